@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "market-feed",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "feed-server", targets: ["FeedServer"]),
+        .executable(name: "feed-client", targets: ["FeedClient"]),
+        .library(name: "FeedModel", targets: ["FeedModel"]),
+        .library(name: "FeedClientKit", targets: ["FeedClientKit"]),
+        .library(name: "FeedServerCore", targets: ["FeedServerCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // The C boundary: libzmq's header and link flag, nothing else.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // A thin Swift owner of libzmq contexts, sockets and frames.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // Messages, topics, prices and the binary wire codec.
+        .target(name: "FeedModel"),
+        // The SQLite history: block storage, recorder writes, queries.
+        .target(
+            name: "FeedHistory",
+            dependencies: ["FeedModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The publisher daemon as a library: ingest, sequencer, fan-out, recorder, replay service.
+        .target(
+            name: "FeedServerCore",
+            dependencies: [
+                "ZeroMQ", "FeedModel", "FeedHistory",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // The client library: subscribe, publish, history queries, text formats.
+        .target(
+            name: "FeedClientKit",
+            dependencies: ["ZeroMQ", "FeedModel", "FeedHistory"]
+        ),
+        .executableTarget(
+            name: "FeedServer",
+            dependencies: [
+                "FeedServerCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "FeedClient",
+            dependencies: [
+                "FeedClientKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "FeedHistoryTests", dependencies: ["FeedHistory", "FeedModel"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["FeedModel", "FeedHistory", "ZeroMQ"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
