@@ -1,0 +1,68 @@
+import CZeroMQ
+
+/// Reusable storage for one received multipart message, read in place without copying.
+///
+/// Each `zmq_msg_t` lives in heap storage that never moves while libzmq points into it. Frames
+/// beyond `capacity` are still received (so the message is consumed whole) and counted in
+/// ``count``, but only the first `capacity` can be read; callers that expect a fixed shape treat
+/// a larger `count` as malformed. Owned by the thread that owns the socket.
+public final class ZMQMultipartMessage {
+    private let frames: UnsafeMutablePointer<zmq_msg_t>
+    private var scratch = zmq_msg_t()
+    public let capacity: Int
+    /// Number of frames in the last message received, including any beyond `capacity`.
+    public private(set) var count = 0
+    /// Total bytes of the last message received.
+    public private(set) var totalBytes = 0
+
+    public init(capacity: Int = 4) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        frames = .allocate(capacity: capacity)
+        for index in 0..<capacity { zmq_msg_init(frames + index) }
+    }
+
+    deinit {
+        for index in 0..<capacity { zmq_msg_close(frames + index) }
+        frames.deallocate()
+        zmq_msg_close(&scratch)
+    }
+
+    /// The bytes of frame `index` (valid until the next receive).
+    public subscript(index: Int) -> UnsafeRawBufferPointer {
+        precondition(index < min(count, capacity), "frame \(index) of \(count)")
+        let frame = frames + index
+        return UnsafeRawBufferPointer(start: zmq_msg_data(frame), count: zmq_msg_size(frame))
+    }
+
+    func receive(from socket: ZMQSocket, dontWait: Bool) throws -> Bool {
+        count = 0
+        totalBytes = 0
+        var more = true
+        var first = true
+        while more {
+            let frame: UnsafeMutablePointer<zmq_msg_t>
+            if count < capacity {
+                frame = frames + count
+            } else {
+                frame = withUnsafeMutablePointer(to: &scratch) { $0 }
+            }
+            let flags: Int32 = (first && dontWait) ? ZMQ_DONTWAIT : 0
+            let size = zmq_msg_recv(frame, socket.handle, flags)
+            if size < 0 {
+                let error = ZMQError.last("receive")
+                if error.isInterrupted && first { continue }
+                if error.isWouldBlock && first { return false }
+                throw error
+            }
+            first = false
+            totalBytes += Int(size)
+            more = zmq_msg_more(frame) != 0
+            count += 1
+        }
+        return true
+    }
+}
+
+@available(*, unavailable)
+extension ZMQMultipartMessage: Sendable {}

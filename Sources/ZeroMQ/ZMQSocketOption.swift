@@ -1,0 +1,46 @@
+import CZeroMQ
+
+/// A typed socket option: the libzmq option code and the Swift type of its value.
+///
+/// The table below is the one place where option codes meet their types, as in cppzmq.
+public struct ZMQSocketOption<Value>: Sendable {
+    public let code: Int32
+    public let name: String
+}
+
+extension ZMQSocketOption where Value == Int32 {
+    public static var linger: Self { .init(code: ZMQ_LINGER, name: "LINGER") }
+    public static var sendHighWaterMark: Self { .init(code: ZMQ_SNDHWM, name: "SNDHWM") }
+    public static var receiveHighWaterMark: Self { .init(code: ZMQ_RCVHWM, name: "RCVHWM") }
+    public static var receiveTimeout: Self { .init(code: ZMQ_RCVTIMEO, name: "RCVTIMEO") }
+    public static var sendTimeout: Self { .init(code: ZMQ_SNDTIMEO, name: "SNDTIMEO") }
+    public static var xpubVerbose: Self { .init(code: ZMQ_XPUB_VERBOSE, name: "XPUB_VERBOSE") }
+    public static var routerMandatory: Self { .init(code: ZMQ_ROUTER_MANDATORY, name: "ROUTER_MANDATORY") }
+    public static var immediate: Self { .init(code: ZMQ_IMMEDIATE, name: "IMMEDIATE") }
+    /// PGM send rate in kilobits per second (libzmq's default of 100 is far too low for a feed).
+    public static var multicastRate: Self { .init(code: ZMQ_RATE, name: "RATE") }
+    /// How long, in milliseconds, a PGM receiver can recover lost data.
+    public static var recoveryInterval: Self { .init(code: ZMQ_RECOVERY_IVL, name: "RECOVERY_IVL") }
+    /// Multicast time-to-live (hop count).
+    public static var multicastHops: Self { .init(code: ZMQ_MULTICAST_HOPS, name: "MULTICAST_HOPS") }
+    public static var reconnectInterval: Self { .init(code: ZMQ_RECONNECT_IVL, name: "RECONNECT_IVL") }
+    public static var ipv6: Self { .init(code: ZMQ_IPV6, name: "IPV6") }
+    public static var receiveMore: Self { .init(code: ZMQ_RCVMORE, name: "RCVMORE") }
+    public static var events: Self { .init(code: ZMQ_EVENTS, name: "EVENTS") }
+}
+
+extension ZMQSocketOption where Value == Int64 {
+    /// Largest inbound message in bytes; a peer sending more is disconnected by libzmq.
+    public static var maxMessageSize: Self { .init(code: ZMQ_MAXMSGSIZE, name: "MAXMSGSIZE") }
+}
+
+extension ZMQSocketOption where Value == [UInt8] {
+    public static var subscribe: Self { .init(code: ZMQ_SUBSCRIBE, name: "SUBSCRIBE") }
+    public static var unsubscribe: Self { .init(code: ZMQ_UNSUBSCRIBE, name: "UNSUBSCRIBE") }
+    public static var routingID: Self { .init(code: ZMQ_ROUTING_ID, name: "ROUTING_ID") }
+}
+
+extension ZMQSocketOption where Value == String {
+    /// The endpoint the socket last bound, with the port filled in for `tcp://host:*`.
+    public static var lastEndpoint: Self { .init(code: ZMQ_LAST_ENDPOINT, name: "LAST_ENDPOINT") }
+}
