@@ -1,0 +1,79 @@
+/// A price as an integer mantissa with the fixed exponent ``exponent`` (10^-8): no floating point.
+///
+/// `Price(mantissa: 18_235_000_000)` is 182.35. Decimal text converts exactly both ways.
+public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Every price on the wire and in the history is `mantissa × 10^exponent`.
+    public static let exponent = -8
+    static let scale: Int64 = 100_000_000
+
+    public var mantissa: Int64
+
+    public init(mantissa: Int64) { self.mantissa = mantissa }
+
+    /// Parses decimal text such as `182.35`, `-0.5` or `100`; at most 8 decimals.
+    public init(_ text: some StringProtocol) throws(PriceError) {
+        var bytes = Substring(text).utf8[...]
+        var negative = false
+        if bytes.first == UInt8(ascii: "-") {
+            negative = true
+            bytes = bytes.dropFirst()
+        } else if bytes.first == UInt8(ascii: "+") {
+            bytes = bytes.dropFirst()
+        }
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var decimals = 0
+        var seenDot = false
+        var digits = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") && !seenDot {
+                seenDot = true
+                continue
+            }
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { throw .notANumber(String(text)) }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            digits += 1
+            if seenDot {
+                decimals += 1
+                guard decimals <= 8 else { throw .tooPrecise(String(text)) }
+                fraction = fraction * 10 + digit
+            } else {
+                let (times, overflow1) = whole.multipliedReportingOverflow(by: 10)
+                let (plus, overflow2) = times.addingReportingOverflow(digit)
+                guard !overflow1, !overflow2, plus <= Int64.max / Price.scale else { throw .outOfRange(String(text)) }
+                whole = plus
+            }
+        }
+        guard digits > 0 else { throw .notANumber(String(text)) }
+        for _ in decimals..<8 { fraction *= 10 }
+        let value = whole * Price.scale + fraction
+        mantissa = negative ? -value : value
+    }
+
+    /// Decimal text with at least two and at most eight decimals, trailing zeros trimmed.
+    public var description: String {
+        let magnitude = mantissa.magnitude
+        let whole = magnitude / UInt64(Price.scale)
+        var fraction = String(magnitude % UInt64(Price.scale))
+        fraction = String(repeating: "0", count: 8 - fraction.count) + fraction
+        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
+        return (mantissa < 0 ? "-" : "") + "\(whole).\(fraction)"
+    }
+
+    public static func < (lhs: Price, rhs: Price) -> Bool { lhs.mantissa < rhs.mantissa }
+}
+
+/// Why text is not a price.
+public enum PriceError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notANumber(String)
+    case tooPrecise(String)
+    case outOfRange(String)
+
+    public var description: String {
+        switch self {
+        case .notANumber(let text): "'\(text)' is not a decimal price"
+        case .tooPrecise(let text): "price '\(text)' has more than 8 decimals"
+        case .outOfRange(let text): "price '\(text)' is out of range"
+        }
+    }
+}
