@@ -65,7 +65,8 @@ let package = Package(
         .testTarget(name: "FeedHistoryTests", dependencies: ["FeedHistory", "FeedModel"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["FeedModel", "FeedHistory", "ZeroMQ"]
+            // The executables are dependencies so `swift test` builds them; tests run them as processes.
+            dependencies: ["FeedModel", "FeedHistory", "ZeroMQ", "FeedServer", "FeedClient"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -7,8 +7,8 @@ import CZeroMQ
 /// ``count``, but only the first `capacity` can be read; callers that expect a fixed shape treat
 /// a larger `count` as malformed. Owned by the thread that owns the socket.
 public final class ZMQMultipartMessage {
+    /// `capacity` readable frames, then one scratch frame for any beyond them.
     private let frames: UnsafeMutablePointer<zmq_msg_t>
-    private var scratch = zmq_msg_t()
     public let capacity: Int
     /// Number of frames in the last message received, including any beyond `capacity`.
     public private(set) var count = 0
@@ -18,14 +18,13 @@ public final class ZMQMultipartMessage {
     public init(capacity: Int = 4) {
         precondition(capacity > 0)
         self.capacity = capacity
-        frames = .allocate(capacity: capacity)
-        for index in 0..<capacity { zmq_msg_init(frames + index) }
+        frames = .allocate(capacity: capacity + 1)
+        for index in 0...capacity { zmq_msg_init(frames + index) }
     }
 
     deinit {
-        for index in 0..<capacity { zmq_msg_close(frames + index) }
+        for index in 0...capacity { zmq_msg_close(frames + index) }
         frames.deallocate()
-        zmq_msg_close(&scratch)
     }
 
     /// The bytes of frame `index` (valid until the next receive).
@@ -41,12 +40,7 @@ public final class ZMQMultipartMessage {
         var more = true
         var first = true
         while more {
-            let frame: UnsafeMutablePointer<zmq_msg_t>
-            if count < capacity {
-                frame = frames + count
-            } else {
-                frame = withUnsafeMutablePointer(to: &scratch) { $0 }
-            }
+            let frame = frames + min(count, capacity)
             let flags: Int32 = (first && dontWait) ? ZMQ_DONTWAIT : 0
             let size = zmq_msg_recv(frame, socket.handle, flags)
             if size < 0 {

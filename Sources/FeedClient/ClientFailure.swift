@@ -1,0 +1,47 @@
+import ArgumentParser
+import FeedClientKit
+import FeedHistory
+import Foundation
+
+/// Reports a runtime failure as one line on stderr and picks the sysexits code for it.
+enum ClientFailure {
+    static func exit(_ error: any Error) -> ExitCode {
+        let code: Int32
+        switch error {
+        case let error as ClientError:
+            switch error.kind {
+            case .unavailable: code = 69  // EX_UNAVAILABLE
+            case .rejected, .badData: code = 65  // EX_DATAERR
+            }
+        case is HistoryError:
+            code = 66  // EX_NOINPUT
+        default:
+            code = 1
+        }
+        writeError("\(error)")
+        return ExitCode(code)
+    }
+
+    static func writeError(_ line: String) {
+        FileHandle.standardError.write(Data("feed-client: \(line)\n".utf8))
+    }
+}
+
+/// Buffered standard output: whole lines, flushed when the caller is about to wait.
+final class LineWriter {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    func write(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

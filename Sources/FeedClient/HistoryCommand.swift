@@ -1,0 +1,85 @@
+import ArgumentParser
+import FeedClientKit
+import FeedHistory
+import FeedModel
+import ZeroMQ
+
+/// `feed-client history`: print recorded messages, from a server or a database file.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Print recorded messages whose topic starts with PREFIX.",
+        discussion: """
+            Times are ISO 8601 (2026-11-22T14:30:00Z), relative (-5m, -2h) or nanoseconds since 1970; \
+            they select by publish time, since inclusive, until exclusive. --from-seq selects by feed \
+            sequence within --session (default: the latest session).
+            Examples: feed-client history NASDAQ.AAPL --since -5m --format csv
+                      feed-client history NYSE. --db ./data/feed.sqlite --from-seq 1000 --limit 50
+            """
+    )
+
+    @Argument(help: "Topic prefix; omit or give \"\" for everything.")
+    var prefix = ""
+
+    @Option(help: "Only messages published at or after TIME.")
+    var since: String?
+
+    @Option(help: "Only messages published before TIME.")
+    var until: String?
+
+    @Option(help: "Only messages with feed sequence >= N.")
+    var fromSeq: UInt64?
+
+    @Option(help: "Only this session (publisher run).")
+    var session: UInt32?
+
+    @Option(help: "Print at most N messages.")
+    var limit: Int?
+
+    @Option(help: "Replay endpoint of the feed-server (default tcp://127.0.0.1:5558).")
+    var server: String?
+
+    @Option(help: "Read this history database file directly instead of asking a server.")
+    var db: String?
+
+    @OptionGroup var output: FormatOptions
+
+    func validate() throws {
+        _ = try query()
+        if server != nil && db != nil { throw ValidationError("give --server or --db, not both") }
+    }
+
+    private func query() throws -> HistoryQuery {
+        let prefixes = try PrefixArguments.parse([prefix])
+        let since = try TimeArgument.parse(since, option: "--since")
+        let until = try TimeArgument.parse(until, option: "--until")
+        if let since, let until, since >= until {
+            throw ValidationError("--since \(since) must be before --until \(until)")
+        }
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+        return HistoryQuery(prefix: prefixes[0], since: since, until: until, fromSequence: fromSeq, session: session, limit: limit)
+    }
+
+    func run() throws {
+        do {
+            let query = try query()
+            let context = try ZMQContext()
+            let source: any HistorySource =
+                if let db { try HistoryStore(path: db, readOnly: true) } else {
+                    try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558")
+                }
+            let writer = LineWriter()
+            if let header = output.format.header { writer.write(header) }
+            try source.forEachPage(query, pageSize: 10_000) { block in
+                for message in try block.decoded() { writer.write(output.format.line(for: message)) }
+                writer.flush()
+                return true
+            }
+            writer.flush()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ClientFailure.exit(error)
+        }
+    }
+}

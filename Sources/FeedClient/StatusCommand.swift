@@ -1,0 +1,27 @@
+import ArgumentParser
+import FeedClientKit
+import Foundation
+import ZeroMQ
+
+/// `feed-client status`: print a running server's session, sequence and counters as JSON.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print a feed-server's session, latest sequence and counters as JSON."
+    )
+
+    @Option(help: "Replay endpoint of the feed-server.")
+    var server = "tcp://127.0.0.1:5558"
+
+    func run() throws {
+        do {
+            let context = try ZMQContext()
+            let status = try ReplayClient(context: context, endpoint: server).status()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+        } catch {
+            throw ClientFailure.exit(error)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import FeedModel
+import ZeroMQ
+
+/// A live subscription to a feed-server's publish endpoint, read on the caller's thread.
+///
+/// Subscribes to the given prefixes and to the heartbeat topic; since the server answers a
+/// heartbeat subscription with an immediate heartbeat, the first heartbeat proves that every
+/// subscription of this subscriber is in place at the publisher (``waitUntilLive(timeoutMilliseconds:)``).
+/// Malformed messages are counted in ``malformed`` and skipped. Not `Sendable`: one thread owns it.
+public final class FeedSubscriber {
+    private let socket: ZMQSocket
+    private let frames = ZMQMultipartMessage(capacity: 4)
+    private var live = false
+    private var pending: FeedEvent?
+    public let endpoint: String
+    public let prefixes: [TopicPrefix]
+    /// Messages that did not decode; they are skipped.
+    public private(set) var malformed = 0
+    /// The reason the last malformed message was rejected.
+    public private(set) var lastMalformedReason: String?
+
+    /// Connects and subscribes. An empty `prefixes` means everything.
+    public init(
+        context: ZMQContext, endpoint: String, prefixes: [TopicPrefix], receiveHighWaterMark: Int32 = 100_000
+    ) throws {
+        self.endpoint = endpoint
+        self.prefixes = prefixes.isEmpty ? [.all] : prefixes
+        socket = try ZMQSocket(context, .sub)
+        try socket.set(.linger, 0)
+        try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
+        try socket.set(.maxMessageSize, 4096)
+        for prefix in self.prefixes { try socket.set(.subscribe, Array(prefix.rawValue.utf8)) }
+        // Subscribed last: libzmq sends subscriptions in order, so its heartbeat answer comes
+        // after the publisher applied every prefix above.
+        try socket.set(.subscribe, Array(Topic.heartbeat.rawValue.utf8))
+        try socket.connect(endpoint)
+    }
+
+    /// Waits for the first heartbeat: from then on nothing published for these prefixes is missed.
+    /// Returns `false` if none came within the timeout (server down or unreachable).
+    public func waitUntilLive(timeoutMilliseconds: Int) throws -> Bool {
+        if live { return true }
+        let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        while !live {
+            guard let event = try next(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
+            if case .message = event { pending = event }
+        }
+        return true
+    }
+
+    /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.
+    public func next(timeoutMilliseconds: Int = -1) throws -> FeedEvent? {
+        if let event = pending {
+            pending = nil
+            return event
+        }
+        let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        while true {
+            guard try socket.waitReadable(timeoutMilliseconds: deadline.remainingMilliseconds) else { return nil }
+            while try socket.receive(into: frames, dontWait: true) {
+                if let event = decode() { return event }
+            }
+        }
+    }
+
+    private func decode() -> FeedEvent? {
+        guard frames.count == 2 else {
+            noteMalformed(WireError.wrongFrameCount(frames.count))
+            return nil
+        }
+        do {
+            let message = try FeedMessage(topic: frames[0], body: frames[1])
+            if case .heartbeat = message.payload {
+                live = true
+                return .heartbeat(session: message.session, feedSequence: message.feedSequence)
+            }
+            return .message(message)
+        } catch {
+            noteMalformed(error)
+            return nil
+        }
+    }
+
+    private func noteMalformed(_ error: WireError) {
+        malformed += 1
+        lastMalformedReason = error.description
+    }
+}
+
+@available(*, unavailable)
+extension FeedSubscriber: Sendable {}

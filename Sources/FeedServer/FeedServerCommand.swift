@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// `feed-server`: the publisher daemon's command line.
+@main
+struct FeedServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feed-server",
+        abstract: "Sequence, publish and record a market-data feed over ZeroMQ.",
+        discussion: """
+            Producers push quotes and trades to the ingest endpoint (or --demo generates them); the \
+            server stamps session and sequence numbers, publishes them on every publish endpoint, \
+            records them to SQLite, and serves history on the replay endpoint. SIGINT or SIGTERM \
+            stops intake, flushes the history and exits 0.
+            """,
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+
+    /// Runs the command; a usage error is one line on stderr and exit status 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot(DemoArgument.expand(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("feed-server: \(message(for: error))\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}

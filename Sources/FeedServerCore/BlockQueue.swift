@@ -1,0 +1,67 @@
+import DequeModule
+import FeedModel
+import Foundation
+
+/// The hand-off from the engine thread to the recorder thread: blocks waiting to be written.
+///
+/// Bounded without loss: ``push(_:)`` waits while more than `limit` messages are pending.
+/// A block leaves the queue only after it was written (``markWritten(_:)``), so the bound
+/// counts what is really held in memory.
+final class BlockQueue: @unchecked Sendable {  // All state is guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: Deque<MessageBlock> = []
+    private var pendingMessages = 0
+    private var closed = false
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Adds a block; returns `true` if it had to wait for the writer to catch up.
+    @discardableResult
+    func push(_ block: MessageBlock) -> Bool {
+        guard !block.isEmpty else { return false }
+        condition.lock()
+        defer { condition.unlock() }
+        var waited = false
+        while pendingMessages >= limit && !closed {
+            waited = true
+            condition.wait()
+        }
+        pending.append(block)
+        pendingMessages += block.count
+        condition.broadcast()
+        return waited
+    }
+
+    /// Waits for blocks and returns every block pending now (still counted as pending);
+    /// `nil` once the queue is closed and empty.
+    func waitForBlocks() -> [MessageBlock]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.isEmpty && !closed { condition.wait() }
+        if pending.isEmpty { return nil }
+        return Array(pending)
+    }
+
+    /// Removes the first `count` blocks after the writer stored them.
+    func markWritten(_ count: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        for _ in 0..<count { pendingMessages -= pending.removeFirst().count }
+        condition.broadcast()
+    }
+
+    /// No more pushes will come; the writer drains what is left and stops.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
+    }
+}

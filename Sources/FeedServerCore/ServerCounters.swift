@@ -1,0 +1,30 @@
+import FeedModel
+import Synchronization
+
+/// Counters shared by the server's threads; read by the `status` request and the exit summary.
+public final class ServerCounters: Sendable {
+    let published = Atomic<UInt64>(0)
+    let recorded = Atomic<UInt64>(0)
+    let lastFeedSequence = Atomic<UInt64>(0)
+    let subscriptions = Atomic<UInt64>(0)
+    private let rejectedByKind = Mutex<[String: UInt64]>([:])
+
+    init() {}
+
+    /// Counts one dropped ingest message; returns how many of that kind have been dropped.
+    @discardableResult
+    func reject(_ kind: String) -> UInt64 {
+        rejectedByKind.withLock { counts in
+            counts[kind, default: 0] += 1
+            return counts[kind]!
+        }
+    }
+
+    /// A consistent-enough picture for reporting.
+    public func status(session: UInt32) -> ServerStatus {
+        ServerStatus(
+            session: session, lastFeedSeq: lastFeedSequence.load(ordering: .relaxed),
+            published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
+            rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
+    }
+}

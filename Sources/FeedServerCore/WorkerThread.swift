@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs a loop on a dedicated thread (never on Swift's cooperative pool, since libzmq blocks)
+/// and reports its start-up result back to the caller before the loop begins.
+///
+/// `start` waits until `setUp` has run on the new thread: a bind that fails becomes an error of
+/// `start`, not a log line from a thread nobody is watching.
+final class WorkerThread: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    let name: String
+
+    private init(name: String) { self.name = name }
+
+    /// Starts a thread that runs `setUp` and then, if it succeeded, `run` with its result.
+    static func start<State>(
+        name: String, setUp: @escaping @Sendable () throws -> State, run: @escaping @Sendable (State) -> Void
+    ) throws -> WorkerThread {
+        let worker = WorkerThread(name: name)
+        let started = DispatchSemaphore(value: 0)
+        let failure = StartupFailure()
+        let thread = Thread {
+            let state: State
+            do {
+                state = try setUp()
+            } catch {
+                failure.error = error
+                started.signal()
+                worker.finished.signal()
+                return
+            }
+            started.signal()
+            run(state)
+            worker.finished.signal()
+        }
+        thread.name = name
+        thread.stackSize = 4 << 20
+        thread.start()
+        started.wait()
+        if let error = failure.error { throw error }
+        return worker
+    }
+
+    /// Blocks the calling thread until the worker's loop returned.
+    func join() { finished.wait(); finished.signal() }
+
+    /// Waits for the loop to return, for at most `milliseconds`. Returns whether it did.
+    func join(timeoutMilliseconds milliseconds: Int) -> Bool {
+        guard finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return false }
+        finished.signal()
+        return true
+    }
+}
+
+/// Carries a start-up error from the worker to the starter; the semaphore orders the accesses.
+private final class StartupFailure: @unchecked Sendable {
+    var error: (any Error)?
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// Bad input and broken surroundings get a clear one-line reason and a meaningful exit status.
+@Suite(.serialized)
+struct ErrorHandlingTests {
+    static let usageErrors: [(binary: URL, arguments: [String], reason: String)] = [
+        (Binaries.client, ["subscribe", "nasdaq.aapl"], "nasdaq.aapl"),
+        (Binaries.client, ["subscribe", "--count", "0"], "--count"),
+        (Binaries.client, ["subscribe", "--format", "xml"], "xml"),
+        (Binaries.client, ["subscribe", "--duration", "-1"], "--duration"),
+        (Binaries.client, ["history", "NASDAQ.", "--since", "yesterday-ish"], "--since"),
+        (Binaries.client, ["history", "NASDAQ.", "--since", "2026-11-22T10:00:00Z", "--until", "2026-11-22T09:00:00Z"], "--until"),
+        (Binaries.client, ["history", "--server", "tcp://127.0.0.1:1", "--db", "x.sqlite"], "not both"),
+        (Binaries.client, ["history", "--limit", "0"], "--limit"),
+        (Binaries.client, ["publish", "/nonexistent/input.csv"], "/nonexistent/input.csv"),
+        (Binaries.client, ["frobnicate"], "frobnicate"),
+        (Binaries.server, ["--publish", "http://127.0.0.1:80"], "--publish"),
+        (Binaries.server, ["--ingest", "tcp://127.0.0.1:99999"], "--ingest"),
+        (Binaries.server, ["--demo", "-5"], "--demo"),
+        (Binaries.server, ["--heartbeat-ms", "0"], "--heartbeat-ms"),
+        (Binaries.server, ["--log-level", "chatty"], "chatty"),
+        (Binaries.server, ["--no-such-option"], "--no-such-option"),
+    ]
+
+    @Test(arguments: usageErrors.indices)
+    func badArgumentsExit64WithOneLineReason(index: Int) throws {
+        let (binary, arguments, reason) = Self.usageErrors[index]
+        let process = try RunningProcess(binary, arguments)
+        #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
+        let lines = process.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(arguments): expected one line, got:\n\(process.stderr)")
+        #expect(process.stderr.contains(reason), "\(arguments): reason missing from: \(process.stderr)")
+    }
+
+    @Test func unwritableDatabasePathIsAClearStartupError() throws {
+        let folder = try TemporaryFolder()
+        let blocker = folder.path("a-file")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let process = try RunningProcess(
+            Binaries.server, ["--db", blocker + "/sub/feed.sqlite", "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
+        #expect(try process.waitForExit() == 69)
+        #expect(process.stderr.contains(blocker), "\(process.stderr)")
+    }
+
+    @Test func corruptDatabaseIsAClearStartupError() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("corrupt.sqlite")
+        try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: path))
+        let server = try RunningProcess(
+            Binaries.server, ["--db", path, "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
+        #expect(try server.waitForExit() == 69)
+        #expect(server.stderr.contains(path), "\(server.stderr)")
+        let client = try RunningProcess(Binaries.client, ["history", "--db", path])
+        #expect(try client.waitForExit() == 66)
+        #expect(client.stderr.contains(path), "\(client.stderr)")
+        let missing = try RunningProcess(Binaries.client, ["history", "--db", folder.path("missing.sqlite")])
+        #expect(try missing.waitForExit() == 66)
+        #expect(missing.stderr.contains("missing.sqlite"), "\(missing.stderr)")
+    }
+
+    @Test func endpointInUseIsAClearStartupError() throws {
+        let first = try ServerFixture()
+        let second = try RunningProcess(
+            Binaries.server, ["--db", first.folder.path("second.sqlite"), "--publish", first.publish, "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
+        #expect(try second.waitForExit() == 69)
+        #expect(second.stderr.contains(first.publish) && second.stderr.contains("Address already in use"), "\(second.stderr)")
+        try first.stop()
+    }
+
+    @Test func unreachableServerIsReportedNotWaitedOnForever() throws {
+        // Port 1 on loopback: nothing listens there.
+        let publish = try RunningProcess(Binaries.client, ["publish", "--to", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"], stdin: Data("topic,bid,bid_size,ask,ask_size\n".utf8))
+        #expect(try publish.waitForExit() == 69)
+        #expect(publish.stderr.contains("tcp://127.0.0.1:1"), "\(publish.stderr)")
+        let history = try RunningProcess(Binaries.client, ["history", "--server", "tcp://127.0.0.1:1"])
+        #expect(try history.waitForExit() == 69)
+        #expect(history.stderr.contains("no answer"), "\(history.stderr)")
+        let subscribe = try RunningProcess(Binaries.client, ["subscribe", "--from", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"])
+        #expect(try subscribe.waitForExit() == 69)
+        #expect(subscribe.stderr.contains("no heartbeat"), "\(subscribe.stderr)")
+    }
+
+    @Test func badPublishLinesAreReportedByNumberAndSkipped() throws {
+        let server = try ServerFixture()
+        let subscriber = try server.subscriber(["--format", "ndjson", "--count", "2"])
+        let input = """
+            topic,bid,bid_size,ask,ask_size
+            NASDAQ.AAPL,182.35,300,182.36,500
+            NASDAQ.AAPL,abc,300,182.36,500
+            lower.case,1,1,1,1
+            NASDAQ.AAPL,1.123456789,1,1,1
+            NASDAQ.AAPL,1,1
+            NASDAQ.MSFT,415.10,100,415.12,200
+
+            """
+        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: Data(input.utf8))
+        #expect(publisher.process.terminationStatus == 65)
+        for line in ["line 3:", "line 4:", "line 5:", "line 6:"] {
+            #expect(publisher.stderr.contains(line), "\(line) missing from \(publisher.stderr)")
+        }
+        #expect(publisher.stderr.contains("published 2 messages, rejected 4 lines"))
+        #expect(try subscriber.waitForExit() == 0)
+        let received = try NDJSON.objects(subscriber.stdout)
+        #expect(received.map { $0["topic"] as? String } == ["NASDAQ.AAPL", "NASDAQ.MSFT"])
+        #expect((received.first?["bid"] as? NSNumber)?.decimalValue == Decimal(string: "182.35"))
+
+        let strict = try server.client(["publish", "--to", server.ingest, "--strict", "-"], stdin: Data(input.utf8))
+        #expect(strict.process.terminationStatus == 65)
+        #expect(strict.stderr.contains("line 3:") && !strict.stderr.contains("line 4:"), "\(strict.stderr)")
+        try server.stop()
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// A real child process (feed-server, feed-client, python) with its output captured, for
+/// tests that drive the binaries the way a user does. Waits are on observable events
+/// (a line on stderr, process exit), each bounded by a timeout that fails the test.
+final class RunningProcess: @unchecked Sendable {  // Mutable state is guarded by `condition`.
+    let process = Process()
+    let arguments: [String]
+    private let condition = NSCondition()
+    private var stdoutData = Data()
+    private var stderrData = Data()
+    private var exited = false
+    private let stdinPipe = Pipe()
+
+    /// Starts `executable` with `arguments`.
+    init(_ executable: URL, _ arguments: [String], stdin: Data? = nil) throws {
+        self.arguments = arguments
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdinPipe
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.append(data, toStdout: true)
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.append(data, toStdout: false)
+        }
+        process.terminationHandler = { [weak self] _ in
+            guard let self else { return }
+            // Drain what is left in the pipes before reporting the exit.
+            let restOut = out.fileHandleForReading.readDataToEndOfFile()
+            let restErr = err.fileHandleForReading.readDataToEndOfFile()
+            out.fileHandleForReading.readabilityHandler = nil
+            err.fileHandleForReading.readabilityHandler = nil
+            self.condition.lock()
+            self.stdoutData.append(restOut)
+            self.stderrData.append(restErr)
+            self.exited = true
+            self.condition.broadcast()
+            self.condition.unlock()
+        }
+        try process.run()
+        if let stdin {
+            stdinPipe.fileHandleForWriting.write(stdin)
+        }
+        if stdin != nil { try stdinPipe.fileHandleForWriting.close() }
+    }
+
+    private func append(_ data: Data, toStdout: Bool) {
+        guard !data.isEmpty else { return }
+        condition.lock()
+        if toStdout { stdoutData.append(data) } else { stderrData.append(data) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var stdout: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: stdoutData, as: UTF8.self)
+    }
+
+    var stderr: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return String(decoding: stderrData, as: UTF8.self)
+    }
+
+    /// Waits until a line of stderr contains `text`; returns that line.
+    func waitForStderrLine(containing text: String, timeout: Double = 20) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            let lines = String(decoding: stderrData, as: UTF8.self).split(separator: "\n")
+            if let line = lines.first(where: { $0.contains(text) }) { return String(line) }
+            if exited { throw ProcessFailure("exited before printing '\(text)'; stderr:\n\(String(decoding: stderrData, as: UTF8.self))") }
+            if !condition.wait(until: deadline) {
+                throw ProcessFailure("no '\(text)' on stderr within \(timeout) s; stderr:\n\(String(decoding: stderrData, as: UTF8.self))")
+            }
+        }
+    }
+
+    /// Waits for the process to exit; returns its status. Kills it and fails after `timeout`.
+    @discardableResult
+    func waitForExit(timeout: Double = 30) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        while !exited {
+            if !condition.wait(until: deadline) {
+                condition.unlock()
+                process.terminate()
+                throw ProcessFailure("\(process.executableURL!.lastPathComponent) \(arguments) still running after \(timeout) s; stderr:\n\(stderr)")
+            }
+        }
+        condition.unlock()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A child process did not do what the test waited for.
+struct ProcessFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// A real `feed-server` on wildcard loopback ports with its own history file.
+///
+/// Start-up waits for the server's `ready` line, which names the ports it bound, so tests never
+/// guess ports. ``stop()`` sends SIGTERM and requires a clean exit within 2 seconds.
+final class ServerFixture {
+    let folder: TemporaryFolder
+    let process: RunningProcess
+    let databasePath: String
+    let publish: String
+    let ingest: String
+    let replay: String
+    let session: UInt32
+
+    init(extraArguments: [String] = [], databasePath: String? = nil, folder: TemporaryFolder? = nil) throws {
+        let folder = try folder ?? TemporaryFolder()
+        self.folder = folder
+        self.databasePath = databasePath ?? folder.path("feed.sqlite")
+        process = try RunningProcess(
+            Binaries.server,
+            [
+                "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*",
+                "--db", self.databasePath, "--heartbeat-ms", "200",
+            ] + extraArguments)
+        let ready = try process.waitForStderrLine(containing: "feed-server ready")
+        func field(_ name: String) throws -> String {
+            guard let part = ready.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }) else {
+                throw ProcessFailure("ready line without \(name): \(ready)")
+            }
+            return String(part.dropFirst(name.count + 1))
+        }
+        publish = try field("publish")
+        ingest = try field("ingest")
+        replay = try field("replay")
+        session = UInt32(try field("session"))!
+    }
+
+    /// SIGTERM, then a clean exit within 2 seconds.
+    func stop() throws {
+        process.signal(SIGTERM)
+        let started = Date()
+        let status = try process.waitForExit(timeout: 5)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(status == 0, "feed-server exit status \(status); stderr:\n\(process.stderr)")
+        #expect(elapsed < 2.0, "feed-server took \(elapsed) s to stop")
+    }
+
+    /// Runs `feed-client` to completion and returns it.
+    func client(_ arguments: [String], stdin: Data? = nil, timeout: Double = 30) throws -> RunningProcess {
+        let client = try RunningProcess(Binaries.client, arguments, stdin: stdin)
+        try client.waitForExit(timeout: timeout)
+        return client
+    }
+
+    /// Starts `feed-client subscribe` and waits until it is live.
+    func subscriber(_ arguments: [String]) throws -> RunningProcess {
+        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", publish] + arguments)
+        _ = try client.waitForStderrLine(containing: "; live")
+        return client
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the demo: installs missing packages, builds, starts `feed-server --demo` recording to
+# ./data/demo.sqlite, shows a live subscription and a history query, then stops the server.
+# Usage: scripts/demo.sh [seconds to keep the server running after the walkthrough, default 0]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-deps.sh
+swift build -c release --product feed-server
+swift build -c release --product feed-client
+bin=$(swift build -c release --show-bin-path)
+
+mkdir -p data
+log=data/demo-server.log
+"$bin/feed-server" --demo 2000 --db data/demo.sqlite 2>"$log" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "feed-server ready" "$log" && break; sleep 0.1; done
+grep "feed-server ready" "$log" || { cat "$log"; exit 1; }
+
+echo; echo "== live: feed-client subscribe NASDAQ.AAPL NYSE.IBM --count 10"
+"$bin/feed-client" subscribe NASDAQ.AAPL NYSE.IBM --count 10
+echo; echo "== live as NDJSON: feed-client subscribe NASDAQ. --format ndjson --count 3"
+"$bin/feed-client" subscribe NASDAQ. --format ndjson --count 3
+echo; echo "== publish one quote: feed-client publish -"
+printf 'topic,bid,bid_size,ask,ask_size\nNASDAQ.DEMO,10.01,100,10.02,200\n' | "$bin/feed-client" publish -
+sleep 0.3  # let the recorder's 100 ms block flush happen before asking history
+echo; echo "== history: feed-client history NASDAQ.DEMO --format csv"
+"$bin/feed-client" history NASDAQ.DEMO --format csv
+echo; echo "== history: feed-client history NYSE.IBM --since -1m --limit 5"
+"$bin/feed-client" history NYSE.IBM --since -1m --limit 5
+echo; echo "== status: feed-client status"
+"$bin/feed-client" status
+sleep "${1:-0}"
