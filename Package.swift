@@ -64,6 +64,10 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "FeedHistoryTests", dependencies: ["FeedHistory", "FeedModel"]),
         .testTarget(
+            name: "InProcessTests",
+            dependencies: ["FeedServerCore", "FeedClientKit", "FeedModel", "FeedHistory", "ZeroMQ"]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             // The executables are dependencies so `swift test` builds them; tests run them as processes.
             dependencies: ["FeedModel", "FeedHistory", "ZeroMQ", "FeedServer", "FeedClient"]

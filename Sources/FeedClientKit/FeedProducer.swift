@@ -16,6 +16,7 @@ public final class FeedProducer {
         self.endpoint = endpoint
         socket = try ZMQSocket(context, .push)
         try socket.set(.sendHighWaterMark, 100_000)
+        try socket.set(.linger, 10_000)  // Bounded: a process never hangs on exit for an absent server.
         monitor = try ZMQMonitor(socket)
         try socket.connect(endpoint)
     }

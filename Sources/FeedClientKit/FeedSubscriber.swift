@@ -19,9 +19,13 @@ public final class FeedSubscriber {
     /// The reason the last malformed message was rejected.
     public private(set) var lastMalformedReason: String?
 
-    /// Connects and subscribes. An empty `prefixes` means everything.
+    /// Connects and subscribes. An empty `prefixes` means everything. `endpoint` may be
+    /// `tcp://`, `ipc://`, `inproc://`, or PGM multicast `epgm://IFACE;GROUP:PORT` (validated
+    /// and resolved to the interface's address first; PGM subscribers filter on their side and
+    /// become live with the next periodic heartbeat).
     public init(
-        context: ZMQContext, endpoint: String, prefixes: [TopicPrefix], receiveHighWaterMark: Int32 = 100_000
+        context: ZMQContext, endpoint: String, prefixes: [TopicPrefix], receiveHighWaterMark: Int32 = 100_000,
+        multicastRateKilobits: Int32 = 100_000
     ) throws {
         self.endpoint = endpoint
         self.prefixes = prefixes.isEmpty ? [.all] : prefixes
@@ -33,7 +37,14 @@ public final class FeedSubscriber {
         // Subscribed last: libzmq sends subscriptions in order, so its heartbeat answer comes
         // after the publisher applied every prefix above.
         try socket.set(.subscribe, Array(Topic.heartbeat.rawValue.utf8))
-        try socket.connect(endpoint)
+        if PGMEndpoint.isPGM(endpoint) {
+            // PGM sizes its receive window from the rate and recovery interval.
+            try socket.set(.multicastRate, multicastRateKilobits)
+            try socket.set(.recoveryInterval, 10_000)
+            try socket.connect(try PGMEndpoint(endpoint).resolved())
+        } else {
+            try socket.connect(endpoint)
+        }
     }
 
     /// Waits for the first heartbeat: from then on nothing published for these prefixes is missed.

@@ -13,7 +13,7 @@ struct FeedServerCommand: AsyncParsableCommand {
             records them to SQLite, and serves history on the replay endpoint. SIGINT or SIGTERM \
             stops intake, flushes the history and exits 0.
             """,
-        subcommands: [ServeCommand.self],
+        subcommands: [ServeCommand.self, RelayCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

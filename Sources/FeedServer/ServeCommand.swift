@@ -3,6 +3,7 @@ import FeedServerCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import ZeroMQ
 
 /// `feed-server [serve]`: run the publisher daemon.
 struct ServeCommand: AsyncParsableCommand {
@@ -13,6 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("publish"), help: "Endpoint for subscribers (XPUB); repeatable. Default tcp://127.0.0.1:5556.")
     var publish: [String] = []
+
+    @OptionGroup var multicastOptions: MulticastOptions
 
     @Option(help: "Endpoint for producers (PULL).")
     var ingest = "tcp://127.0.0.1:5557"
@@ -46,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         for endpoint in publish { try EndpointValidation.check(endpoint, option: "--publish") }
+        try multicastOptions.validate()
         try EndpointValidation.check(ingest, option: "--ingest")
         try EndpointValidation.check(replay, option: "--replay")
         if let demoRate, demoRate <= 0 { throw ValidationError("--demo RATE must be a positive number of messages per second") }
@@ -58,16 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "feed-server")
+        let logger = ServerLogging.bootstrap(level: logLevel, label: "feed-server")
 
         var configuration = ServerConfiguration()
         if !publish.isEmpty { configuration.publishEndpoints = publish }
+        configuration.multicastEndpoints = multicastOptions.multicast
+        configuration.multicast = multicastOptions.settings
         configuration.ingestEndpoint = ingest
         configuration.replayEndpoint = replay
         configuration.databasePath = db
@@ -82,35 +82,13 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             server = try FeedServer.start(configuration: configuration, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("feed-server: cannot start: \(error)\n".utf8))
+            ServerLogging.writeLine("feed-server: cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
             + (demoRate.map { " demo=\($0)/s" } ?? "")
-        FileHandle.standardError.write(Data((ready + "\n").utf8))
-
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: ServerService(server: server))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
-    }
-}
-
-/// Keeps the server running until a graceful shutdown (SIGTERM/SIGINT), then stops it.
-struct ServerService: Service {
-    let server: FeedServer
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        // Stopping joins threads: do it off the cooperative pool.
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                server.stop()
-                continuation.resume()
-            }
-        }
+        ServerLogging.writeLine(ready)
+        try await ShutdownOnSignal.run(logger: logger) { server.stop() }
     }
 }

@@ -1,17 +1,24 @@
 import FeedModel
 import ZeroMQ
 
-/// The publishing side: one XPUB bound to every publish endpoint, owned by the engine thread.
+/// The publishing side: one XPUB bound to every publish endpoint, plus one PUB per PGM
+/// multicast endpoint, owned by the engine thread.
 ///
-/// libzmq filters by prefix at the publisher for tcp/ipc/inproc subscribers. The XPUB is verbose
+/// libzmq filters by prefix at the publisher for tcp/ipc/inproc subscribers; PGM subscribers
+/// receive every topic and filter on their side. The XPUB is verbose
 /// so every subscription arrives here, which lets the engine answer a new subscription to the
 /// heartbeat topic with an immediate heartbeat: a subscriber knows it is live without waiting.
 final class FanOut {
     private let xpub: ZMQSocket
-    /// The endpoints as bound (wildcard ports resolved).
+    private let multicast: [ZMQSocket]
+    /// The endpoints as bound (wildcard ports resolved), multicast ones last.
     let boundEndpoints: [String]
 
-    init(context: ZMQContext, endpoints: [String], sendHighWaterMark: Int32) throws {
+    /// - Parameter multicastEndpoints: already validated and resolved to interface addresses.
+    init(
+        context: ZMQContext, endpoints: [String], multicastEndpoints: [String], multicastSettings: MulticastSettings,
+        sendHighWaterMark: Int32
+    ) throws {
         xpub = try ZMQSocket(context, .xpub)
         try xpub.set(.linger, 0)
         try xpub.set(.sendHighWaterMark, sendHighWaterMark)
@@ -21,7 +28,17 @@ final class FanOut {
             try xpub.bind(endpoint)
             bound.append(try xpub.get(.lastEndpoint))
         }
-        boundEndpoints = bound
+        multicast = try multicastEndpoints.map { endpoint in
+            let pub = try ZMQSocket(context, .pub)
+            try pub.set(.linger, 0)
+            try pub.set(.sendHighWaterMark, sendHighWaterMark)
+            try pub.set(.multicastRate, multicastSettings.rateKilobits)
+            try pub.set(.recoveryInterval, multicastSettings.recoveryIntervalMilliseconds)
+            try pub.set(.multicastHops, multicastSettings.hops)
+            try pub.connect(endpoint)
+            return pub
+        }
+        boundEndpoints = bound + multicastEndpoints
     }
 
     var socket: ZMQSocket { xpub }
@@ -29,6 +46,10 @@ final class FanOut {
     func publish(topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws {
         try xpub.send(topic, more: true)
         try xpub.send(body)
+        for pub in multicast {
+            try pub.send(topic, more: true)
+            try pub.send(body)
+        }
     }
 
     func publish(_ message: FeedMessage) throws {

@@ -13,13 +13,11 @@ final class FeedEngine {
     private let ingest: ZMQSocket
     private let control: ZMQSocket
     private let fanOut: FanOut
-    private let recorder: Recorder
     private let counters: ServerCounters
     private let logger: Logger
     private var sequencer: Sequencer
     private var demo: DemoFeed?
-    private var block: MessageBlock
-    private var blockStartedAt: Int64 = 0
+    private var blocks: BlockBuilder
     private var lastPublishAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
@@ -35,13 +33,10 @@ final class FeedEngine {
         recorder: Recorder, counters: ServerCounters, logger: Logger
     ) throws {
         self.configuration = configuration
-        self.recorder = recorder
         self.counters = counters
         self.logger = logger
         sequencer = Sequencer(session: session)
-        control = try ZMQSocket(context, .pull)
-        try control.set(.linger, 0)
-        try control.bind(controlEndpoint)
+        control = try ControlChannel.bind(context, controlEndpoint)
         ingest = try ZMQSocket(context, .pull)
         try ingest.set(.linger, 0)
         try ingest.set(.maxMessageSize, Self.maximumIngestMessageSize)
@@ -49,8 +44,11 @@ final class FeedEngine {
         try ingest.bind(configuration.ingestEndpoint)
         fanOut = try FanOut(
             context: context, endpoints: configuration.publishEndpoints,
-            sendHighWaterMark: configuration.sendHighWaterMark)
-        block = MessageBlock(reservingCapacity: configuration.blockMessages * 80)
+            multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
+            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark)
+        blocks = BlockBuilder(
+            recorder: recorder, messagesPerBlock: configuration.blockMessages,
+            flushAfterMilliseconds: configuration.blockFlushMilliseconds)
         demo = configuration.demoRate.map { _ in DemoFeed(seed: configuration.demoSeed) }
         lastPublishAt = MonotonicClock.nanoseconds()
         demoStartedAt = lastPublishAt
@@ -62,7 +60,7 @@ final class FeedEngine {
 
     /// Runs until stopped. Hands the last partial block to the recorder before returning.
     func run() {
-        defer { flushBlock() }
+        defer { blocks.flushAll() }
         do {
             while true {
                 let ready = try ZMQPoller.poll(
@@ -135,19 +133,11 @@ final class FeedEngine {
         try topic.withUTF8 { topicBytes in
             let topicRaw = UnsafeRawBufferPointer(topicBytes)
             try fanOut.publish(topic: topicRaw, body: UnsafeRawBufferPointer(body))
-            if block.isEmpty { blockStartedAt = MonotonicClock.nanoseconds() }
-            block.append(topic: topicRaw, body: UnsafeRawBufferPointer(body))
+            blocks.append(session: sequencer.session, topic: topicRaw, body: UnsafeRawBufferPointer(body))
         }
         counters.published.add(1, ordering: .relaxed)
         counters.lastFeedSequence.store(sequencer.lastFeedSequence, ordering: .relaxed)
         lastPublishAt = MonotonicClock.nanoseconds()
-        if block.count >= configuration.blockMessages { flushBlock() }
-    }
-
-    private func flushBlock() {
-        guard !block.isEmpty else { return }
-        recorder.submit(block)
-        block.removeAll(keepingCapacity: true)
     }
 
     private func sendHeartbeat() throws {
@@ -165,9 +155,7 @@ final class FeedEngine {
 
     private func housekeeping() throws {
         let now = MonotonicClock.nanoseconds()
-        if !block.isEmpty && now - blockStartedAt >= Int64(configuration.blockFlushMilliseconds) * 1_000_000 {
-            flushBlock()
-        }
+        blocks.flushDue(now: now)
         if now - lastPublishAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }
@@ -176,9 +164,7 @@ final class FeedEngine {
     private func pollTimeoutMilliseconds() -> Int {
         let now = MonotonicClock.nanoseconds()
         var deadline = lastPublishAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
-        if !block.isEmpty {
-            deadline = min(deadline, blockStartedAt + Int64(configuration.blockFlushMilliseconds) * 1_000_000)
-        }
+        if let blockDeadline = blocks.nextDeadline { deadline = min(deadline, blockDeadline) }
         if let rate = configuration.demoRate, rate > 0 {
             let nextDue = demoStartedAt + Int64(Double(demoGenerated + 1) * 1e9 / Double(rate))
             deadline = min(deadline, nextDue)

@@ -34,8 +34,6 @@ public final class FeedServer: Sendable {
     private let stopped = Mutex(false)
     private let logger: Logger
 
-    private static let instances = Atomic<Int>(0)
-
     /// Opens the history, binds every endpoint and starts the threads.
     public static func start(configuration: ServerConfiguration, logger: Logger) throws -> FeedServer {
         try FeedServer(configuration: configuration, logger: logger)
@@ -56,9 +54,13 @@ public final class FeedServer: Sendable {
         self.session = session
         let counters = ServerCounters()
         self.counters = counters
-        let context = try context ?? ZMQContext()
+        // After a PGM socket was used, zmq_ctx_term can hang forever (libzmq issue 822, seen on
+        // these machines even with LINGER 0). The daemon's own context is therefore never
+        // terminated when multicast is on: stop() still closes every socket on its thread and
+        // flushes the history, and the process exits, which releases what libzmq held.
+        let context = try context ?? ZMQContext(terminatesOnDeinit: configuration.multicastEndpoints.isEmpty)
         self.context = context
-        controlEndpoint = "inproc://feed-server-control-\(Self.instances.add(1, ordering: .relaxed).newValue)"
+        controlEndpoint = ControlChannel.makeEndpoint("feed-server")
         recorder = try Recorder(
             store: store, counters: counters, backlogLimit: configuration.recorderBacklogLimit, logger: logger)
 
@@ -92,7 +94,7 @@ public final class FeedServer: Sendable {
                 service.value.run()
             }
         } catch {
-            Self.sendStop(context: context, endpoint: controlEndpoint)
+            ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
             engineThread.join()
             recorder.stopAndFlush()
             throw error
@@ -107,27 +109,15 @@ public final class FeedServer: Sendable {
             return !wasStopped
         }
         guard first else { return }
-        Self.sendStop(context: context, endpoint: controlEndpoint)
+        ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
         engineThread.join()
-        Self.sendStop(context: context, endpoint: controlEndpoint + "-replay")
+        ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay")
         replayThread.join()
         recorder.stopAndFlush()
         let status = counters.status(session: session)
         logger.info(
             "stopped: session \(session), published \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))"
         )
-    }
-
-    /// Tells the engine to stop, from any thread, through a socket made and closed right here.
-    private static func sendStop(context: ZMQContext, endpoint: String) {
-        do {
-            let push = try ZMQSocket(context, .push)
-            try push.set(.linger, 1000)
-            try push.connect(endpoint)
-            try push.send([UInt8(1)])
-        } catch {
-            context.shutdown()  // Fallback: ETERM ends the engine's poll too.
-        }
     }
 }
 

@@ -25,9 +25,7 @@ final class ReplayService {
         context: ZMQContext, endpoint: String, controlEndpoint: String, store: HistoryStore, pageLimit: Int,
         status: @escaping @Sendable () -> ServerStatus, logger: Logger
     ) throws {
-        control = try ZMQSocket(context, .pull)
-        try control.set(.linger, 0)
-        try control.bind(controlEndpoint)
+        control = try ControlChannel.bind(context, controlEndpoint)
         router = try ZMQSocket(context, .router)
         try router.set(.linger, 0)
         try router.set(.maxMessageSize, 64 * 1024)

@@ -4,6 +4,10 @@ import FeedModel
 public struct ServerConfiguration: Sendable {
     /// Endpoints the XPUB binds for subscribers (`tcp://`, `ipc://`, `inproc://`).
     public var publishEndpoints: [String] = ["tcp://127.0.0.1:5556"]
+    /// PGM multicast endpoints (`epgm://IFACE;GROUP:PORT`) the same stream is also sent to.
+    public var multicastEndpoints: [String] = []
+    /// Multicast tuning, used when `multicastEndpoints` is not empty.
+    public var multicast = MulticastSettings()
     /// Endpoint the PULL binds for producers.
     public var ingestEndpoint: String = "tcp://127.0.0.1:5557"
     /// Endpoint the ROUTER binds for history requests.
@@ -26,6 +30,19 @@ public struct ServerConfiguration: Sendable {
     public var sendHighWaterMark: Int32 = 100_000
     /// Largest message history page the replay service sends in one reply.
     public var replayPageLimit: Int = 10_000
+
+    public init() {}
+}
+
+/// PGM settings for multicast publishing (see `zmq_pgm(7)`).
+public struct MulticastSettings: Sendable {
+    /// Send rate in kilobits per second. libzmq's default of 100 kbit/s carries only about 150
+    /// quotes a second; 100 Mbit/s suits a feed on a LAN.
+    public var rateKilobits: Int32 = 100_000
+    /// How long receivers can ask for lost data to be repaired, in milliseconds.
+    public var recoveryIntervalMilliseconds: Int32 = 10_000
+    /// Multicast TTL: 1 keeps packets on the local network.
+    public var hops: Int32 = 1
 
     public init() {}
 }

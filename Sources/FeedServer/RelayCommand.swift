@@ -1,0 +1,79 @@
+import ArgumentParser
+import FeedModel
+import FeedServerCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// `feed-server relay`: collect from upstream publishers and republish locally.
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Forward the feeds of several upstream publishers, filtered by prefix, to local subscribers.",
+        discussion: """
+            Example: feed-server relay --upstream tcp://10.0.0.5:5556 --upstream tcp://10.0.0.6:5556 \
+            --subscribe NASDAQ. --publish ipc:///tmp/nasdaq-feed --db ./data/relay.sqlite
+            Session and sequence numbers of the origin pass through untouched.
+            """
+    )
+
+    @Option(help: "Publish endpoint of an upstream server or relay (tcp://, ipc://, epgm://); repeatable.")
+    var upstream: [String] = []
+
+    @Option(name: .customLong("subscribe"), help: "Forward only topics with this prefix; repeatable; none forwards everything.")
+    var prefixes: [String] = []
+
+    @Option(help: "Endpoint for local subscribers (XPUB); repeatable.")
+    var publish: [String] = []
+
+    @OptionGroup var multicastOptions: MulticastOptions
+
+    @Option(help: "Record what is forwarded to this SQLite history file.")
+    var db: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if upstream.isEmpty { throw ValidationError("give at least one --upstream endpoint") }
+        if publish.isEmpty && multicastOptions.multicast.isEmpty {
+            throw ValidationError("give at least one --publish or --multicast endpoint")
+        }
+        for endpoint in upstream {
+            if PGMEndpoint.isPGM(endpoint) {
+                do { _ = try PGMEndpoint(endpoint) } catch { throw ValidationError("--upstream: \(error)") }
+            } else {
+                try EndpointValidation.check(endpoint, option: "--upstream")
+            }
+        }
+        for endpoint in publish { try EndpointValidation.check(endpoint, option: "--publish") }
+        try multicastOptions.validate()
+        for prefix in prefixes {
+            do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
+        }
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
+    }
+
+    func run() async throws {
+        let logger = ServerLogging.bootstrap(level: logLevel, label: "feed-relay")
+        var configuration = RelayConfiguration()
+        configuration.upstreamEndpoints = upstream
+        configuration.prefixes = try prefixes.map { try TopicPrefix($0) }
+        configuration.publishEndpoints = publish
+        configuration.multicastEndpoints = multicastOptions.multicast
+        configuration.multicast = multicastOptions.settings
+        configuration.databasePath = db
+        let relay: FeedRelay
+        do {
+            relay = try FeedRelay.start(configuration: configuration, logger: logger)
+        } catch {
+            ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
+            throw ExitCode(69)
+        }
+        ServerLogging.writeLine(
+            "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
+                + (db.map { " db=\($0)" } ?? ""))
+        try await ShutdownOnSignal.run(logger: logger) { relay.stop() }
+    }
+}

@@ -1,0 +1,79 @@
+import FeedHistory
+import FeedModel
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// A relay: collects from several upstream publishers, forwards the allowed prefixes, and
+/// republishes on its own endpoints (any transport, multicast included), recording if asked.
+///
+/// Downstream subscriptions travel upstream (see ``UpstreamSubscriptions``), so origins filter
+/// at the source. ``stop()`` ends the forwarder thread and flushes the history, from any thread.
+public final class FeedRelay: Sendable {
+    /// The publish endpoints actually bound (wildcard ports resolved), multicast ones last.
+    public let publishEndpoints: [String]
+    public let counters: ServerCounters
+    private let context: ZMQContext
+    private let controlEndpoint: String
+    private let thread: WorkerThread
+    private let recorder: Recorder?
+    private let stopped = Mutex(false)
+
+    public static func start(configuration: RelayConfiguration, logger: Logger) throws -> FeedRelay {
+        try FeedRelay(configuration: configuration, logger: logger)
+    }
+
+    private init(configuration: RelayConfiguration, logger: Logger) throws {
+        let usesPGM =
+            !configuration.multicastEndpoints.isEmpty || configuration.upstreamEndpoints.contains(where: PGMEndpoint.isPGM)
+        // Never terminated after PGM use: see FeedServer for why zmq_ctx_term must be avoided.
+        let context = try ZMQContext(terminatesOnDeinit: !usesPGM)
+        self.context = context
+        let counters = ServerCounters()
+        self.counters = counters
+        let recorder = try configuration.databasePath.map { path in
+            try Recorder(
+                store: try HistoryStore(path: path), counters: counters, backlogLimit: 4_000_000, logger: logger)
+        }
+        self.recorder = recorder
+        let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")
+        self.controlEndpoint = controlEndpoint
+        let bound = BoundPublishEndpoints()
+        do {
+            thread = try WorkerThread.start(name: "relay") {
+                let forwarder = try RelayForwarder(
+                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
+                    recorder: recorder, counters: counters, logger: logger)
+                bound.endpoints = forwarder.publishEndpoints
+                return UncheckedTransfer(forwarder)
+            } run: { forwarder in
+                forwarder.value.run()
+            }
+        } catch {
+            recorder?.stopAndFlush()
+            throw error
+        }
+        publishEndpoints = bound.endpoints
+    }
+
+    /// Stops forwarding and writes what was forwarded to the history.
+    public func stop() {
+        let first = stopped.withLock { wasStopped in
+            defer { wasStopped = true }
+            return !wasStopped
+        }
+        guard first else { return }
+        ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
+        thread.join()
+        recorder?.stopAndFlush()
+    }
+}
+
+/// Carries the bound endpoints out of the relay thread's set-up.
+private final class BoundPublishEndpoints: Sendable {
+    private let storage = Mutex<[String]>([])
+    var endpoints: [String] {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+}

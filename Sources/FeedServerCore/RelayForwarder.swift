@@ -1,0 +1,137 @@
+import FeedModel
+import Logging
+import ZeroMQ
+
+/// The relay's one thread: an XSUB connected to every upstream, the fan-out to local
+/// subscribers, and the subscription bookkeeping between them (the ZeroMQ Guide's forwarder).
+///
+/// Messages pass through byte for byte: the origin's session and sequence numbers are kept,
+/// so a client behind any chain of relays sees gaps end to end. Malformed messages and topics
+/// outside the allowed prefixes are counted and dropped.
+final class RelayForwarder {
+    private let control: ZMQSocket
+    private let upstream: ZMQSocket
+    private let fanOut: FanOut
+    private var subscriptions: UpstreamSubscriptions
+    private var blocks: BlockBuilder?
+    private let counters: ServerCounters
+    private let logger: Logger
+    private let frames = ZMQMultipartMessage(capacity: 4)
+    private let heartbeatTopic = Array(Topic.heartbeat.rawValue.utf8)
+
+    init(
+        context: ZMQContext, configuration: RelayConfiguration, controlEndpoint: String, recorder: Recorder?,
+        counters: ServerCounters, logger: Logger
+    ) throws {
+        self.counters = counters
+        self.logger = logger
+        control = try ControlChannel.bind(context, controlEndpoint)
+        fanOut = try FanOut(
+            context: context, endpoints: configuration.publishEndpoints,
+            multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
+            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark)
+        upstream = try ZMQSocket(context, .xsub)
+        try upstream.set(.linger, 0)
+        try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
+        try upstream.set(.maxMessageSize, 4096)
+        subscriptions = UpstreamSubscriptions(allowed: configuration.prefixes, recording: recorder != nil)
+        for endpoint in configuration.upstreamEndpoints {
+            if PGMEndpoint.isPGM(endpoint) {
+                try upstream.set(.multicastRate, configuration.multicast.rateKilobits)
+                try upstream.set(.recoveryInterval, configuration.multicast.recoveryIntervalMilliseconds)
+                try upstream.connect(try PGMEndpoint(endpoint).resolved())
+            } else {
+                try upstream.connect(endpoint)
+            }
+        }
+        for prefix in subscriptions.initial { try sendUpstream(subscribe: true, prefix) }
+        blocks = recorder.map {
+            BlockBuilder(
+                recorder: $0, messagesPerBlock: configuration.blockMessages,
+                flushAfterMilliseconds: configuration.blockFlushMilliseconds)
+        }
+    }
+
+    var publishEndpoints: [String] { fanOut.boundEndpoints }
+
+    func run() {
+        defer { blocks?.flushAll() }
+        do {
+            while true {
+                let ready = try ZMQPoller.poll([control, upstream, fanOut.socket], timeoutMilliseconds: pollTimeout())
+                if ready[0] { return }
+                if ready[1] { try forward(limit: 4096) }
+                if ready[2] { try handleDownstreamSubscriptions() }
+                blocks?.flushDue()
+            }
+        } catch let error as ZMQError where error.isContextTerminated {
+            logger.info("relay stopping: context shut down")
+        } catch {
+            logger.critical("relay stopped on error: \(error)")
+        }
+    }
+
+    private func pollTimeout() -> Int {
+        guard let deadline = blocks?.nextDeadline else { return -1 }
+        return Int(max(0, (deadline - MonotonicClock.nanoseconds() + 999_999) / 1_000_000))
+    }
+
+    private func forward(limit: Int) throws {
+        var taken = 0
+        while taken < limit, try upstream.receive(into: frames, dontWait: true) {
+            taken += 1
+            guard frames.count == 2 else {
+                drop(WireError.wrongFrameCount(frames.count))
+                continue
+            }
+            let topic = frames[0]
+            let body = frames[1]
+            let header: WireHeader
+            do {
+                header = try WireHeader(body)
+                _ = try FeedMessage(topic: topic, body: body)
+            } catch {
+                drop(error)
+                continue
+            }
+            guard subscriptions.allows(topic: String(decoding: topic, as: UTF8.self)) else {
+                counters.reject("outside_prefixes")
+                continue
+            }
+            try fanOut.publish(topic: topic, body: body)
+            if header.type != .heartbeat {
+                blocks?.append(session: header.session, topic: topic, body: body)
+                counters.published.add(1, ordering: .relaxed)
+                counters.lastFeedSequence.store(header.feedSequence, ordering: .relaxed)
+            }
+        }
+    }
+
+    private func drop(_ error: WireError) {
+        let count = counters.reject(error.kind)
+        if count <= 10 || count.isMultiple(of: 1000) {
+            logger.warning("dropped upstream message (\(error.kind) #\(count)): \(error)")
+        }
+    }
+
+    private func handleDownstreamSubscriptions() throws {
+        while try fanOut.socket.receive(into: frames, dontWait: true) {
+            guard frames.count == 1, let kind = frames[0].first, kind <= 1 else { continue }
+            let prefix = String(decoding: frames[0].dropFirst(), as: UTF8.self)
+            if kind == 1 { counters.subscriptions.add(1, ordering: .relaxed) }
+            if kind == 1 && heartbeatTopic.starts(with: frames[0].dropFirst()) {
+                try sendUpstream(subscribe: true, Topic.heartbeat.rawValue)  // Asks the origin for a heartbeat now.
+            }
+            let changes = subscriptions.apply(subscribe: kind == 1, prefix: prefix)
+            for prefix in changes.subscribe { try sendUpstream(subscribe: true, prefix) }
+            for prefix in changes.unsubscribe { try sendUpstream(subscribe: false, prefix) }
+        }
+    }
+
+    private func sendUpstream(subscribe: Bool, _ prefix: String) throws {
+        try upstream.send([subscribe ? 1 : 0] + Array(prefix.utf8))
+    }
+}
+
+@available(*, unavailable)
+extension RelayForwarder: Sendable {}
