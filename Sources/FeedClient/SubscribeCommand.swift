@@ -17,7 +17,7 @@ struct SubscribeCommand: ParsableCommand {
     @Argument(help: "Topic prefixes, e.g. NASDAQ. or NASDAQ.AAPL; none means everything.")
     var prefixes: [String] = []
 
-    @Option(help: "Publish endpoint of the feed-server.")
+    @Option(help: "Publish endpoint of the feed-server: tcp://, ipc://, inproc://, or epgm://IFACE;GROUP:PORT.")
     var from = "tcp://127.0.0.1:5556"
 
     @OptionGroup var output: FormatOptions
@@ -39,6 +39,9 @@ struct SubscribeCommand: ParsableCommand {
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
         if connectTimeoutMs < 0 { throw ValidationError("--connect-timeout-ms must not be negative") }
+        if PGMEndpoint.isPGM(from) {
+            do { _ = try PGMEndpoint(from).resolved() } catch { throw ValidationError("--from: \(error)") }
+        }
     }
 
     func run() throws {
@@ -50,10 +53,11 @@ struct SubscribeCommand: ParsableCommand {
     }
 
     private func subscribe() throws {
-        let context = try ZMQContext()
+        // zmq_ctx_term can hang after PGM use (libzmq issue 822): leave that context to process exit.
+        let context = try ZMQContext(terminatesOnDeinit: !PGMEndpoint.isPGM(from))
         let subscriber = try FeedSubscriber(context: context, endpoint: from, prefixes: try PrefixArguments.parse(prefixes))
         guard try subscriber.waitUntilLive(timeoutMilliseconds: connectTimeoutMs) else {
-            throw ClientError(.unavailable, "no heartbeat from \(from) within \(connectTimeoutMs) ms: is feed-server running?")
+            throw ClientError(.unavailable, "nothing from \(from) within \(connectTimeoutMs) ms (no heartbeat): is feed-server running?")
         }
         ClientFailure.writeError("subscribed to \(from) for \(subscriber.prefixes.map(\.description).joined(separator: " ")); live")
         let writer = LineWriter()

@@ -11,6 +11,9 @@ public final class FeedSubscriber {
     private let socket: ZMQSocket
     private let frames = ZMQMultipartMessage(capacity: 4)
     private var live = false
+    /// Over PGM no subscription travels upstream, so there is no handshake to wait for: the
+    /// first message of any kind proves the path works.
+    private let liveOnAnyMessage: Bool
     private var pending: FeedEvent?
     public let endpoint: String
     public let prefixes: [TopicPrefix]
@@ -28,6 +31,7 @@ public final class FeedSubscriber {
         multicastRateKilobits: Int32 = 100_000
     ) throws {
         self.endpoint = endpoint
+        liveOnAnyMessage = PGMEndpoint.isPGM(endpoint)
         self.prefixes = prefixes.isEmpty ? [.all] : prefixes
         socket = try ZMQSocket(context, .sub)
         try socket.set(.linger, 0)
@@ -85,6 +89,7 @@ public final class FeedSubscriber {
                 live = true
                 return .heartbeat(session: message.session, feedSequence: message.feedSequence)
             }
+            if liveOnAnyMessage { live = true }
             return .message(message)
         } catch {
             noteMalformed(error)

@@ -46,8 +46,13 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
         guard digits > 0 else { throw .notANumber(String(text)) }
         for _ in decimals..<8 { fraction *= 10 }
-        let value = whole * Price.scale + fraction
-        mantissa = negative ? -value : value
+        // `whole * scale` cannot overflow (checked above), but adding the fraction can
+        // (92233720368.9); counting down for negatives reaches Int64.min exactly.
+        let scaled = whole * Price.scale
+        let (value, overflow) =
+            negative ? (-scaled).subtractingReportingOverflow(fraction) : scaled.addingReportingOverflow(fraction)
+        guard !overflow else { throw .outOfRange(String(text)) }
+        mantissa = value
     }
 
     /// Decimal text with at least two and at most eight decimals, trailing zeros trimmed.

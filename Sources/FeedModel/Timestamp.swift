@@ -19,8 +19,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-11-22T14:30:05.123456789Z`.
     public var description: String {
-        let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds - 999_999_999) / 1_000_000_000
-        let fraction = nanoseconds - seconds * 1_000_000_000
+        // Floor division without overflow (`nanoseconds - 999_999_999` traps near Int64.min).
+        var seconds = nanoseconds / 1_000_000_000
+        var fraction = nanoseconds % 1_000_000_000
+        if fraction < 0 {
+            seconds -= 1
+            fraction += 1_000_000_000
+        }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Timestamp.civil(fromDays: days)
@@ -41,16 +46,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             self = now
             return
         }
-        if text.hasPrefix("-"), let unit = text.last, let amount = Int64(text.dropFirst().dropLast()), amount >= 0 {
-            let unitNanos: Int64
-            switch unit {
-            case "s": unitNanos = 1_000_000_000
-            case "m": unitNanos = 60_000_000_000
-            case "h": unitNanos = 3_600_000_000_000
-            case "d": unitNanos = 86_400_000_000_000
-            default: throw .invalid(text)
-            }
-            self.init(nanoseconds: now.nanoseconds - amount * unitNanos)
+        // A last character that is not a unit (`-1700000000000000000`) is negative nanoseconds, below.
+        if text.hasPrefix("-"), let unit = text.last, let amount = Int64(text.dropFirst().dropLast()), amount >= 0,
+            let unitNanos: Int64 = [
+                "s": 1_000_000_000, "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000,
+            ][unit]
+        {
+            let (span, overflow1) = amount.multipliedReportingOverflow(by: unitNanos)
+            let (value, overflow2) = now.nanoseconds.subtractingReportingOverflow(span)
+            guard !overflow1, !overflow2 else { throw .invalid(text) }
+            self.init(nanoseconds: value)
             return
         }
         if let nanos = Int64(text) {
@@ -82,7 +87,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let month = try number(2)
         try expect("-")
         let day = try number(2)
-        guard (1...12).contains(month), (1...31).contains(day) else { throw .invalid(text) }
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { throw .invalid(text) }
         var secondOfDay: Int64 = 0
         var fraction: Int64 = 0
         var offsetSeconds: Int64 = 0
@@ -120,6 +125,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
                     let hours = try number(2)
                     if index < bytes.count && bytes[index] == UInt8(ascii: ":") { index += 1 }
                     let minutes = try number(2)
+                    guard hours < 24, minutes < 60 else { throw .invalid(text) }
                     offsetSeconds = sign * (hours * 3600 + minutes * 60)
                 default:
                     throw .invalid(text)
@@ -127,8 +133,27 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             }
         }
         guard index == bytes.count else { throw .invalid(text) }
-        let seconds = days(fromCivil: year, month, day) * 86_400 + secondOfDay - offsetSeconds
-        return Timestamp(nanoseconds: seconds * 1_000_000_000 + fraction)
+        var seconds = days(fromCivil: year, month, day) * 86_400 + secondOfDay - offsetSeconds
+        // Outside 1677-09-21...2262-04-11 nanoseconds do not fit an Int64: an error, not a trap.
+        // A negative second with a positive fraction is scaled from the next second, so that
+        // every value down to Int64.min (1677-09-21T00:12:43.145224192Z) still parses.
+        var signedFraction = fraction
+        if seconds < 0 && fraction > 0 {
+            seconds += 1
+            signedFraction -= 1_000_000_000
+        }
+        let (scaled, overflow1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (nanos, overflow2) = scaled.addingReportingOverflow(signedFraction)
+        guard !overflow1, !overflow2 else { throw .invalid(text) }
+        return Timestamp(nanoseconds: nanos)
+    }
+
+    static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).

@@ -71,9 +71,9 @@ struct RelayCommand: AsyncParsableCommand {
             ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
             throw ExitCode(69)
         }
-        ServerLogging.writeLine(
+        let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
-                + (db.map { " db=\($0)" } ?? ""))
-        try await ShutdownOnSignal.run(logger: logger) { relay.stop() }
+            + (db.map { " db=\($0)" } ?? "")
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: { relay.stop() })
     }
 }

@@ -88,7 +88,6 @@ struct ServeCommand: AsyncParsableCommand {
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
             + (demoRate.map { " demo=\($0)/s" } ?? "")
-        ServerLogging.writeLine(ready)
-        try await ShutdownOnSignal.run(logger: logger) { server.stop() }
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: { server.stop() })
     }
 }

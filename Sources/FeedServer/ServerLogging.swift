@@ -20,20 +20,23 @@ enum ServerLogging {
 }
 
 /// Runs until SIGTERM or SIGINT (swift-service-lifecycle), then calls `stop` off the
-/// cooperative thread pool, since stopping joins threads.
+/// cooperative thread pool, since stopping joins threads. `started` runs once the signal
+/// handlers are in place: that is when a `ready` line may promise a clean stop on SIGTERM.
 struct ShutdownOnSignal: Service {
+    let started: @Sendable () -> Void
     let stop: @Sendable () -> Void
 
-    static func run(logger: Logger, stop: @escaping @Sendable () -> Void) async throws {
+    static func run(logger: Logger, started: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void) async throws {
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ShutdownOnSignal(stop: stop))],
+                services: [.init(service: ShutdownOnSignal(started: started, stop: stop))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
     }
 
     func run() async throws {
+        started()
         try? await gracefulShutdown()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread {

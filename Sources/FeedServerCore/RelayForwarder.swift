@@ -34,7 +34,9 @@ final class RelayForwarder {
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
         try upstream.set(.maxMessageSize, 4096)
-        subscriptions = UpstreamSubscriptions(allowed: configuration.prefixes, recording: recorder != nil)
+        subscriptions = UpstreamSubscriptions(
+            allowed: configuration.prefixes,
+            forwardsWithoutSubscribers: recorder != nil || !configuration.multicastEndpoints.isEmpty)
         for endpoint in configuration.upstreamEndpoints {
             if PGMEndpoint.isPGM(endpoint) {
                 try upstream.set(.multicastRate, configuration.multicast.rateKilobits)

@@ -9,8 +9,8 @@ import FeedModel
 /// 2. A downstream prefix wider than allowed (`""` or `NAS`) goes upstream as the allowed
 ///    prefixes it covers, so nothing outside them ever crosses the link.
 /// 3. With no allowed prefixes given, everything is allowed.
-/// 4. A recording relay also keeps its allowed prefixes subscribed, so it records even with no
-///    subscriber downstream.
+/// 4. A relay that records, or republishes on multicast (where no subscription comes back),
+///    keeps its allowed prefixes subscribed, so it forwards even with no subscriber in sight.
 /// 5. The heartbeat topic is always subscribed; the relay passes each new downstream heartbeat
 ///    subscription on anyway, so the origin answers it with a heartbeat at once.
 /// Pure bookkeeping: the relay thread sends the changes it returns.
@@ -20,9 +20,9 @@ struct UpstreamSubscriptions {
     private var downstream: Set<String> = []
     private(set) var upstream: Set<String> = []
 
-    init(allowed: [TopicPrefix], recording: Bool) {
+    init(allowed: [TopicPrefix], forwardsWithoutSubscribers: Bool) {
         self.allowed = allowed
-        pinned = Set([Topic.heartbeat.rawValue] + (recording ? (allowed.isEmpty ? [""] : allowed.map(\.rawValue)) : []))
+        pinned = Set([Topic.heartbeat.rawValue] + (forwardsWithoutSubscribers ? (allowed.isEmpty ? [""] : allowed.map(\.rawValue)) : []))
         upstream = pinned
     }
 

@@ -14,16 +14,19 @@ final class ServerFixture {
     let replay: String
     let session: UInt32
 
-    init(extraArguments: [String] = [], databasePath: String? = nil, folder: TemporaryFolder? = nil) throws {
+    /// Starts `feed-server` with loopback wildcard endpoints, or with `endpoints` given as
+    /// arguments (`--publish ...`), inside `namespace` if one is given.
+    init(
+        extraArguments: [String] = [], databasePath: String? = nil, folder: TemporaryFolder? = nil,
+        endpoints: [String]? = nil, namespace: String? = nil
+    ) throws {
         let folder = try folder ?? TemporaryFolder()
         self.folder = folder
         self.databasePath = databasePath ?? folder.path("feed.sqlite")
-        process = try RunningProcess(
-            Binaries.server,
-            [
-                "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*",
-                "--db", self.databasePath, "--heartbeat-ms", "200",
-            ] + extraArguments)
+        let endpointArguments =
+            endpoints ?? ["--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
+        let arguments = endpointArguments + ["--db", self.databasePath, "--heartbeat-ms", "200"] + extraArguments
+        process = try LabNetwork.run(Binaries.server, arguments, in: namespace)
         let ready = try process.waitForStderrLine(containing: "feed-server ready")
         func field(_ name: String) throws -> String {
             guard let part = ready.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }) else {
@@ -31,7 +34,7 @@ final class ServerFixture {
             }
             return String(part.dropFirst(name.count + 1))
         }
-        publish = try field("publish")
+        publish = try field("publish").split(separator: ",").map(String.init).first ?? ""
         ingest = try field("ingest")
         replay = try field("replay")
         session = UInt32(try field("session"))!

@@ -1,0 +1,106 @@
+import FeedModel
+
+/// What the recorder stores about one block besides its bytes: the `blocks` row and one
+/// `block_topics` row per topic, computed by reading every message header once.
+struct BlockSummary {
+    /// Lowest/highest values over a set of messages.
+    struct Range {
+        var firstSequence: UInt64
+        var lastSequence: UInt64
+        var firstTime: Int64
+        var lastTime: Int64
+        var count: Int
+
+        init(sequence: UInt64, time: Int64) {
+            firstSequence = sequence
+            lastSequence = sequence
+            firstTime = time
+            lastTime = time
+            count = 1
+        }
+
+        @inline(__always)
+        mutating func add(sequence: UInt64, time: Int64) {
+            firstSequence = min(firstSequence, sequence)
+            lastSequence = max(lastSequence, sequence)
+            firstTime = min(firstTime, time)
+            lastTime = max(lastTime, time)
+            count += 1
+        }
+    }
+
+    /// One `block_topics` row.
+    struct TopicRow {
+        var topic: String
+        /// Over the topic's messages: topic sequence numbers and publish times.
+        var range: Range
+    }
+
+    var session: UInt32
+    /// Over all messages: feed sequence numbers and publish times.
+    var block: Range
+    var topics: [TopicRow]
+
+    /// Reads and checks every message of `block` (lengths, header, topic, one session);
+    /// `table` is scratch space reused across blocks. Nil for an empty block.
+    ///
+    /// - Parameter number: the block's position in the batch, for error messages.
+    init?(_ block: MessageBlock, number: Int, table: inout TopicTable) throws(HistoryError) {
+        table.removeAll()
+        var session: UInt32 = 0
+        var blockRange: Range?
+        var topicRanges: [Range] = []
+        var seen = 0
+        let result: Result<Void, HistoryError> = block.bytes.withUnsafeBytes { raw in
+            var records = BlockRecords(raw)
+            while true {
+                let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
+                do throws(BlockRecords.Truncated) {
+                    guard let next = try records.next() else { break }
+                    record = next
+                } catch {
+                    return .failure(Self.malformed(number, seen, "truncated record at byte \(error.offset) of \(raw.count)"))
+                }
+                let header: WireHeader
+                do { header = try WireHeader(record.body) } catch {
+                    return .failure(Self.malformed(number, seen, "\(error)"))
+                }
+                let (id, inserted) = table.insert(record.topic)
+                if inserted {
+                    do { _ = try Topic(bytes: record.topic) } catch {
+                        return .failure(Self.malformed(number, seen, "\(error)"))
+                    }
+                    topicRanges.append(Range(sequence: header.topicSequence, time: header.publishTime))
+                } else {
+                    topicRanges[id].add(sequence: header.topicSequence, time: header.publishTime)
+                }
+                if blockRange == nil {
+                    session = header.session
+                    blockRange = Range(sequence: header.feedSequence, time: header.publishTime)
+                } else {
+                    guard header.session == session else {
+                        return .failure(Self.malformed(number, seen, "session \(header.session) in a block of session \(session)"))
+                    }
+                    blockRange!.add(sequence: header.feedSequence, time: header.publishTime)
+                }
+                seen += 1
+            }
+            return .success(())
+        }
+        try result.get()
+        guard seen == block.count else {
+            throw Self.malformed(number, nil, "it says \(block.count) messages but holds \(seen)")
+        }
+        guard let blockRange else { return nil }
+        self.session = session
+        self.block = blockRange
+        topics = topicRanges.indices.map { id in
+            TopicRow(topic: String(decoding: table.topics[id], as: UTF8.self), range: topicRanges[id])
+        }
+    }
+
+    private static func malformed(_ number: Int, _ message: Int?, _ reason: String) -> HistoryError {
+        let place = message.map { "block \(number), message \($0)" } ?? "block \(number)"
+        return HistoryError(.malformedBlock, "malformed \(place): \(reason); nothing was written")
+    }
+}

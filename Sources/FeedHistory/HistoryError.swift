@@ -1,0 +1,42 @@
+import GRDB
+
+/// Why the history could not be opened, written or queried: a kind to branch on and a one-line
+/// description that names the file, fit to print as is.
+public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What went wrong, coarsely.
+    public enum Kind: Sendable, Equatable {
+        /// The file or its folder cannot be created or opened (missing, permissions, not a folder).
+        case cannotOpen
+        /// The file exists but is not a feed history this program can read.
+        case notAHistory
+        /// A block handed to ``HistoryStore/append(_:)`` is not a valid message block.
+        case malformedBlock
+        /// The query, cursor or page size cannot be served as given.
+        case invalidQuery
+        /// SQLite failed while reading or writing (disk full, locked, corrupt).
+        case storage
+    }
+
+    public let kind: Kind
+    /// One line, naming the path where one is involved.
+    public let description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        // Keep it on one line whatever an underlying error said.
+        self.description = description.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// Wraps an error from SQLite or GRDB met while working on the history at `path`.
+    static func storage(_ error: any Error, path: String) -> HistoryError {
+        if let error = error as? HistoryError { return error }
+        if let error = error as? DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+                return HistoryError(.notAHistory, "\(path) is not a feed history database (\(error.message ?? "file is not a database"))")
+            }
+            return HistoryError(
+                .storage, "history \(path): \(error.message ?? "SQLite error") (SQLite error \(error.extendedResultCode.rawValue))")
+        }
+        return HistoryError(.storage, "history \(path): \(error)")
+    }
+}

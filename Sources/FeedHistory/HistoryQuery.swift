@@ -1,0 +1,87 @@
+import FeedModel
+
+/// Which stored messages to read. Every filter given must hold; results come in publish order.
+public struct HistoryQuery: Sendable, Equatable {
+    /// Topics that start with this prefix, bytewise; ``FeedModel/TopicPrefix/all`` for everything
+    /// (heartbeats included).
+    public var prefix: TopicPrefix
+    /// Messages published at or after this time.
+    public var since: Timestamp?
+    /// Messages published before this time.
+    public var until: Timestamp?
+    /// Messages with `feed_seq >= fromSequence`, within ``session`` (the latest session when
+    /// ``session`` is nil).
+    public var fromSequence: UInt64?
+    /// Messages of this session only.
+    public var session: UInt32?
+    /// At most this many messages in total. Honoured by ``HistoryStore/queryAll(_:)``;
+    /// ``HistoryStore/query(_:after:maxMessages:)`` serves one page and leaves it to the caller,
+    /// who passes the remaining count as `maxMessages` (``HistoryPage`` explains why).
+    public var limit: Int?
+
+    public init(
+        prefix: TopicPrefix = .all, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
+        session: UInt32? = nil, limit: Int? = nil
+    ) {
+        self.prefix = prefix
+        self.since = since
+        self.until = until
+        self.fromSequence = fromSequence
+        self.session = session
+        self.limit = limit
+    }
+
+    /// Throws when the query cannot match anything by construction or is malformed.
+    func validate() throws(HistoryError) {
+        if let since, let until, since >= until {
+            throw HistoryError(.invalidQuery, "empty time range: since \(since) is not before until \(until)")
+        }
+        if let limit, limit < 0 {
+            throw HistoryError(.invalidQuery, "limit must not be negative, got \(limit)")
+        }
+    }
+}
+
+/// Where the next page of a query starts: a block id and the position of the next message in
+/// that block. Its text form `BLOCK:INDEX` (``description``, ``init(_:)``) travels in JSON requests.
+public struct HistoryCursor: Sendable, Hashable, CustomStringConvertible {
+    /// The `blocks.block_id` to continue in.
+    public var blockID: Int64
+    /// The position, counted from 0 over all messages of the block, of the first message to consider.
+    public var index: Int
+
+    public init(blockID: Int64, index: Int) {
+        self.blockID = blockID
+        self.index = index
+    }
+
+    /// Parses `BLOCK:INDEX` (two non-negative decimal integers); nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }),
+            let blockID = Int64(parts[0]), let index = Int(parts[1])
+        else { return nil }
+        self.init(blockID: blockID, index: index)
+    }
+
+    /// `BLOCK:INDEX`.
+    public var description: String { "\(blockID):\(index)" }
+}
+
+/// One page of a query's results.
+///
+/// The store keeps no state between pages: the cursor says where to go on, and a caller that
+/// wants a ``HistoryQuery/limit`` over all pages counts what it received and asks for at most
+/// the remainder (as `FeedClientKit`'s `forEachPage` does).
+public struct HistoryPage: Sendable {
+    /// The matching messages, in publish order.
+    public var messages: MessageBlock
+    /// Where the next page starts: the position of the next matching message; nil when no
+    /// message after this page matches (the query is exhausted).
+    public var next: HistoryCursor?
+
+    public init(messages: MessageBlock, next: HistoryCursor?) {
+        self.messages = messages
+        self.next = next
+    }
+}

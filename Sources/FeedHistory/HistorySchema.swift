@@ -1,0 +1,106 @@
+import GRDB
+
+/// The SQL schema of the history (version 1) and its creation and checks on open.
+///
+/// ``sql`` is the exact text of `schemas/history.sql`; a test checks that they are identical.
+enum HistorySchema {
+    /// The `PRAGMA user_version` this code writes and reads.
+    static let version = 1
+
+    /// Creates every table and index and sets `user_version`; run once on an empty file.
+    static let sql = #"""
+-- Feed history: the SQLite file the server's recorder writes and the replay service reads.
+-- Schema version 1, stored as PRAGMA user_version. FeedHistory/HistorySchema.swift runs this
+-- exact text on a new file (a test checks that the two are identical).
+--
+-- Journal mode WAL, synchronous NORMAL: one writer (the recorder) and many readers at once.
+--
+-- Messages are stored a block per row, not a row per message: a block is many messages packed
+-- as FeedModel's MessageBlock, repeated records of
+--   u16 topic_length, topic bytes, u16 body_length, body bytes   (little-endian)
+-- where the body is the wire body (schemas/feed-v1.xml): a 40-byte header with
+-- session_id u32 at 4, feed_seq u64 at 8, topic_seq u64 at 16, event_time_ns i64 at 24,
+-- publish_time_ns i64 at 32. A block holds messages of one session in feed_seq order, and
+-- block_id grows in publish order, so (block_id, position in block) is the publish order.
+--
+-- Sequence numbers are u64 on the wire and stored as INTEGER (i64), clamped to 2^63-1.
+-- The first_/last_ columns hold the lowest/highest value in the block (the first/last
+-- message's, since the sequencer stamps in order); queries use them only to skip blocks
+-- and check every message, so a clock step backwards never loses a message from a query.
+
+-- One row per publisher run.
+CREATE TABLE sessions (
+    session_id INTEGER PRIMARY KEY,  -- u32 session id from the wire header
+    started_ns INTEGER NOT NULL      -- when the run started, ns since 1970-01-01T00:00:00Z
+);
+
+-- One row per block of messages.
+CREATE TABLE blocks (
+    block_id INTEGER PRIMARY KEY,    -- rowid, increasing in publish order
+    session_id INTEGER NOT NULL,     -- the session of every message in the block
+    first_feed_seq INTEGER NOT NULL, -- lowest feed_seq in the block
+    last_feed_seq INTEGER NOT NULL,  -- highest feed_seq in the block
+    first_time_ns INTEGER NOT NULL,  -- earliest publish_time_ns in the block
+    last_time_ns INTEGER NOT NULL,   -- latest publish_time_ns in the block
+    message_count INTEGER NOT NULL,  -- messages in payload
+    payload BLOB NOT NULL            -- the MessageBlock bytes, verbatim (last: filters never read it)
+);
+
+-- "Session S from feed_seq N": the first block is the lowest block_id with last_feed_seq >= N.
+CREATE INDEX blocks_by_session ON blocks (session_id, last_feed_seq);
+-- "Since T" / "until T": bound the range of block ids to read.
+CREATE INDEX blocks_by_last_time ON blocks (last_time_ns);
+CREATE INDEX blocks_by_first_time ON blocks (first_time_ns);
+
+-- One row per (topic, block) holding that topic: "topic or prefix P from block B" and
+-- "topic T between two times" are range scans of this primary key, never reading unrelated blocks.
+CREATE TABLE block_topics (
+    topic TEXT NOT NULL,             -- VENUE.SYMBOL (or $HB), compared bytewise (BINARY collation)
+    block_id INTEGER NOT NULL,       -- blocks.block_id
+    first_topic_seq INTEGER NOT NULL, -- lowest topic_seq of this topic in the block
+    last_topic_seq INTEGER NOT NULL, -- highest topic_seq of this topic in the block
+    first_time_ns INTEGER NOT NULL,  -- earliest publish_time_ns of this topic in the block
+    last_time_ns INTEGER NOT NULL,   -- latest publish_time_ns of this topic in the block
+    message_count INTEGER NOT NULL,  -- messages of this topic in the block
+    PRIMARY KEY (topic, block_id)
+) WITHOUT ROWID;
+
+PRAGMA user_version = 1;
+
+"""#
+
+    /// Creates the schema in an empty database, or checks that an existing one is a history of
+    /// this version. Runs inside the caller's write transaction.
+    static func migrate(_ db: Database, path: String) throws {
+        let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if found == 0 {
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            guard tables.isEmpty else {
+                throw HistoryError(
+                    .notAHistory,
+                    "\(path) is not a feed history database (it holds other tables: \(tables.prefix(3).joined(separator: ", ")))")
+            }
+            try db.execute(sql: sql)
+            return
+        }
+        try check(db, path: path, version: found)
+    }
+
+    /// Checks, without writing, that the database is a history this code can read.
+    static func check(_ db: Database, path: String) throws {
+        try check(db, path: path, version: Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+    }
+
+    private static func check(_ db: Database, path: String, version: Int) throws {
+        if version > HistorySchema.version {
+            throw HistoryError(
+                .notAHistory,
+                "\(path) has history schema version \(version); this program reads version \(HistorySchema.version)")
+        }
+        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
+        guard version == HistorySchema.version, tables.isSuperset(of: ["sessions", "blocks", "block_topics"]) else {
+            throw HistoryError(.notAHistory, "\(path) is not a feed history database (no history tables)")
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import FeedModel
+import GRDB
+
+/// Serves one page of a ``HistoryQuery`` inside a read transaction.
+///
+/// 1. The block-level columns and indexes bound the range of block ids worth reading
+///    (session and sequence, times, the cursor).
+/// 2. Candidate blocks in that range are visited in block id order: for the empty prefix,
+///    straight from `blocks` by rowid; for a topic prefix, from `block_topics`, one index range
+///    scan per topic under the prefix, merged, so blocks without those topics are never read.
+/// 3. Every record of a visited block goes through ``MessageFilter``; matches are copied as is.
+struct QueryRun {
+    /// Block ids read per topic per merge round of a prefix scan.
+    static let mergeBatch = 256
+
+    private let db: Database
+    private let query: HistoryQuery
+    private let filter: MessageFilter
+    /// The session the query is confined to, resolved (the latest one for `fromSequence` alone).
+    private let session: UInt32?
+    /// False when the query can match nothing (`fromSequence` on an empty history).
+    private let possible: Bool
+
+    init(_ db: Database, _ query: HistoryQuery) throws {
+        self.db = db
+        self.query = query
+        var session = query.session
+        var possible = true
+        if session == nil, query.fromSequence != nil {
+            let latest = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(id) FROM (SELECT max(session_id) AS id FROM sessions \
+                    UNION ALL SELECT max(session_id) FROM blocks)
+                    """)
+            session = latest.map { UInt32(truncatingIfNeeded: $0) }
+            possible = latest != nil
+        }
+        self.session = session
+        self.possible = possible
+        filter = MessageFilter(
+            prefix: Array(query.prefix.rawValue.utf8), since: query.since?.nanoseconds, until: query.until?.nanoseconds,
+            session: session, fromSequence: query.fromSequence)
+    }
+
+    /// At most `maxMessages` matching messages from `cursor` (from the start when nil), and where
+    /// the next matching message is.
+    func page(after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
+        var collector = Collector(filter: filter, cursor: cursor, maxMessages: maxMessages)
+        guard possible, let range = try blockRange(after: cursor) else {
+            return HistoryPage(messages: MessageBlock(), next: nil)
+        }
+        if query.prefix.rawValue.isEmpty {
+            try scanBlocks(range, into: &collector)
+        } else {
+            try mergeTopics(range, into: &collector)
+        }
+        return HistoryPage(messages: collector.messages, next: collector.next)
+    }
+
+    /// The block ids that can hold a match, from the indexes; nil when none can.
+    private func blockRange(after cursor: HistoryCursor?) throws -> ClosedRange<Int64>? {
+        var low = cursor?.blockID ?? 0
+        var high = Int64.max
+        func fetch(_ sql: String, _ arguments: StatementArguments) throws -> Int64? {
+            try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+        }
+        if let session {
+            guard let last = try fetch("SELECT max(block_id) FROM blocks WHERE session_id = ?", [Int64(session)]) else {
+                return nil
+            }
+            high = min(high, last)
+            if cursor == nil {
+                let first =
+                    if let from = query.fromSequence {
+                        try fetch(
+                            "SELECT min(block_id) FROM blocks WHERE session_id = ? AND last_feed_seq >= ?",
+                            [Int64(session), Int64(clamping: from)])
+                    } else {
+                        try fetch("SELECT min(block_id) FROM blocks WHERE session_id = ?", [Int64(session)])
+                    }
+                guard let first else { return nil }
+                low = max(low, first)
+            }
+        }
+        if let until = query.until {
+            guard let last = try fetch("SELECT max(block_id) FROM blocks WHERE first_time_ns < ?", [until.nanoseconds])
+            else { return nil }
+            high = min(high, last)
+        }
+        if cursor == nil, let since = query.since {
+            guard let first = try fetch("SELECT min(block_id) FROM blocks WHERE last_time_ns >= ?", [since.nanoseconds])
+            else { return nil }
+            low = max(low, first)
+        }
+        return low <= high ? low...high : nil
+    }
+
+    /// Block-level conditions besides the id range. The unary `+` keeps SQLite on the rowid
+    /// (or primary key) order instead of an index that would need sorting.
+    private func blockConditions() -> (sql: String, arguments: StatementArguments) {
+        var sql = ""
+        var arguments = StatementArguments()
+        if let session {
+            sql += " AND +session_id = ?"
+            arguments += [Int64(session)]
+        }
+        if let from = query.fromSequence {
+            sql += " AND +last_feed_seq >= ?"
+            arguments += [Int64(clamping: from)]
+        }
+        sql += timeConditions(&arguments)
+        return (sql, arguments)
+    }
+
+    private func timeConditions(_ arguments: inout StatementArguments) -> String {
+        var sql = ""
+        if let since = query.since {
+            sql += " AND +last_time_ns >= ?"
+            arguments += [since.nanoseconds]
+        }
+        if let until = query.until {
+            sql += " AND +first_time_ns < ?"
+            arguments += [until.nanoseconds]
+        }
+        return sql
+    }
+
+    /// Every block in `range` that passes the block-level conditions, by rowid.
+    private func scanBlocks(_ range: ClosedRange<Int64>, into collector: inout Collector) throws {
+        let conditions = blockConditions()
+        let statement = try db.cachedStatement(
+            sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ?\(conditions.sql) ORDER BY block_id")
+        var arguments: StatementArguments = [range.lowerBound, range.upperBound]
+        arguments += conditions.arguments
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            let blockID: Int64 = row[0]
+            var more = true
+            try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
+            if !more { return }
+        }
+    }
+
+    /// The blocks in `range` holding a topic under the prefix, in block id order: each round reads
+    /// the next ``mergeBatch`` block ids of every topic; ids up to the lowest last id of a full
+    /// batch are complete, so those are visited and the next round starts after them.
+    private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout Collector) throws {
+        let topics = try StoredBlocks.topics(db, prefix: query.prefix)
+        guard !topics.isEmpty else { return }
+        var timeArguments = StatementArguments()
+        let time = timeConditions(&timeArguments)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT block_id FROM block_topics WHERE topic = ? AND block_id BETWEEN ? AND ?\(time) \
+                ORDER BY block_id LIMIT ?
+                """)
+        var low = range.lowerBound
+        var ids: [Int64] = []
+        while true {
+            var high = range.upperBound
+            ids.removeAll(keepingCapacity: true)
+            for topic in topics {
+                var arguments: StatementArguments = [topic, low, high]
+                arguments += timeArguments
+                arguments += [Self.mergeBatch]
+                let before = ids.count
+                try ids.append(contentsOf: Int64.fetchAll(statement, arguments: arguments))
+                if ids.count - before == Self.mergeBatch { high = min(high, ids[ids.count - 1]) }
+            }
+            ids.sort()
+            var previous: Int64 = -1
+            for id in ids where id <= high && id != previous {
+                previous = id
+                var more = true
+                let found = try StoredBlocks.withPayload(db, blockID: id) { more = try collector.visit(id, $0) }
+                guard found else { throw StoredBlocks.Corrupt(blockID: id, reason: "listed in block_topics, missing") }
+                if !more { return }
+            }
+            if high >= range.upperBound { return }
+            low = high + 1
+        }
+    }
+}
+
+/// Gathers the matching records of the blocks visited, in order, up to the page size, and notes
+/// the position of the first match past it.
+private struct Collector {
+    let filter: MessageFilter
+    let cursor: HistoryCursor?
+    let maxMessages: Int
+    var messages = MessageBlock()
+    var next: HistoryCursor?
+
+    init(filter: MessageFilter, cursor: HistoryCursor?, maxMessages: Int) {
+        self.filter = filter
+        self.cursor = cursor
+        self.maxMessages = maxMessages
+    }
+
+    /// Takes the matches of one block; false once the page is full and the next match found.
+    mutating func visit(_ blockID: Int64, _ raw: UnsafeRawBufferPointer) throws -> Bool {
+        let skip = cursor?.blockID == blockID ? cursor!.index : 0
+        var records = BlockRecords(raw)
+        var index = 0
+        while true {
+            let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
+            do throws(BlockRecords.Truncated) {
+                guard let next = try records.next() else { return true }
+                record = next
+            } catch {
+                throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
+            }
+            defer { index += 1 }
+            if index < skip { continue }
+            let matches: Bool
+            do { matches = try filter.matches(topic: record.topic, body: record.body) } catch {
+                throw StoredBlocks.Corrupt(blockID: blockID, reason: "message \(index): \(error)")
+            }
+            guard matches else { continue }
+            if messages.count >= maxMessages {
+                next = HistoryCursor(blockID: blockID, index: index)
+                return false
+            }
+            messages.append(topic: record.topic, body: record.body)
+        }
+    }
+}

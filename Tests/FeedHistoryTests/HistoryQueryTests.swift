@@ -1,0 +1,214 @@
+import FeedHistory
+import FeedModel
+import Testing
+
+/// Queries against a recorded synthetic feed, each compared with a brute-force filter.
+struct HistoryQueryTests {
+    let feed = SyntheticFeed()
+
+    private func withRecordedStore(_ body: (HistoryStore) throws -> Void) throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(path: folder + "/feed.sqlite")
+            try feed.record(into: store)
+            try body(store)
+        }
+    }
+
+    @Test func roundTripIsByteForByte() throws {
+        try withRecordedStore { store in
+            var all = MessageBlock()
+            for block in feed.blocks { all.append(contentsOf: block) }
+            let read = try store.queryAll(HistoryQuery())
+            #expect(read.count == feed.messages.count)
+            #expect(read == all)
+            #expect(try read.decoded() == feed.messages.map(\.message))
+            #expect(try store.messageCount() == feed.messages.count)
+            // The same through a fresh read-only store.
+            let reader = try HistoryStore(path: store.path, readOnly: true)
+            #expect(try reader.queryAll(HistoryQuery()) == all)
+        }
+    }
+
+    @Test(arguments: ["NASDAQ", "NASDAQ.", "NASDAQ.AAPL", "NASDAQ.AAPLX", "NASDAQ.A", "NYSE.BRK.B", "NYSE.BRK", "N", "LSE.VOD", "XETRA", "NYSE.ZZZ", "CBOE"])
+    func prefixFilterIsExact(prefix text: String) throws {
+        let prefix = try TopicPrefix(text)
+        try withRecordedStore { store in
+            let expected = feed.expected(HistoryQuery(prefix: prefix))
+            let read = try store.queryAll(HistoryQuery(prefix: prefix))
+            #expect(read == expected)
+            for message in try read.decoded() { #expect(prefix.matches(message.topic.rawValue)) }
+            if text == "NYSE.ZZZ" || text == "CBOE" { #expect(read.isEmpty) } else { #expect(!read.isEmpty) }
+        }
+    }
+
+    @Test func prefixThatIsAWholeTopicAlsoMatchesLongerTopics() throws {
+        try withRecordedStore { store in
+            let topics = Set(try store.queryAll(HistoryQuery(prefix: try TopicPrefix("NASDAQ.AAPL"))).decoded().map(\.topic.rawValue))
+            #expect(topics == ["NASDAQ.AAPL", "NASDAQ.AAPLX"])
+        }
+    }
+
+    /// Time bounds picked among recorded publish times (inside blocks, at block edges, outside).
+    private var timeBounds: [(Timestamp?, Timestamp?)] {
+        let times = feed.times.sorted()
+        func at(_ fraction: Double) -> Timestamp { Timestamp(nanoseconds: times[Int(Double(times.count - 1) * fraction)]) }
+        let first = times.first!
+        let last = times.last!
+        return [
+            (at(0.1), at(0.2)), (at(0.45), at(0.55)), (nil, at(0.3)), (at(0.9), nil),
+            (Timestamp(nanoseconds: first), Timestamp(nanoseconds: first + 1)),
+            (Timestamp(nanoseconds: last), nil), (Timestamp(nanoseconds: last + 1), nil), (nil, Timestamp(nanoseconds: first)),
+            (Timestamp(nanoseconds: first - 1_000), Timestamp(nanoseconds: last + 1_000)),
+            (at(0.5), Timestamp(nanoseconds: at(0.5).nanoseconds + 1)),
+        ]
+    }
+
+    @Test func timeRangeMatchesBruteForce() throws {
+        try withRecordedStore { store in
+            for (since, until) in timeBounds {
+                for prefix in [TopicPrefix.all, try TopicPrefix("NYSE."), try TopicPrefix("NASDAQ.AAPL")] {
+                    let query = HistoryQuery(prefix: prefix, since: since, until: until)
+                    #expect(try store.queryAll(query) == feed.expected(query), "\(prefix) \(String(describing: since)) \(String(describing: until))")
+                }
+            }
+        }
+    }
+
+    @Test func sequenceAndSessionMatchBruteForce() throws {
+        try withRecordedStore { store in
+            var queries: [HistoryQuery] = []
+            for prefix in [TopicPrefix.all, try TopicPrefix("NASDAQ."), try TopicPrefix("LSE.VOD")] {
+                for session in [nil, 101, 102, 105, 999] as [UInt32?] {
+                    for from in [nil, 1, 2, 350, 699, 700, 701, 5_000] as [UInt64?] {
+                        queries.append(HistoryQuery(prefix: prefix, fromSequence: from, session: session))
+                    }
+                }
+            }
+            let times = feed.times.sorted()
+            queries.append(HistoryQuery(since: Timestamp(nanoseconds: times[1000]), fromSequence: 100, session: 102))
+            queries.append(HistoryQuery(until: Timestamp(nanoseconds: times[1500]), session: 103))
+            for query in queries {
+                #expect(try store.queryAll(query) == feed.expected(query), "\(query)")
+            }
+            // fromSequence alone means the latest session.
+            let latest = try store.queryAll(HistoryQuery(fromSequence: 690)).decoded()
+            #expect(latest.map(\.feedSequence) == Array(690...700))
+            #expect(latest.allSatisfy { $0.session == 105 })
+            // A session alone: that session only, all of it.
+            #expect(try store.queryAll(HistoryQuery(session: 102)).count == 700)
+        }
+    }
+
+    @Test func pagesConcatenateToQueryAll() throws {
+        try withRecordedStore { store in
+            let times = feed.times.sorted()
+            let queries = [
+                HistoryQuery(), HistoryQuery(prefix: try TopicPrefix("NYSE.")),
+                HistoryQuery(prefix: try TopicPrefix("NASDAQ.AAPL"), since: Timestamp(nanoseconds: times[300])),
+                HistoryQuery(prefix: try TopicPrefix("N"), fromSequence: 123, session: 101),
+                HistoryQuery(until: Timestamp(nanoseconds: times[900])),
+                HistoryQuery(prefix: try TopicPrefix("CBOE")),
+            ]
+            for query in queries {
+                let all = try store.queryAll(query)
+                for pageSize in [1, 2, 7, 64, 100_000] {
+                    let (paged, pages) = try pageThrough(store, query, pageSize: pageSize)
+                    #expect(paged == all, "\(query) page size \(pageSize)")
+                    // The cursor points at the next match, so no trailing empty page.
+                    #expect(pages == max(1, (all.count + pageSize - 1) / pageSize), "\(query) page size \(pageSize)")
+                }
+            }
+        }
+    }
+
+    @Test func pageCursorSurvivesLaterAppends() throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(path: folder + "/feed.sqlite")
+            let half = feed.blocks.count / 2
+            try store.append(Array(feed.blocks[..<half]))
+            let first = try store.query(HistoryQuery(), after: nil, maxMessages: 10)
+            try store.append(Array(feed.blocks[half...]))
+            let (rest, _) = try pageThrough(store, HistoryQuery(), pageSize: 500, after: first.next)
+            var all = first.messages
+            all.append(contentsOf: rest)
+            #expect(all == feed.expected { _ in true })
+        }
+    }
+
+    @Test func limitCapsQueryAll() throws {
+        try withRecordedStore { store in
+            for limit in [0, 1, 5, 333, 1_000_000] {
+                for prefix in [TopicPrefix.all, try TopicPrefix("NYSE.BRK")] {
+                    let query = HistoryQuery(prefix: prefix, limit: limit)
+                    let read = try store.queryAll(query)
+                    #expect(read == feed.expected(query))
+                    #expect(read.count == min(limit, feed.expected(HistoryQuery(prefix: prefix)).count))
+                }
+            }
+            expectHistoryError(.invalidQuery) { _ = try store.queryAll(HistoryQuery(limit: -1)) }
+        }
+    }
+
+    @Test func snapshotMatchesBruteForce() throws {
+        try withRecordedStore { store in
+            let times = feed.times.sorted()
+            let instants: [Timestamp?] = [
+                nil, Timestamp(nanoseconds: times[0] - 1), Timestamp(nanoseconds: times[0]), Timestamp(nanoseconds: times[17]),
+                Timestamp(nanoseconds: times[1049]), Timestamp(nanoseconds: times[1050] + 1), Timestamp(nanoseconds: times.last!),
+            ]
+            for prefix in [TopicPrefix.all, try TopicPrefix("NASDAQ."), try TopicPrefix("NASDAQ.AAPL"), try TopicPrefix("CBOE")] {
+                for at in instants {
+                    let snapshot = try store.snapshot(prefix: prefix, at: at)
+                    #expect(snapshot == feed.expectedSnapshot(prefix: prefix, at: at), "\(prefix) at \(String(describing: at))")
+                }
+            }
+            #expect(try store.snapshot(prefix: .all, at: nil).count == SyntheticFeed.topicNames.count + 1)
+        }
+    }
+
+    @Test func emptyTimeRangeIsRejected() throws {
+        try withRecordedStore { store in
+            let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+            for until in [time, Timestamp(nanoseconds: time.nanoseconds - 1)] {
+                let error = expectHistoryError(.invalidQuery) {
+                    _ = try store.query(HistoryQuery(since: time, until: until), after: nil, maxMessages: 10)
+                }
+                #expect(error?.description.hasPrefix("empty time range: since \(time) is not before until \(until)") == true)
+                expectHistoryError(.invalidQuery) { _ = try store.queryAll(HistoryQuery(since: time, until: until)) }
+            }
+            expectHistoryError(.invalidQuery) { _ = try store.query(HistoryQuery(), after: nil, maxMessages: 0) }
+            expectHistoryError(.invalidQuery) {
+                _ = try store.query(HistoryQuery(), after: HistoryCursor(blockID: 1, index: -1), maxMessages: 10)
+            }
+        }
+    }
+
+    @Test func emptyHistoryAnswersEmpty() throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(path: folder + "/feed.sqlite")
+            #expect(try store.queryAll(HistoryQuery()).isEmpty)
+            #expect(try store.queryAll(HistoryQuery(fromSequence: 1)).isEmpty)
+            #expect(try store.queryAll(HistoryQuery(prefix: try TopicPrefix("NYSE."))).isEmpty)
+            let page = try store.query(HistoryQuery(session: 3), after: nil, maxMessages: 5)
+            #expect(page.messages.isEmpty && page.next == nil)
+            #expect(try store.snapshot(prefix: .all, at: nil).isEmpty)
+            #expect(try store.messageCount() == 0)
+        }
+    }
+}
+
+/// Pages from `cursor` to the end.
+func pageThrough(
+    _ store: HistoryStore, _ query: HistoryQuery, pageSize: Int, after cursor: HistoryCursor?
+) throws -> (MessageBlock, pages: Int) {
+    var all = MessageBlock()
+    var cursor = cursor
+    var pages = 0
+    while let current = cursor {
+        let page = try store.query(query, after: current, maxMessages: pageSize)
+        pages += 1
+        all.append(contentsOf: page.messages)
+        cursor = page.next
+    }
+    return (all, pages)
+}

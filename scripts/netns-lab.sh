@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# A three-host network lab made of Linux network namespaces, for PGM multicast tests and
+# benchmarks. Multicast traffic never leaves these namespaces: no interface of the host (the
+# root namespace) is created, touched or routed to.
+#
+#   NAME-br    a bridge br0 (multicast snooping off, so every group is flooded to every port)
+#   NAME-pub   lab0 10.231.X.1/24 ─┐
+#   NAME-sub1  lab0 10.231.X.2/24 ─┼─ veth pairs to br0 in NAME-br
+#   NAME-sub2  lab0 10.231.X.3/24 ─┘
+#
+# Each host has lo up, lab0 up with multicast on, and a route for 224.0.0.0/4 via lab0.
+# X comes from $LAB_SUBNET (0-255) or is derived from NAME. The subnet exists only inside the
+# lab, so two labs with the same X do not see each other; X only makes addresses easy to tell apart.
+#
+# Usage:
+#   scripts/netns-lab.sh up NAME                     (re)create the lab, print its addresses
+#   scripts/netns-lab.sh down NAME                   delete it; idempotent, never fails
+#   scripts/netns-lab.sh loss NAME HOST PERCENT PORT drop PERCENT% (0-100) of incoming UDP to PORT
+#                                                    at random in HOST (pub, sub1 or sub2), with nftables
+#   scripts/netns-lab.sh check                       exit 0 if namespaces can be made here, 77 if not
+#
+# Run a program on a host with `ip netns exec NAME-sub1 PROGRAM...`. Use a unique NAME per run
+# (e.g. include $$) and tear the lab down when done, pass or fail:
+#   scripts/netns-lab.sh up "mc$$"; trap 'scripts/netns-lab.sh down "mc$$"' EXIT
+# NAME: letters, digits, '-' and '_', at most 20 characters.
+set -euo pipefail
+
+hosts=(pub sub1 sub2)
+
+usage() {
+    sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
+    exit 64
+}
+
+die() {
+    echo "netns-lab: $*" >&2
+    exit 1
+}
+
+check_name() {
+    [[ ${1:-} =~ ^[A-Za-z0-9_-]{1,20}$ ]] || die "bad lab name '${1:-}': letters, digits, '-', '_', 1-20 characters"
+}
+
+# The third octet of the lab's addresses.
+subnet() {
+    local name=$1
+    if [[ -n ${LAB_SUBNET:-} ]]; then
+        [[ $LAB_SUBNET =~ ^[0-9]{1,3}$ ]] && ((LAB_SUBNET <= 255)) || die "LAB_SUBNET must be 0-255, got '$LAB_SUBNET'"
+        echo "$LAB_SUBNET"
+    else
+        local sum
+        sum=$(printf '%s' "$name" | cksum | cut -d' ' -f1)
+        echo $((sum % 254 + 1))
+    fi
+}
+
+host_index() {
+    case $1 in
+        pub) echo 1 ;;
+        sub1) echo 2 ;;
+        sub2) echo 3 ;;
+        *) die "unknown host '$1': expected pub, sub1 or sub2" ;;
+    esac
+}
+
+namespace_exists() {
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$1"
+}
+
+# Deletes one namespace, first ending any process still running inside it (only processes in
+# this lab's own namespaces: they were started for the lab).
+delete_namespace() {
+    local ns=$1 pids
+    namespace_exists "$ns" || return 0
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    if [[ -n $pids ]]; then
+        # shellcheck disable=SC2086
+        kill -TERM $pids 2>/dev/null || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            pids=$(ip netns pids "$ns" 2>/dev/null || true)
+            [[ -z $pids ]] && break
+            sleep 0.2
+        done
+        # shellcheck disable=SC2086
+        [[ -n $pids ]] && kill -KILL $pids 2>/dev/null || true
+    fi
+    ip netns del "$ns" 2>/dev/null || true
+}
+
+cmd_down() {
+    local name=$1 host
+    check_name "$name"
+    for host in "${hosts[@]}"; do
+        delete_namespace "$name-$host"
+    done
+    delete_namespace "$name-br"
+    return 0
+}
+
+cmd_up() {
+    local name=$1 x br host i
+    check_name "$name"
+    x=$(subnet "$name")
+    cmd_down "$name"
+    # A failure half-way leaves nothing behind.
+    trap 'cmd_down "$name"' ERR
+    br=$name-br
+    ip netns add "$br"
+    ip -n "$br" link set lo up
+    ip -n "$br" link add name br0 type bridge
+    # No IGMP querier lives in the lab: without snooping the bridge floods multicast to all ports.
+    ip -n "$br" link set br0 type bridge mcast_snooping 0
+    ip -n "$br" link set br0 up
+    for host in "${hosts[@]}"; do
+        i=$(host_index "$host")
+        ip netns add "$name-$host"
+        # Both ends are created inside the lab's namespaces: nothing appears in the root namespace.
+        ip -n "$br" link add name "v$host" type veth peer name lab0 netns "$name-$host"
+        ip -n "$br" link set "v$host" master br0
+        ip -n "$br" link set "v$host" up
+        ip -n "$name-$host" link set lo up
+        ip -n "$name-$host" addr add "10.231.$x.$i/24" dev lab0
+        ip -n "$name-$host" link set lab0 up multicast on
+        ip -n "$name-$host" route add 224.0.0.0/4 dev lab0
+    done
+    trap - ERR
+    for host in "${hosts[@]}"; do
+        printf '%-10s %s-%s lab0 10.231.%s.%s\n' "$host" "$name" "$host" "$x" "$(host_index "$host")"
+    done
+}
+
+cmd_loss() {
+    local name=$1 host=$2 percent=$3 port=$4 ns
+    check_name "$name"
+    host_index "$host" >/dev/null
+    [[ $percent =~ ^[0-9]{1,3}$ ]] && ((percent <= 100)) || die "PERCENT must be an integer 0-100, got '$percent'"
+    [[ $port =~ ^[0-9]{1,5}$ ]] && ((port >= 1 && port <= 65535)) || die "PORT must be 1-65535, got '$port'"
+    ns=$name-$host
+    namespace_exists "$ns" || die "no namespace $ns: run '$0 up $name' first"
+    command -v nft >/dev/null || die "nft not found: install Debian's nftables package"
+    ip netns exec "$ns" nft add table inet lab
+    ip netns exec "$ns" nft add chain inet lab in '{ type filter hook input priority 0; }'
+    ip netns exec "$ns" nft add rule inet lab in udp dport "$port" numgen random mod 100 '<' "$percent" drop
+    echo "$ns: dropping $percent% of incoming UDP to port $port"
+}
+
+cmd_check() {
+    local ns=labcheck$$
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "netns-lab: needs root to create network namespaces" >&2
+        exit 77
+    fi
+    if ! command -v ip >/dev/null; then
+        echo "netns-lab: 'ip' not found (Debian package iproute2)" >&2
+        exit 77
+    fi
+    if ! ip netns add "$ns" 2>/dev/null; then
+        echo "netns-lab: cannot create a network namespace here (ip netns add failed)" >&2
+        exit 77
+    fi
+    if ! ip -n "$ns" link add name c0 type veth peer name c1 2>/dev/null; then
+        ip netns del "$ns" 2>/dev/null || true
+        echo "netns-lab: cannot create a veth pair in a namespace here" >&2
+        exit 77
+    fi
+    ip netns del "$ns" 2>/dev/null || true
+    echo "netns-lab: network namespaces work here"
+}
+
+case ${1:-} in
+    up) (($# == 2)) || usage; cmd_up "$2" ;;
+    down) (($# == 2)) || usage; cmd_down "$2" ;;
+    loss) (($# == 5)) || usage; cmd_loss "$2" "$3" "$4" "$5" ;;
+    check) (($# == 1)) || usage; cmd_check ;;
+    *) usage ;;
+esac
