@@ -42,7 +42,10 @@ let package = Package(
         // The client library: subscribe, publish, history queries, text formats.
         .target(
             name: "FeedClientKit",
-            dependencies: ["ZeroMQ", "FeedModel", "FeedHistory"]
+            dependencies: [
+                "ZeroMQ", "FeedModel", "FeedHistory",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
         ),
         .executableTarget(
             name: "FeedServer",

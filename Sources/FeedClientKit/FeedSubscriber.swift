@@ -1,3 +1,4 @@
+import DequeModule
 import FeedModel
 import ZeroMQ
 
@@ -14,7 +15,10 @@ public final class FeedSubscriber {
     /// Over PGM no subscription travels upstream, so there is no handshake to wait for: the
     /// first message of any kind proves the path works.
     private let liveOnAnyMessage: Bool
-    private var pending: FeedEvent?
+    private var pending: Deque<FeedEvent> = []
+    /// The session and latest feed sequence the publisher reported when this subscriber became
+    /// live: every message after that sequence reaches this subscriber live.
+    public private(set) var liveSince: (session: UInt32, feedSequence: UInt64)?
     public let endpoint: String
     public let prefixes: [TopicPrefix]
     /// Messages that did not decode; they are skipped.
@@ -57,18 +61,19 @@ public final class FeedSubscriber {
         if live { return true }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         while !live {
-            guard let event = try next(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
-            if case .message = event { pending = event }
+            guard let event = try receive(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
+            pending.append(event)
         }
         return true
     }
 
     /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.
     public func next(timeoutMilliseconds: Int = -1) throws -> FeedEvent? {
-        if let event = pending {
-            pending = nil
-            return event
-        }
+        if let event = pending.popFirst() { return event }
+        return try receive(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    private func receive(timeoutMilliseconds: Int) throws -> FeedEvent? {
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         while true {
             guard try socket.waitReadable(timeoutMilliseconds: deadline.remainingMilliseconds) else { return nil }
@@ -86,15 +91,21 @@ public final class FeedSubscriber {
         do {
             let message = try FeedMessage(topic: frames[0], body: frames[1])
             if case .heartbeat = message.payload {
-                live = true
+                becomeLive(session: message.session, feedSequence: message.feedSequence)
                 return .heartbeat(session: message.session, feedSequence: message.feedSequence)
             }
-            if liveOnAnyMessage { live = true }
+            if liveOnAnyMessage { becomeLive(session: message.session, feedSequence: message.feedSequence &- 1) }
             return .message(message)
         } catch {
             noteMalformed(error)
             return nil
         }
+    }
+
+    private func becomeLive(session: UInt32, feedSequence: UInt64) {
+        guard !live else { return }
+        live = true
+        liveSince = (session, feedSequence)
     }
 
     private func noteMalformed(_ error: WireError) {

@@ -13,6 +13,11 @@ extension HistoryStore {
     /// - Throws: ``HistoryError`` for an empty time range, a negative limit, a non-positive
     ///   `maxMessages`, a negative cursor, or a storage failure.
     public func query(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
+        try self.query(query, after: cursor, maxMessages: maxMessages, mergeBatch: QueryRun.defaultMergeBatch)
+    }
+
+    /// ``query(_:after:maxMessages:)`` with the prefix scan's merge batch chosen (tests use tiny ones).
+    func query(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int, mergeBatch: Int) throws -> HistoryPage {
         try query.validate()
         guard maxMessages > 0 else {
             throw HistoryError(.invalidQuery, "page size must be positive, got \(maxMessages)")
@@ -20,7 +25,9 @@ extension HistoryStore {
         if let cursor, cursor.blockID < 0 || cursor.index < 0 {
             throw HistoryError(.invalidQuery, "bad cursor '\(cursor)'")
         }
-        return try reading { db in try QueryRun(db, query).page(after: cursor, maxMessages: maxMessages) }
+        return try reading { db in
+            try QueryRun(db, query, mergeBatch: max(1, mergeBatch)).page(after: cursor, maxMessages: maxMessages)
+        }
     }
 
     /// Every matching message in publish order, at most `query.limit` of them: what

@@ -11,9 +11,10 @@ import GRDB
 /// 3. Every record of a visited block goes through ``MessageFilter``; matches are copied as is.
 struct QueryRun {
     /// Block ids read per topic per merge round of a prefix scan.
-    static let mergeBatch = 256
+    static let defaultMergeBatch = 256
 
     private let db: Database
+    private let mergeBatch: Int
     private let query: HistoryQuery
     private let filter: MessageFilter
     /// The session the query is confined to, resolved (the latest one for `fromSequence` alone).
@@ -21,8 +22,9 @@ struct QueryRun {
     /// False when the query can match nothing (`fromSequence` on an empty history).
     private let possible: Bool
 
-    init(_ db: Database, _ query: HistoryQuery) throws {
+    init(_ db: Database, _ query: HistoryQuery, mergeBatch: Int = QueryRun.defaultMergeBatch) throws {
         self.db = db
+        self.mergeBatch = mergeBatch
         self.query = query
         var session = query.session
         var possible = true
@@ -143,7 +145,7 @@ struct QueryRun {
     }
 
     /// The blocks in `range` holding a topic under the prefix, in block id order: each round reads
-    /// the next ``mergeBatch`` block ids of every topic; ids up to the lowest last id of a full
+    /// the next `mergeBatch` block ids of every topic; ids up to the lowest last id of a full
     /// batch are complete, so those are visited and the next round starts after them.
     private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout Collector) throws {
         let topics = try StoredBlocks.topics(db, prefix: query.prefix)
@@ -163,10 +165,10 @@ struct QueryRun {
             for topic in topics {
                 var arguments: StatementArguments = [topic, low, high]
                 arguments += timeArguments
-                arguments += [Self.mergeBatch]
+                arguments += [mergeBatch]
                 let before = ids.count
                 try ids.append(contentsOf: Int64.fetchAll(statement, arguments: arguments))
-                if ids.count - before == Self.mergeBatch { high = min(high, ids[ids.count - 1]) }
+                if ids.count - before == mergeBatch { high = min(high, ids[ids.count - 1]) }
             }
             ids.sort()
             var previous: Int64 = -1

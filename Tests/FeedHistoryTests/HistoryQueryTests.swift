@@ -1,4 +1,4 @@
-import FeedHistory
+@testable import FeedHistory
 import FeedModel
 import Testing
 
@@ -116,6 +116,34 @@ struct HistoryQueryTests {
                     #expect(paged == all, "\(query) page size \(pageSize)")
                     // The cursor points at the next match, so no trailing empty page.
                     #expect(pages == max(1, (all.count + pageSize - 1) / pageSize), "\(query) page size \(pageSize)")
+                }
+            }
+        }
+    }
+
+    /// The prefix scan merges per-topic runs of block ids in rounds; tiny rounds exercise the
+    /// round boundaries that a small history never reaches with the default batch.
+    @Test(arguments: [1, 2, 3, 5])
+    func prefixScanMergesRoundsCorrectly(mergeBatch: Int) throws {
+        try withRecordedStore { store in
+            let times = feed.times.sorted()
+            let queries = [
+                HistoryQuery(prefix: try TopicPrefix("N")), HistoryQuery(prefix: try TopicPrefix("NYSE.BRK")),
+                HistoryQuery(prefix: try TopicPrefix("NASDAQ.AAPL"), since: Timestamp(nanoseconds: times[400]),
+                    until: Timestamp(nanoseconds: times[1700])),
+                HistoryQuery(prefix: try TopicPrefix("LSE"), fromSequence: 300, session: 102),
+            ]
+            for query in queries {
+                let expected = feed.expected(query)
+                for pageSize in [3, 1_000_000] {
+                    var all = MessageBlock()
+                    var cursor: HistoryCursor?
+                    repeat {
+                        let page = try store.query(query, after: cursor, maxMessages: pageSize, mergeBatch: mergeBatch)
+                        all.append(contentsOf: page.messages)
+                        cursor = page.next
+                    } while cursor != nil
+                    #expect(all == expected, "\(query) page size \(pageSize)")
                 }
             }
         }
