@@ -65,7 +65,10 @@ let package = Package(
         ),
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "FeedHistoryTests", dependencies: ["FeedHistory", "FeedModel"]),
+        .testTarget(
+            name: "FeedHistoryTests",
+            dependencies: ["FeedHistory", "FeedModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "InProcessTests",
             dependencies: ["FeedServerCore", "FeedClientKit", "FeedModel", "FeedHistory", "ZeroMQ"]

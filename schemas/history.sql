@@ -2,7 +2,10 @@
 -- Schema version 1, stored as PRAGMA user_version. FeedHistory/HistorySchema.swift runs this
 -- exact text on a new file (a test checks that the two are identical).
 --
--- Journal mode WAL, synchronous NORMAL: one writer (the recorder) and many readers at once.
+-- Connection settings (HistoryStore sets them; they are not part of this script):
+-- page_size 16384 (set before anything is written; large blocks overflow fewer pages),
+-- journal_mode WAL and synchronous NORMAL (one writer, the recorder, and many readers at once),
+-- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB.
 --
 -- Messages are stored a block per row, not a row per message: a block is many messages packed
 -- as FeedModel's MessageBlock, repeated records of
@@ -32,14 +35,19 @@ CREATE TABLE blocks (
     first_time_ns INTEGER NOT NULL,  -- earliest publish_time_ns in the block
     last_time_ns INTEGER NOT NULL,   -- latest publish_time_ns in the block
     message_count INTEGER NOT NULL,  -- messages in payload
+    -- Time watermarks, never decreasing with block_id even when the publish clock steps back,
+    -- so "since T" and "until T" find their first/last block with one index seek:
+    time_high_ns INTEGER NOT NULL,   -- max(last_time_ns) of this block and every earlier one
+    time_low_ns INTEGER NOT NULL,    -- min(first_time_ns) of this block and every later one
+                                     -- (lowered on earlier rows when a block arrives with an older time)
     payload BLOB NOT NULL            -- the MessageBlock bytes, verbatim (last: filters never read it)
 );
 
 -- "Session S from feed_seq N": the first block is the lowest block_id with last_feed_seq >= N.
 CREATE INDEX blocks_by_session ON blocks (session_id, last_feed_seq);
--- "Since T" / "until T": bound the range of block ids to read.
-CREATE INDEX blocks_by_last_time ON blocks (last_time_ns);
-CREATE INDEX blocks_by_first_time ON blocks (first_time_ns);
+-- "Since T": the first block with time_high_ns >= T. "Until T": the last with time_low_ns < T.
+CREATE INDEX blocks_by_time_high ON blocks (time_high_ns);
+CREATE INDEX blocks_by_time_low ON blocks (time_low_ns);
 
 -- One row per (topic, block) holding that topic: "topic or prefix P from block B" and
 -- "topic T between two times" are range scans of this primary key, never reading unrelated blocks.

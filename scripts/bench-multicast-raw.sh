@@ -83,12 +83,17 @@ for sub in sub1 sub2; do
 done
 sleep 0.2
 
+# In the background and waited for, so that INT or TERM reach the trap at once (bash runs traps
+# only between foreground commands).
 timeout -k 5 "$limit" ip netns exec "$name-pub" "$bin/epgm_pub" \
     -e "epgm://$(address pub);$group:$port" -n "$count" -r "$rate" -i "$recovery_ivl" -w 500 -m 20 -l 2000 \
-    >"$work/pub.json" 2>"$work/pub.err" || { echo "bench-multicast-raw: publisher failed:" >&2; cat "$work/pub.err" >&2; exit 1; }
+    >"$work/pub.json" 2>"$work/pub.err" &
+pub=$!
+pids+=("$pub")
+wait "$pub" || { echo "bench-multicast-raw: publisher failed:" >&2; cat "$work/pub.err" >&2; exit 1; }
 
 result=0
-for pid in "${pids[@]}"; do
+for pid in "${pids[@]:0:2}"; do
     wait "$pid" || result=2
 done
 pids=()

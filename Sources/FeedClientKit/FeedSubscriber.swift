@@ -49,6 +49,9 @@ public final class FeedSubscriber {
             // PGM sizes its receive window from the rate and recovery interval.
             try socket.set(.multicastRate, multicastRateKilobits)
             try socket.set(.recoveryInterval, 10_000)
+            // A PGM receiver that repairs losses aborted inside libzmq (pgm_receiver.cpp:131,
+            // libzmq issue 3218) with the default limit; unlimited never did in the lab.
+            try socket.set(.receiveHighWaterMark, 0)
             try socket.connect(try PGMEndpoint(endpoint).resolved())
         } else {
             try socket.connect(endpoint)

@@ -21,6 +21,7 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable 
     /// One line, naming the path where one is involved.
     public let description: String
 
+    /// An error of `kind`; newlines in `description` become spaces.
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         // Keep it on one line whatever an underlying error said.
@@ -31,8 +32,11 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable 
     static func storage(_ error: any Error, path: String) -> HistoryError {
         if let error = error as? HistoryError { return error }
         if let error = error as? DatabaseError {
-            if error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            if error.resultCode == .SQLITE_NOTADB {
                 return HistoryError(.notAHistory, "\(path) is not a feed history database (\(error.message ?? "file is not a database"))")
+            }
+            if error.resultCode == .SQLITE_CORRUPT {
+                return HistoryError(.storage, "history \(path) is damaged (\(error.message ?? "database disk image is malformed"))")
             }
             return HistoryError(
                 .storage, "history \(path): \(error.message ?? "SQLite error") (SQLite error \(error.extendedResultCode.rawValue))")

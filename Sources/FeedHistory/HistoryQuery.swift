@@ -19,6 +19,7 @@ public struct HistoryQuery: Sendable, Equatable {
     /// who passes the remaining count as `maxMessages` (``HistoryPage`` explains why).
     public var limit: Int?
 
+    /// A query; the defaults match every message.
     public init(
         prefix: TopicPrefix = .all, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
         session: UInt32? = nil, limit: Int? = nil
@@ -50,6 +51,7 @@ public struct HistoryCursor: Sendable, Hashable, CustomStringConvertible {
     /// The position, counted from 0 over all messages of the block, of the first message to consider.
     public var index: Int
 
+    /// The cursor at message `index` of block `blockID`.
     public init(blockID: Int64, index: Int) {
         self.blockID = blockID
         self.index = index
@@ -80,6 +82,7 @@ public struct HistoryPage: Sendable {
     /// message after this page matches (the query is exhausted).
     public var next: HistoryCursor?
 
+    /// A page of `messages`, continued at `next`.
     public init(messages: MessageBlock, next: HistoryCursor?) {
         self.messages = messages
         self.next = next

@@ -20,29 +20,36 @@ extension HistoryStore {
             }
         }
         guard !summaries.isEmpty else { return }
+        // time_low_ns of each new block: the lowest first time of it and the blocks after it in the batch.
+        var lowTimes = [Int64](repeating: 0, count: summaries.count)
+        var lowest = Int64.max
+        for index in summaries.indices.reversed() {
+            lowest = min(lowest, summaries[index].summary.block.firstTime)
+            lowTimes[index] = lowest
+        }
         try writing { db in
+            // Keep the watermarks of earlier blocks true: nothing to do unless the clock stepped back.
+            try db.execute(sql: "UPDATE blocks SET time_low_ns = ? WHERE time_low_ns > ?", arguments: [lowest, lowest])
+            var highTime =
+                try Int64.fetchOne(db, sql: "SELECT time_high_ns FROM blocks ORDER BY block_id DESC LIMIT 1") ?? .min
             let insertBlock = try db.cachedStatement(
                 sql: """
                     INSERT INTO blocks (session_id, first_feed_seq, last_feed_seq, first_time_ns, last_time_ns, \
-                    message_count, payload) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    message_count, time_high_ns, time_low_ns, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             let insertTopic = try db.cachedStatement(
                 sql: """
                     INSERT INTO block_topics (topic, block_id, first_topic_seq, last_topic_seq, first_time_ns, \
                     last_time_ns, message_count) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """)
-            for (block, summary) in summaries {
+            for (index, (block, summary)) in summaries.enumerated() {
                 let range = summary.block
-                try block.bytes.withUnsafeBytes { raw in
-                    // Borrow the bytes: SQLite copies them when binding.
-                    let payload = Data(
-                        bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count,
-                        deallocator: .none)
-                    try insertBlock.execute(arguments: [
-                        Int64(summary.session), Int64(clamping: range.firstSequence), Int64(clamping: range.lastSequence),
-                        range.firstTime, range.lastTime, range.count, payload,
-                    ])
-                }
+                highTime = max(highTime, range.lastTime)
+                // A copy: GRDB keeps a statement's last arguments, so they must own their bytes.
+                try insertBlock.execute(arguments: [
+                    Int64(summary.session), Int64(clamping: range.firstSequence), Int64(clamping: range.lastSequence),
+                    range.firstTime, range.lastTime, range.count, highTime, lowTimes[index], Data(block.bytes),
+                ])
                 let blockID = db.lastInsertedRowID
                 for row in summary.topics {
                     try insertTopic.execute(arguments: [

@@ -7,20 +7,26 @@ extension HistoryStore {
     /// bytewise. Topics with no message by then are absent. ``FeedModel/TopicPrefix/all``
     /// includes the heartbeat topic.
     ///
-    /// Reads, per topic, the last block holding it by then (one index seek), and each such
-    /// block once.
+    /// Reads, per topic, the last block holding it by then (an index seek), and each such block once.
     public func snapshot(prefix: TopicPrefix, at: Timestamp?) throws -> MessageBlock {
         try reading { db in
+            // No block after this one holds a message published by `at`.
+            var lastBlock = Int64.max
+            if let at {
+                guard let last = try Int64.fetchOne(db, sql: QueryRun.lastBlockAtOrBefore, arguments: [at.nanoseconds])
+                else { return MessageBlock() }
+                lastBlock = last
+            }
             let topics = try StoredBlocks.topics(db, prefix: prefix)
             let latestBlock = try db.cachedStatement(
-                sql: at == nil
-                    ? "SELECT block_id FROM block_topics WHERE topic = ? ORDER BY block_id DESC LIMIT 1"
-                    : "SELECT block_id FROM block_topics WHERE topic = ? AND first_time_ns <= ? ORDER BY block_id DESC LIMIT 1"
-            )
+                sql: """
+                    SELECT block_id FROM block_topics WHERE topic = ? AND block_id <= ? AND first_time_ns <= ? \
+                    ORDER BY block_id DESC LIMIT 1
+                    """)
             // Topic positions (in `topics`) wanted from each block.
             var wanted: [Int64: [Int]] = [:]
             for (position, topic) in topics.enumerated() {
-                let arguments: StatementArguments = at.map { [topic, $0.nanoseconds] } ?? [topic]
+                let arguments: StatementArguments = [topic, lastBlock, at?.nanoseconds ?? .max]
                 if let blockID = try Int64.fetchOne(latestBlock, arguments: arguments) {
                     wanted[blockID, default: []].append(position)
                 }

@@ -23,6 +23,7 @@ public final class HistoryStore: Sendable {
     ///   "no history database at /x.sqlite".
     public init(path: String, readOnly: Bool = false) throws(HistoryError) {
         self.path = path
+        guard !path.isEmpty else { throw HistoryError(.cannotOpen, "no history database path given") }
         if readOnly {
             switch HistoryFiles.entry(at: path) {
             case .missing: throw HistoryError(.cannotOpen, "no history database at \(path)")
@@ -40,7 +41,12 @@ public final class HistoryStore: Sendable {
         configuration.label = "history"
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            // Runs before GRDB turns WAL on, so a new file gets the page size; a no-op on existing files.
+            try db.execute(sql: "PRAGMA page_size = \(HistorySchema.pageSize)")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Checkpoint the WAL every 64 MiB instead of every 16 MiB: fewer, larger copies.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(HistorySchema.walCheckpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(HistorySchema.pageSize * HistorySchema.walCheckpointPages)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -62,14 +68,19 @@ public final class HistoryStore: Sendable {
     /// Highest session id recorded, in the sessions table or in stored blocks; nil for an empty history.
     public func lastSession() throws -> UInt32? {
         try reading { db in
-            let highest = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT max(id) FROM (SELECT max(session_id) AS id FROM sessions \
-                    UNION ALL SELECT max(session_id) FROM blocks)
-                    """)
-            return highest.map { UInt32(truncatingIfNeeded: $0) }
+            try Self.lastSession(db)
         }
+    }
+
+    /// ``lastSession()`` inside a transaction.
+    static func lastSession(_ db: Database) throws -> UInt32? {
+        let highest = try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT max(id) FROM (SELECT max(session_id) AS id FROM sessions \
+                UNION ALL SELECT max(session_id) FROM blocks)
+                """)
+        return highest.map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// Records that a publisher run started. Registering a session again keeps the first start time.

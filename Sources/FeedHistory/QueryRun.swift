@@ -29,14 +29,8 @@ struct QueryRun {
         var session = query.session
         var possible = true
         if session == nil, query.fromSequence != nil {
-            let latest = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT max(id) FROM (SELECT max(session_id) AS id FROM sessions \
-                    UNION ALL SELECT max(session_id) FROM blocks)
-                    """)
-            session = latest.map { UInt32(truncatingIfNeeded: $0) }
-            possible = latest != nil
+            session = try HistoryStore.lastSession(db)
+            possible = session != nil
         }
         self.session = session
         self.possible = possible
@@ -48,7 +42,7 @@ struct QueryRun {
     /// At most `maxMessages` matching messages from `cursor` (from the start when nil), and where
     /// the next matching message is.
     func page(after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
-        var collector = Collector(filter: filter, cursor: cursor, maxMessages: maxMessages)
+        var collector = PageCollector(filter: filter, cursor: cursor, maxMessages: maxMessages)
         guard possible, let range = try blockRange(after: cursor) else {
             return HistoryPage(messages: MessageBlock(), next: nil)
         }
@@ -72,6 +66,7 @@ struct QueryRun {
                 return nil
             }
             high = min(high, last)
+            // Reads index entries from the start of the range: skipped once a cursor is past it.
             if cursor == nil {
                 let first =
                     if let from = query.fromSequence {
@@ -85,18 +80,27 @@ struct QueryRun {
                 low = max(low, first)
             }
         }
-        if let until = query.until {
-            guard let last = try fetch("SELECT max(block_id) FROM blocks WHERE first_time_ns < ?", [until.nanoseconds])
-            else { return nil }
-            high = min(high, last)
-        }
-        if cursor == nil, let since = query.since {
-            guard let first = try fetch("SELECT min(block_id) FROM blocks WHERE last_time_ns >= ?", [since.nanoseconds])
-            else { return nil }
+        if let since = query.since {
+            guard let first = try fetch(Self.firstBlockSince, [since.nanoseconds]) else { return nil }
             low = max(low, first)
+        }
+        if let until = query.until {
+            guard let last = try fetch(Self.lastBlockBefore, [until.nanoseconds]) else { return nil }
+            high = min(high, last)
         }
         return low <= high ? low...high : nil
     }
+
+    /// The first block holding a message published at or after `?` (one seek: the watermark
+    /// never decreases with the block id).
+    static let firstBlockSince =
+        "SELECT block_id FROM blocks WHERE time_high_ns >= ? ORDER BY time_high_ns, block_id LIMIT 1"
+    /// The last block holding a message published before `?`.
+    static let lastBlockBefore =
+        "SELECT block_id FROM blocks WHERE time_low_ns < ? ORDER BY time_low_ns DESC, block_id DESC LIMIT 1"
+    /// The last block holding a message published at or before `?`.
+    static let lastBlockAtOrBefore =
+        "SELECT block_id FROM blocks WHERE time_low_ns <= ? ORDER BY time_low_ns DESC, block_id DESC LIMIT 1"
 
     /// Block-level conditions besides the id range. The unary `+` keeps SQLite on the rowid
     /// (or primary key) order instead of an index that would need sorting.
@@ -129,7 +133,7 @@ struct QueryRun {
     }
 
     /// Every block in `range` that passes the block-level conditions, by rowid.
-    private func scanBlocks(_ range: ClosedRange<Int64>, into collector: inout Collector) throws {
+    private func scanBlocks(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
         let conditions = blockConditions()
         let statement = try db.cachedStatement(
             sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ?\(conditions.sql) ORDER BY block_id")
@@ -147,7 +151,7 @@ struct QueryRun {
     /// The blocks in `range` holding a topic under the prefix, in block id order: each round reads
     /// the next `mergeBatch` block ids of every topic; ids up to the lowest last id of a full
     /// batch are complete, so those are visited and the next round starts after them.
-    private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout Collector) throws {
+    private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
         let topics = try StoredBlocks.topics(db, prefix: query.prefix)
         guard !topics.isEmpty else { return }
         var timeArguments = StatementArguments()
@@ -181,50 +185,6 @@ struct QueryRun {
             }
             if high >= range.upperBound { return }
             low = high + 1
-        }
-    }
-}
-
-/// Gathers the matching records of the blocks visited, in order, up to the page size, and notes
-/// the position of the first match past it.
-private struct Collector {
-    let filter: MessageFilter
-    let cursor: HistoryCursor?
-    let maxMessages: Int
-    var messages = MessageBlock()
-    var next: HistoryCursor?
-
-    init(filter: MessageFilter, cursor: HistoryCursor?, maxMessages: Int) {
-        self.filter = filter
-        self.cursor = cursor
-        self.maxMessages = maxMessages
-    }
-
-    /// Takes the matches of one block; false once the page is full and the next match found.
-    mutating func visit(_ blockID: Int64, _ raw: UnsafeRawBufferPointer) throws -> Bool {
-        let skip = cursor?.blockID == blockID ? cursor!.index : 0
-        var records = BlockRecords(raw)
-        var index = 0
-        while true {
-            let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-            do throws(BlockRecords.Truncated) {
-                guard let next = try records.next() else { return true }
-                record = next
-            } catch {
-                throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-            }
-            defer { index += 1 }
-            if index < skip { continue }
-            let matches: Bool
-            do { matches = try filter.matches(topic: record.topic, body: record.body) } catch {
-                throw StoredBlocks.Corrupt(blockID: blockID, reason: "message \(index): \(error)")
-            }
-            guard matches else { continue }
-            if messages.count >= maxMessages {
-                next = HistoryCursor(blockID: blockID, index: index)
-                return false
-            }
-            messages.append(topic: record.topic, body: record.body)
         }
     }
 }

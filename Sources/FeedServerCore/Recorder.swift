@@ -53,7 +53,7 @@ final class Recorder: Sendable {
             } catch {
                 attempt += 1
                 let messages = batch.reduce(0) { $0 + $1.count }
-                if giveUp() && attempt >= 20 {
+                if giveUp() && attempt >= 3 {  // Shutting down: the daemon must still exit promptly.
                     logger.critical("history write failed at shutdown; \(messages) messages not recorded: \(error)")
                     return
                 }

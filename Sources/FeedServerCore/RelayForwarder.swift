@@ -41,6 +41,7 @@ final class RelayForwarder {
             if PGMEndpoint.isPGM(endpoint) {
                 try upstream.set(.multicastRate, configuration.multicast.rateKilobits)
                 try upstream.set(.recoveryInterval, configuration.multicast.recoveryIntervalMilliseconds)
+                try upstream.set(.receiveHighWaterMark, 0)  // See FeedSubscriber: libzmq issue 3218.
                 try upstream.connect(try PGMEndpoint(endpoint).resolved())
             } else {
                 try upstream.connect(endpoint)

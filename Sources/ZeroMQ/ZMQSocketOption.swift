@@ -15,6 +15,8 @@ extension ZMQSocketOption where Value == Int32 {
     public static var receiveTimeout: Self { .init(code: ZMQ_RCVTIMEO, name: "RCVTIMEO") }
     public static var sendTimeout: Self { .init(code: ZMQ_SNDTIMEO, name: "SNDTIMEO") }
     public static var xpubVerbose: Self { .init(code: ZMQ_XPUB_VERBOSE, name: "XPUB_VERBOSE") }
+    /// Makes a PUB/XPUB wait (or return EAGAIN) at its high-water mark instead of dropping.
+    public static var xpubNoDrop: Self { .init(code: ZMQ_XPUB_NODROP, name: "XPUB_NODROP") }
     public static var routerMandatory: Self { .init(code: ZMQ_ROUTER_MANDATORY, name: "ROUTER_MANDATORY") }
     public static var immediate: Self { .init(code: ZMQ_IMMEDIATE, name: "IMMEDIATE") }
     /// PGM send rate in kilobits per second (libzmq's default of 100 is far too low for a feed).

@@ -70,12 +70,48 @@ struct HistoryStoreTests {
         }
     }
 
+    @Test func emptyPathIsRejected() {
+        for readOnly in [false, true] {
+            let error = expectHistoryError(.cannotOpen) { _ = try HistoryStore(path: "", readOnly: readOnly) }
+            #expect(error?.description == "no history database path given")
+        }
+    }
+
+    @Test func damagedPayloadIsReportedNotTrusted() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/feed.sqlite"
+            let feed = SyntheticFeed(messagesPerSession: 40)
+            let store = try HistoryStore(path: path)
+            try feed.record(into: store)
+            try store.pool.write { db in
+                try db.execute(sql: "UPDATE blocks SET payload = substr(payload, 1, length(payload) - 5) WHERE block_id = 2")
+            }
+            for query in [HistoryQuery(), HistoryQuery(prefix: try TopicPrefix("NASDAQ."))] {
+                let error = expectHistoryError(.storage) { _ = try store.queryAll(query) }
+                #expect(error?.description.hasPrefix("history \(path): block 2 is corrupt (") == true, "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test func readOnlyNeedsAnExistingFile() throws {
         try withTemporaryFolder { folder in
             let path = folder + "/missing/feed.sqlite"
             let error = expectHistoryError(.cannotOpen) { _ = try HistoryStore(path: path, readOnly: true) }
             #expect(error?.description == "no history database at \(path)")
             #expect(!FileManager.default.fileExists(atPath: folder + "/missing"))
+        }
+    }
+
+    @Test func readOnlyOpensAHistoryNoWriterHasOpen() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/feed.sqlite"
+            let feed = SyntheticFeed(messagesPerSession: 30)
+            do {
+                let writer = try HistoryStore(path: path)
+                try feed.record(into: writer)
+            }
+            let reader = try HistoryStore(path: path, readOnly: true)
+            #expect(try reader.queryAll(HistoryQuery()) == feed.expected { _ in true })
         }
     }
 
@@ -157,6 +193,61 @@ struct HistoryStoreTests {
         }
     }
 
+    /// The time watermarks stay exact when the publish clock steps back, within a batch or across
+    /// appends, and time queries still find every message.
+    @Test func timeWatermarksSurviveClockStepsBack() throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(path: folder + "/feed.sqlite")
+            // Publish times per block; appended in the batches given.
+            let batches: [[[Int64]]] = [
+                [[100, 200], [300, 400]], [[150, 160]], [[50, 900]], [[500, 600], [120, 130], [700]], [[800, 650]],
+            ]
+            var recorded: [FeedMessage] = []
+            var feedSequence: UInt64 = 0
+            for batch in batches {
+                var blocks: [MessageBlock] = []
+                for times in batch {
+                    var block = MessageBlock()
+                    for time in times {
+                        feedSequence += 1
+                        let message = FeedMessage(
+                            topic: try Topic(feedSequence.isMultiple(of: 2) ? "NYSE.IBM" : "LSE.VOD"), session: 1,
+                            feedSequence: feedSequence, topicSequence: feedSequence, eventTime: time, publishTime: time,
+                            payload: .trade(Trade(price: Price(mantissa: 1), size: 1, aggressor: .buy)))
+                        block.append(message)
+                        recorded.append(message)
+                    }
+                    blocks.append(block)
+                }
+                try store.append(blocks)
+            }
+            let blockTimes = batches.flatMap { $0 }
+            let rows = try store.pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT time_high_ns, time_low_ns FROM blocks ORDER BY block_id")
+            }
+            #expect(rows.map { $0["time_high_ns"] as Int64 } == blockTimes.indices.map { blockTimes[...$0].flatMap { $0 }.max()! })
+            #expect(rows.map { $0["time_low_ns"] as Int64 } == blockTimes.indices.map { blockTimes[$0...].flatMap { $0 }.min()! })
+            let bounds: [Int64?] = [nil, 49, 50, 51, 100, 125, 150, 155, 161, 200, 450, 600, 650, 700, 750, 800, 801, 900, 901]
+            for since in bounds {
+                for until in bounds {
+                    if let since, let until, since >= until { continue }
+                    let query = HistoryQuery(
+                        since: since.map(Timestamp.init(nanoseconds:)), until: until.map(Timestamp.init(nanoseconds:)))
+                    let expected = recorded.filter { message in
+                        (since.map { message.publishTime >= $0 } ?? true) && (until.map { message.publishTime < $0 } ?? true)
+                    }
+                    #expect(try store.queryAll(query).decoded() == expected, "since \(String(describing: since)) until \(String(describing: until))")
+                }
+                if let at = since {
+                    let snapshot = try store.snapshot(prefix: .all, at: Timestamp(nanoseconds: at))
+                    var latest: [Topic: FeedMessage] = [:]
+                    for message in recorded where message.publishTime <= at { latest[message.topic] = message }
+                    #expect(try snapshot.decoded() == latest.keys.sorted().map { latest[$0]! }, "snapshot at \(at)")
+                }
+            }
+        }
+    }
+
     @Test func malformedBlocksAreRejectedAndNothingIsWritten() throws {
         try withTemporaryFolder { folder in
             let store = try HistoryStore(path: folder + "/feed.sqlite")
@@ -220,6 +311,7 @@ struct HistoryStoreTests {
             #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 1)
             #expect(try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
             #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
+            #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16_384)
         }
     }
 

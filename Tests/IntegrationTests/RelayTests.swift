@@ -34,6 +34,8 @@ struct RelayTests {
         let input = folder.path("input.csv")
         try csv.write(toFile: input, atomically: true, encoding: .utf8)
         for origin in [nasdaq, nyse] {
+            // Handshake: relay 1's subscriptions (its prefixes and heartbeats) reached this origin.
+            try origin.waitForSubscriptions(atLeast: 3)
             let publisher = try origin.client(["publish", "--to", origin.ingest, input])
             #expect(publisher.process.terminationStatus == 0)
         }
@@ -44,7 +46,10 @@ struct RelayTests {
             let fromOrigin = received.filter { ($0["session"] as? NSNumber)?.uint32Value == origin.session }
             let history = try HistoryStore(path: origin.databasePath, readOnly: true).queryAll(HistoryQuery()).decoded()
                 .filter { $0.topic.venue == "NASDAQ" || $0.topic.rawValue == "NYSE.IBM" }
-            #expect(fromOrigin.compactMap { ($0["seq"] as? NSNumber)?.uint64Value } == history.map(\.feedSequence))
+            let sequences = fromOrigin.compactMap { ($0["seq"] as? NSNumber)?.uint64Value }
+            #expect(
+                sequences == history.map(\.feedSequence),
+                "origin session \(origin.session): \(sequences.count) received, \(history.count) recorded; sessions \(nasdaq.session), \(nyse.session)")
         }
         for relay in [relay2, relay1] {
             relay.signal(SIGTERM)

@@ -57,6 +57,17 @@ final class ServerFixture {
         return client
     }
 
+    /// Waits until the server has seen at least `count` subscriptions (its `status` says so).
+    func waitForSubscriptions(atLeast count: Int, timeout: Double = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let status = try client(["status", "--server", replay])
+            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            if let seen = json?["subscriptions"] as? Int, seen >= count { return }
+        }
+        throw ProcessFailure("fewer than \(count) subscriptions reached the server within \(timeout) s")
+    }
+
     /// Starts `feed-client subscribe` and waits until it is live.
     func subscriber(_ arguments: [String]) throws -> RunningProcess {
         let client = try RunningProcess(Binaries.client, ["subscribe", "--from", publish] + arguments)

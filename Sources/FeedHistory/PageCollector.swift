@@ -1,0 +1,45 @@
+import FeedModel
+
+/// Gathers the matching records of the blocks visited, in order, up to the page size, and notes
+/// the position of the first match past it.
+struct PageCollector {
+    let filter: MessageFilter
+    let cursor: HistoryCursor?
+    let maxMessages: Int
+    var messages = MessageBlock()
+    var next: HistoryCursor?
+
+    init(filter: MessageFilter, cursor: HistoryCursor?, maxMessages: Int) {
+        self.filter = filter
+        self.cursor = cursor
+        self.maxMessages = maxMessages
+    }
+
+    /// Takes the matches of one block; false once the page is full and the next match found.
+    mutating func visit(_ blockID: Int64, _ raw: UnsafeRawBufferPointer) throws -> Bool {
+        let skip = cursor?.blockID == blockID ? cursor!.index : 0
+        var records = BlockRecords(raw)
+        var index = 0
+        while true {
+            let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
+            do throws(BlockRecords.Truncated) {
+                guard let next = try records.next() else { return true }
+                record = next
+            } catch {
+                throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
+            }
+            defer { index += 1 }
+            if index < skip { continue }
+            let matches: Bool
+            do { matches = try filter.matches(topic: record.topic, body: record.body) } catch {
+                throw StoredBlocks.Corrupt(blockID: blockID, reason: "message \(index): \(error)")
+            }
+            guard matches else { continue }
+            if messages.count >= maxMessages {
+                next = HistoryCursor(blockID: blockID, index: index)
+                return false
+            }
+            messages.append(topic: record.topic, body: record.body)
+        }
+    }
+}
