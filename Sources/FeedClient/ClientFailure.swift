@@ -1,6 +1,7 @@
 import ArgumentParser
 import FeedClientKit
 import FeedHistory
+import FeedModel
 import Foundation
 
 /// Reports a runtime failure as one line on stderr and picks the sysexits code for it.
@@ -27,9 +28,11 @@ enum ClientFailure {
     }
 }
 
-/// Buffered standard output: whole lines, flushed when the caller is about to wait.
+/// Buffered standard output: whole lines, flushed when the caller is about to wait, when the
+/// buffer is large, or when the oldest buffered line is getting old.
 final class LineWriter {
     private var buffer: [UInt8] = []
+    private var lastFlush = MonotonicClock.nanoseconds()
 
     init() { buffer.reserveCapacity(1 << 16) }
 
@@ -39,7 +42,12 @@ final class LineWriter {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    func flushIfOlder(thanMilliseconds milliseconds: Int64) {
+        if MonotonicClock.nanoseconds() - lastFlush >= milliseconds * 1_000_000 { flush() }
+    }
+
     func flush() {
+        lastFlush = MonotonicClock.nanoseconds()
         guard !buffer.isEmpty else { return }
         FileHandle.standardOutput.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)

@@ -100,6 +100,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             case .message(let message):
                 writer.write(output.format.line(for: message))
                 received += 1
+                writer.flushIfOlder(thanMilliseconds: 100)
             case .heartbeat(let session, let sequence):
                 writer.flush()
                 if heartbeats { ClientFailure.writeError("heartbeat session=\(session) seq=\(sequence)") }

@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Messages queued per subscriber before libzmq drops for it (ZMQ_SNDHWM).")
     var sendHwm: Int32 = 100_000
 
+    @Option(help: "Most messages the replay service sends in one reply; clients page for more.")
+    var replayPageLimit = 10_000
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -56,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         if heartbeatMs <= 0 { throw ValidationError("--heartbeat-ms must be positive") }
         if blockMessages <= 0 { throw ValidationError("--block-messages must be positive") }
         if blockFlushMs <= 0 { throw ValidationError("--block-flush-ms must be positive") }
+        if replayPageLimit <= 0 { throw ValidationError("--replay-page-limit must be positive") }
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
@@ -77,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.blockMessages = blockMessages
         configuration.blockFlushMilliseconds = blockFlushMs
         configuration.sendHighWaterMark = sendHwm
+        configuration.replayPageLimit = replayPageLimit
 
         let server: FeedServer
         do {

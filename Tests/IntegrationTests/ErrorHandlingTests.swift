@@ -21,6 +21,17 @@ struct ErrorHandlingTests {
         (Binaries.server, ["--heartbeat-ms", "0"], "--heartbeat-ms"),
         (Binaries.server, ["--log-level", "chatty"], "chatty"),
         (Binaries.server, ["--no-such-option"], "--no-such-option"),
+        (Binaries.server, ["--multicast", "epgm://lab0;10.1.2.3:5601"], "10.1.2.3"),
+        (Binaries.server, ["--multicast", "epgm://lab0;239.1.1.1:99999"], "99999"),
+        (Binaries.server, ["--multicast", "tcp://127.0.0.1:5000"], "--multicast"),
+        (Binaries.server, ["--multicast-rate", "0"], "--multicast-rate"),
+        (Binaries.server, ["relay", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
+        (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556"], "--publish"),
+        (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe", "bad prefix"], "--subscribe"),
+        (Binaries.client, ["subscribe", "--from", "epgm://nosuchif0;239.1.1.1:5601"], "nosuchif0"),
+        (Binaries.client, ["subscribe", "--from", "tcp://10.9.9.9:5556", "--replay-from", "start"], "--replay"),
+        (Binaries.client, ["subscribe", "--replay-from", "next tuesday"], "--replay-from"),
+        (Binaries.client, ["snapshot", "--at", "soon"], "--at"),
     ]
 
     @Test(arguments: usageErrors.indices)
@@ -57,6 +68,16 @@ struct ErrorHandlingTests {
         let missing = try RunningProcess(Binaries.client, ["history", "--db", folder.path("missing.sqlite")])
         #expect(try missing.waitForExit() == 66)
         #expect(missing.stderr.contains("missing.sqlite"), "\(missing.stderr)")
+    }
+
+    @Test func missingMulticastInterfaceIsAClearStartupError() throws {
+        let folder = try TemporaryFolder()
+        let process = try RunningProcess(
+            Binaries.server,
+            ["--db", folder.path("feed.sqlite"), "--multicast", "epgm://nosuchif0;239.192.7.1:5601", "--publish", "tcp://127.0.0.1:*",
+             "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
+        #expect(try process.waitForExit() == 69)
+        #expect(process.stderr.contains("nosuchif0"), "\(process.stderr)")
     }
 
     @Test func endpointInUseIsAClearStartupError() throws {

@@ -72,8 +72,7 @@ struct LateJoinerTests {
         try csv.write(toFile: input, atomically: true, encoding: .utf8)
         #expect(try first.client(["publish", "--to", first.ingest, input]).process.terminationStatus == 0)
         // Wait until the subscriber has all of the first run, then kill the server outright.
-        let status = try first.client(["status", "--server", first.replay])
-        #expect(status.stdout.contains("\"published\":1000"))
+        try subscriber.waitForStdoutLines(1000)
         first.process.signal(SIGKILL)
         _ = try first.process.waitForExit()
 
@@ -117,8 +116,12 @@ struct LateJoinerTests {
         #expect(late.process.terminationStatus == 0, "\(late.stderr)")
     }
 
-    @Test func replayServiceAnswersBadRequestsWithErrors() throws {
-        let server = try ServerFixture()
+    @Test func replayServiceAnswersBadRequestsWithErrorsAndCapsPages() throws {
+        let server = try ServerFixture(extraArguments: ["--replay-page-limit", "100", "--block-messages", "50"])
+        let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
+        let input = server.folder.path("input.csv")
+        try csv.write(toFile: input, atomically: true, encoding: .utf8)
+        #expect(try server.client(["publish", "--to", server.ingest, input]).process.terminationStatus == 0)
         let context = try ZMQContext()
         let dealer = try ZMQSocket(context, .dealer)
         try dealer.set(.linger, 0)
@@ -138,6 +141,16 @@ struct LateJoinerTests {
             let reply = String(decoding: frames[0], as: UTF8.self)
             #expect(reply.contains("\"ok\":false") && reply.contains(reason), "\(request) -> \(reply)")
         }
+        // However much a client asks for, one reply holds at most the server's page limit; the
+        // rest is pulled page by page, so a slow reader never makes the server buffer.
+        try server.waitForStatus("recorded", atLeast: 1000)
+        try dealer.send(Array(#"{"op":"history","page_size":1000000}"#.utf8))
+        #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
+        let page = try #require(try dealer.receiveFrames())
+        let header = String(decoding: page[0], as: UTF8.self)
+        #expect(header.contains("\"count\":100") && header.contains("\"next\""), "\(header)")
+        let everything = try server.client(["history", "--server", server.replay, "--format", "csv"])
+        #expect(everything.stdout.split(separator: "\n").count == 1001)
         try dealer.send(Array(#"{"op":"status"}"#.utf8))
         #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
         #expect(String(decoding: try #require(try dealer.receiveFrames())[0], as: UTF8.self).contains("\"ok\":true"))

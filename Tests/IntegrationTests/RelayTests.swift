@@ -35,7 +35,7 @@ struct RelayTests {
         try csv.write(toFile: input, atomically: true, encoding: .utf8)
         for origin in [nasdaq, nyse] {
             // Handshake: relay 1's subscriptions (its prefixes and heartbeats) reached this origin.
-            try origin.waitForSubscriptions(atLeast: 3)
+            try origin.waitForStatus("subscriptions", atLeast: 3)
             let publisher = try origin.client(["publish", "--to", origin.ingest, input])
             #expect(publisher.process.terminationStatus == 0)
         }

@@ -87,6 +87,18 @@ final class RunningProcess: @unchecked Sendable {  // Mutable state is guarded b
         }
     }
 
+    /// Waits until stdout holds at least `count` lines.
+    func waitForStdoutLines(_ count: Int, timeout: Double = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while stdoutData.reduce(0, { $0 + ($1 == 0x0A ? 1 : 0) }) < count {
+            if exited || !condition.wait(until: deadline) {
+                throw ProcessFailure("fewer than \(count) lines on stdout; stderr:\n\(String(decoding: stderrData, as: UTF8.self))")
+            }
+        }
+    }
+
     /// Waits for the process to exit; returns its status. Kills it and fails after `timeout`.
     @discardableResult
     func waitForExit(timeout: Double = 30) throws -> Int32 {

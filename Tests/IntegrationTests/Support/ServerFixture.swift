@@ -57,15 +57,15 @@ final class ServerFixture {
         return client
     }
 
-    /// Waits until the server has seen at least `count` subscriptions (its `status` says so).
-    func waitForSubscriptions(atLeast count: Int, timeout: Double = 20) throws {
+    /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`, ...) reaches `count`.
+    func waitForStatus(_ counter: String, atLeast count: Int, timeout: Double = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let status = try client(["status", "--server", replay])
             let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-            if let seen = json?["subscriptions"] as? Int, seen >= count { return }
+            if let seen = json?[counter] as? Int, seen >= count { return }
         }
-        throw ProcessFailure("fewer than \(count) subscriptions reached the server within \(timeout) s")
+        throw ProcessFailure("status \(counter) did not reach \(count) within \(timeout) s")
     }
 
     /// Starts `feed-client subscribe` and waits until it is live.
