@@ -47,10 +47,15 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // What both command lines share: usage errors as one line and exit status 64.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "FeedServer",
             dependencies: [
-                "FeedServerCore",
+                "FeedServerCore", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -59,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "FeedClient",
             dependencies: [
-                "FeedClientKit",
+                "FeedClientKit", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

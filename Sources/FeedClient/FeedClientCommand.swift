@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import CommandLineSupport
 
 /// `feed-client`: subscribe to, publish into and query the history of a feed-server.
 @main
@@ -12,19 +12,6 @@ struct FeedClientCommand: AsyncParsableCommand {
 
     /// Runs the command; a usage error is one line on stderr and exit status 64.
     static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data("feed-client: \(message(for: error))\n".utf8))
-                Foundation.exit(ExitCode.validationFailure.rawValue)
-            }
-            exit(withError: error)
-        }
+        await mainWithOneLineUsageErrors(Array(CommandLine.arguments.dropFirst()), name: "feed-client")
     }
 }

@@ -36,17 +36,12 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Print at most N messages.")
     var limit: Int?
 
-    @Option(help: "Replay endpoint of the feed-server (default tcp://127.0.0.1:5558).")
-    var server: String?
-
-    @Option(help: "Read this history database file directly instead of asking a server.")
-    var db: String?
+    @OptionGroup var source: HistorySourceOptions
 
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
         _ = try query()
-        if server != nil && db != nil { throw ValidationError("give --server or --db, not both") }
     }
 
     private func query() throws -> HistoryQuery {
@@ -64,10 +59,7 @@ struct HistoryCommand: ParsableCommand {
         do {
             let query = try query()
             let context = try ZMQContext()
-            let source: any HistorySource =
-                if let db { try HistoryStore(path: db, readOnly: true) } else {
-                    try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558")
-                }
+            let source = try source.open(context: context)
             let writer = LineWriter()
             if let header = output.format.header { writer.write(header) }
             try source.forEachPage(query, pageSize: 10_000) { block in

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FeedClientKit
-import FeedHistory
 import FeedModel
 import ZeroMQ
 
@@ -21,18 +20,13 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: "As of this time (publish time at or before it): ISO 8601, -5m, or nanoseconds.")
     var at: String?
 
-    @Option(help: "Replay endpoint of the feed-server (default tcp://127.0.0.1:5558).")
-    var server: String?
-
-    @Option(help: "Read this history database file directly instead of asking a server.")
-    var db: String?
+    @OptionGroup var source: HistorySourceOptions
 
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
         _ = try PrefixArguments.parse([prefix])
         _ = try TimeArgument.parse(at, option: "--at")
-        if server != nil && db != nil { throw ValidationError("give --server or --db, not both") }
     }
 
     func run() throws {
@@ -40,10 +34,7 @@ struct SnapshotCommand: ParsableCommand {
             let prefix = try PrefixArguments.parse([prefix])[0]
             let at = try TimeArgument.parse(at, option: "--at")
             let context = try ZMQContext()
-            let block =
-                if let db { try HistoryStore(path: db, readOnly: true).snapshot(prefix: prefix, at: at) } else {
-                    try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558").snapshot(prefix: prefix, at: at)
-                }
+            let block = try source.open(context: context).snapshot(prefix: prefix, at: at)
             let writer = LineWriter()
             if let header = output.format.header { writer.write(header) }
             for message in try block.decoded() { writer.write(output.format.line(for: message)) }

@@ -6,6 +6,8 @@ import FeedModel
 public protocol HistorySource {
     /// One page of at most `maxMessages` messages from `cursor`, and the cursor of the next page.
     func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage
+    /// The latest message of every topic matching `prefix`, as of `at` (nil: now).
+    func snapshot(prefix: TopicPrefix, at: Timestamp?) throws -> MessageBlock
 }
 
 extension HistorySource {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import CommandLineSupport
 
 /// `feed-server`: the publisher daemon's command line.
 @main
@@ -19,19 +19,6 @@ struct FeedServerCommand: AsyncParsableCommand {
 
     /// Runs the command; a usage error is one line on stderr and exit status 64.
     static func main() async {
-        do {
-            var command = try parseAsRoot(DemoArgument.expand(Array(CommandLine.arguments.dropFirst())))
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data("feed-server: \(message(for: error))\n".utf8))
-                Foundation.exit(ExitCode.validationFailure.rawValue)
-            }
-            exit(withError: error)
-        }
+        await mainWithOneLineUsageErrors(DemoArgument.expand(Array(CommandLine.arguments.dropFirst())), name: "feed-server")
     }
 }

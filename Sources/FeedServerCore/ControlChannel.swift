@@ -31,3 +31,23 @@ enum ControlChannel {
         }
     }
 }
+
+/// True for the first caller only, on any thread: makes `stop()` safe to call more than once.
+final class FirstCall: Sendable {
+    private let called = Mutex(false)
+
+    func claim() -> Bool {
+        called.withLock { wasCalled in
+            defer { wasCalled = true }
+            return !wasCalled
+        }
+    }
+}
+
+extension WorkerThread {
+    /// Tells the worker to stop through its control endpoint and waits for its loop to end.
+    func stop(context: ZMQContext, controlEndpoint: String) {
+        ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
+        join()
+    }
+}

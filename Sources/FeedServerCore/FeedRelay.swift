@@ -17,7 +17,7 @@ public final class FeedRelay: Sendable {
     private let controlEndpoint: String
     private let thread: WorkerThread
     private let recorder: Recorder?
-    private let stopped = Mutex(false)
+    private let stopping = FirstCall()
 
     public static func start(configuration: RelayConfiguration, logger: Logger) throws -> FeedRelay {
         try FeedRelay(configuration: configuration, logger: logger)
@@ -58,13 +58,8 @@ public final class FeedRelay: Sendable {
 
     /// Stops forwarding and writes what was forwarded to the history.
     public func stop() {
-        let first = stopped.withLock { wasStopped in
-            defer { wasStopped = true }
-            return !wasStopped
-        }
-        guard first else { return }
-        ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
-        thread.join()
+        guard stopping.claim() else { return }
+        thread.stop(context: context, controlEndpoint: controlEndpoint)
         recorder?.stopAndFlush()
     }
 }

@@ -31,7 +31,7 @@ public final class FeedServer: Sendable {
     private let engineThread: WorkerThread
     private let replayThread: WorkerThread
     private let recorder: Recorder
-    private let stopped = Mutex(false)
+    private let stopping = FirstCall()
     private let logger: Logger
 
     /// Opens the history, binds every endpoint and starts the threads.
@@ -94,8 +94,7 @@ public final class FeedServer: Sendable {
                 service.value.run()
             }
         } catch {
-            ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
-            engineThread.join()
+            engineThread.stop(context: context, controlEndpoint: controlEndpoint)
             recorder.stopAndFlush()
             throw error
         }
@@ -104,15 +103,9 @@ public final class FeedServer: Sendable {
 
     /// Stops intake, publishes and records what was delivered, and ends every thread.
     public func stop() {
-        let first = stopped.withLock { wasStopped in
-            defer { wasStopped = true }
-            return !wasStopped
-        }
-        guard first else { return }
-        ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
-        engineThread.join()
-        ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay")
-        replayThread.join()
+        guard stopping.claim() else { return }
+        engineThread.stop(context: context, controlEndpoint: controlEndpoint)
+        replayThread.stop(context: context, controlEndpoint: controlEndpoint + "-replay")
         recorder.stopAndFlush()
         let status = counters.status(session: session)
         logger.info(

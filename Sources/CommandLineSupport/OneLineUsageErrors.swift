@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+
+extension AsyncParsableCommand {
+    /// Parses `arguments` and runs the chosen command. A usage error (bad option, bad value,
+    /// failed `validate()`) is one line on stderr, `NAME: reason`, and exit status 64
+    /// (EX_USAGE); help, versions and other exits behave as swift-argument-parser's own `main`.
+    public static func mainWithOneLineUsageErrors(_ arguments: [String], name: String) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("\(name): \(message(for: error))\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
