@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the demo: installs missing packages, builds, starts `feed-server --demo` recording to
-# ./data/demo.sqlite, shows a live subscription and a history query, then stops the server.
+# ./data/demo.sqlite, shows live subscriptions, publishing, history queries, a late joiner and
+# a snapshot, then stops the server.
 # Usage: scripts/demo.sh [seconds to keep the server running after the walkthrough, default 0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
-swift build -c release --product feed-server
-swift build -c release --product feed-client
+echo "building (release)..."
+swift build -c release --product feed-server 2>&1 | tail -1
+swift build -c release --product feed-client 2>&1 | tail -1
 bin=$(swift build -c release --show-bin-path)
 
 mkdir -p data
@@ -26,8 +28,12 @@ printf 'topic,bid,bid_size,ask,ask_size\nNASDAQ.DEMO,10.01,100,10.02,200\n' | "$
 sleep 0.3  # let the recorder's 100 ms block flush happen before asking history
 echo; echo "== history: feed-client history NASDAQ.DEMO --format csv"
 "$bin/feed-client" history NASDAQ.DEMO --format csv
-echo; echo "== history: feed-client history NYSE.IBM --since -1m --limit 5"
-"$bin/feed-client" history NYSE.IBM --since -1m --limit 5
+echo; echo "== history: feed-client history NYSE.IBM --since=-1m --limit 5"
+"$bin/feed-client" history NYSE.IBM --since=-1m --limit 5
+echo; echo "== late joiner: feed-client subscribe NASDAQ.AAPL --replay-from start --count 8"
+"$bin/feed-client" subscribe NASDAQ.AAPL --replay-from start --count 8
+echo; echo "== last values: feed-client snapshot NYSE. (first 8 lines)"
+"$bin/feed-client" snapshot NYSE. | head -8
 echo; echo "== status: feed-client status"
 "$bin/feed-client" status
 sleep "${1:-0}"

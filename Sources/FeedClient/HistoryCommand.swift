@@ -10,10 +10,10 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "Print recorded messages whose topic starts with PREFIX.",
         discussion: """
-            Times are ISO 8601 (2026-11-22T14:30:00Z), relative (-5m, -2h) or nanoseconds since 1970; \
+            Times are ISO 8601 (2026-11-22T14:30:00Z), relative (--since=-5m, --since=-2h: note the =) or nanoseconds since 1970; \
             they select by publish time, since inclusive, until exclusive. --from-seq selects by feed \
             sequence within --session (default: the latest session).
-            Examples: feed-client history NASDAQ.AAPL --since -5m --format csv
+            Examples: feed-client history NASDAQ.AAPL --since=-5m --format csv
                       feed-client history NYSE. --db ./data/feed.sqlite --from-seq 1000 --limit 50
             """
     )
@@ -40,6 +40,9 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var output: FormatOptions
 
+    @Flag(help: "Print only how many messages match (each is still fetched and decoded).")
+    var countOnly = false
+
     func validate() throws {
         _ = try query()
     }
@@ -61,12 +64,18 @@ struct HistoryCommand: ParsableCommand {
             let context = try ZMQContext()
             let source = try source.open(context: context)
             let writer = LineWriter()
-            if let header = output.format.header { writer.write(header) }
+            if !countOnly, let header = output.format.header { writer.write(header) }
+            var count = 0
             try source.forEachPage(query, pageSize: 10_000) { block in
-                for message in try block.decoded() { writer.write(output.format.line(for: message)) }
-                writer.flush()
+                let messages = try block.decoded()
+                count += messages.count
+                if !countOnly {
+                    for message in messages { writer.write(output.format.line(for: message)) }
+                    writer.flush()
+                }
                 return true
             }
+            if countOnly { writer.write(String(count)) }
             writer.flush()
         } catch let error as ValidationError {
             throw error

@@ -80,6 +80,9 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     /// Latest feed sequence published in this session (0 before the first message).
     public var lastFeedSeq: UInt64
     public var published: UInt64
+    /// Messages of this session written to the history. A session is recorded in order from
+    /// feed sequence 1, so this is also the last sequence a history query can return now:
+    /// a client waits for it to pass a sequence before asking for history up to there.
     public var recorded: UInt64
     /// Ingest messages dropped, by reason kind (see `WireError.kind`).
     public var rejected: [String: UInt64]

@@ -198,6 +198,8 @@ struct FeedEndToEndTests {
             let sequences = try NDJSON.objects(fromFile.stdout).compactMap { ($0["seq"] as? NSNumber)?.uint64Value }
             #expect(sequences == expected.map(\.feedSequence), "wrong messages for \(arguments)")
             #expect(!expected.isEmpty)
+            let counted = try restarted.client(["history"] + arguments + ["--db", server.databasePath, "--count-only"])
+            #expect(counted.stdout == "\(expected.count)\n")
         }
     }
 }
