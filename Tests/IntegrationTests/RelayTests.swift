@@ -42,6 +42,15 @@ struct RelayTests {
         #expect(try client.waitForExit() == 0, "\(client.stderr)")
         let received = try NDJSON.objects(client.stdout)
         #expect(received.allSatisfy { ($0["topic"] as? String).map { $0.hasPrefix("NASDAQ.") || $0 == "NYSE.IBM" } ?? false })
+        for relay in [relay2, relay1] {
+            relay.signal(SIGTERM)
+            #expect(try relay.waitForExit(timeout: 5) == 0)
+        }
+        let recorded = try HistoryStore(path: folder.path("relay1.sqlite"), readOnly: true).messageCount()
+        #expect(recorded == 2 * wanted)
+        // Stopping an origin flushes its history, so what it recorded is complete only now.
+        try nasdaq.stop()
+        try nyse.stop()
         for origin in [nasdaq, nyse] {
             let fromOrigin = received.filter { ($0["session"] as? NSNumber)?.uint32Value == origin.session }
             let history = try HistoryStore(path: origin.databasePath, readOnly: true).queryAll(HistoryQuery()).decoded()
@@ -51,13 +60,5 @@ struct RelayTests {
                 sequences == history.map(\.feedSequence),
                 "origin session \(origin.session): \(sequences.count) received, \(history.count) recorded; sessions \(nasdaq.session), \(nyse.session)")
         }
-        for relay in [relay2, relay1] {
-            relay.signal(SIGTERM)
-            #expect(try relay.waitForExit(timeout: 5) == 0)
-        }
-        let recorded = try HistoryStore(path: folder.path("relay1.sqlite"), readOnly: true).messageCount()
-        #expect(recorded == 2 * wanted)
-        try nasdaq.stop()
-        try nyse.stop()
     }
 }
