@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "feed-server", targets: ["FeedServer"]),
         .executable(name: "feed-client", targets: ["FeedClient"]),
         .library(name: "FeedModel", targets: ["FeedModel"]),
+        .library(name: "FeedHistory", targets: ["FeedHistory"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "FeedClientKit", targets: ["FeedClientKit"]),
         .library(name: "FeedServerCore", targets: ["FeedServerCore"]),
     ],

@@ -4,7 +4,7 @@
  * through block_topics), walking each block's records and keeping those that match, with no
  * decoding beyond the header fields the filter needs.
  *
- * Usage: history_read DB PREFIX SINCE_NS UNTIL_NS
+ * Usage: history_read DB PREFIX SINCE_NS UNTIL_NS   (PREFIX "": every topic)
  * Prints JSON: {"matched":N,"seconds":S,"rate":R}
  */
 #include <sqlite3.h>
@@ -35,22 +35,24 @@ int main(int argc, char **argv) {
     size_t prefix_len = strlen(prefix);
     int64_t since = strtoll(argv[3], NULL, 10), until = strtoll(argv[4], NULL, 10);
     char upper[128];
-    if (prefix_len == 0 || prefix_len >= sizeof upper) {
-        fprintf(stderr, "prefix must be 1-127 bytes\n");
+    if (prefix_len >= sizeof upper) {
+        fprintf(stderr, "prefix must be at most 127 bytes\n");
         return 64;
     }
     memcpy(upper, prefix, prefix_len + 1);
-    upper[prefix_len - 1]++;
+    if (prefix_len > 0) upper[prefix_len - 1]++;
 
     sqlite3 *db;
     if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "open: %s\n", sqlite3_errmsg(db));
         return 66;
     }
-    const char *sql =
-        "SELECT payload FROM blocks WHERE block_id IN ("
-        " SELECT block_id FROM block_topics WHERE topic >= ?1 AND topic < ?2"
-        " AND last_time_ns >= ?3 AND first_time_ns < ?4) ORDER BY block_id";
+    /* An empty prefix (everything) reads every block in the time range. */
+    const char *sql = prefix_len > 0
+        ? "SELECT payload FROM blocks WHERE block_id IN ("
+          " SELECT block_id FROM block_topics WHERE topic >= ?1 AND topic < ?2"
+          " AND last_time_ns >= ?3 AND first_time_ns < ?4) ORDER BY block_id"
+        : "SELECT payload FROM blocks WHERE ?1 = ?2 AND last_time_ns >= ?3 AND first_time_ns < ?4 ORDER BY block_id";
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         fprintf(stderr, "prepare: %s\n", sqlite3_errmsg(db));

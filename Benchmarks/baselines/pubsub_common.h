@@ -35,6 +35,7 @@
 #include <zmq.h>
 
 #define BODY_SIZE 64
+#define HEADER_SIZE 40
 #define TOPIC_COUNT 100
 #define END_TOPIC "BENCH.END"
 #define HEARTBEAT_TOPIC "$HB"

@@ -20,8 +20,10 @@
  * Ends at the first end marker (topic BENCH.END), or IDLE_TIMEOUT_MS (default 5000) after the
  * last message, or FIRST_TIMEOUT_MS (default 30000) with no data at all. Heartbeats ($HB) are
  * ignored. Data messages carry feed_seq 1..N (offset 8) and the end marker announces N (offset
- * 40): "missing" is N minus the data messages received (from the gaps in feed_seq when no marker
- * came); "out_of_order" counts a feed_seq not above the previous one. "seconds" runs from the
+ * 40): "missing" is N minus the data messages received (without a marker, the gaps in feed_seq
+ * after the first message received: the subscriber may have joined a running feed, such as
+ * feed-server's own generator); "out_of_order" counts a feed_seq not above the previous one.
+ * Any body holding the 40-byte header counts (the generator's trades are 56 bytes). "seconds" runs from the
  * first data message to the last, "rate" is received / seconds.
  *
  * Prints one line of JSON on stdout.
@@ -175,7 +177,7 @@ int main(int argc, char **argv) {
             const char *t = zmq_msg_data(&topic);
             size_t tl = zmq_msg_size(&topic);
             if (tl == strlen(HEARTBEAT_TOPIC) && memcmp(t, HEARTBEAT_TOPIC, tl) == 0) { heartbeats++; continue; }
-            if (extra || zmq_msg_size(&body) != BODY_SIZE) { malformed++; continue; }
+            if (extra || zmq_msg_size(&body) < HEADER_SIZE || zmq_msg_size(&body) > BODY_SIZE) { malformed++; continue; }
             const unsigned char *b = zmq_msg_data(&body);
             if (tl == strlen(END_TOPIC) && memcmp(t, END_TOPIC, tl) == 0) {
                 end_marker = true;
@@ -187,6 +189,7 @@ int main(int argc, char **argv) {
             uint64_t seq = get_u64(b + OFF_FEED_SEQ);
             if (!any) {
                 any = true;
+                previous = seq - 1; /* a subscriber may join a running feed: count gaps from here */
                 first = mono;
                 skip_until = mono + (int64_t)skip_ms * 1000000LL;
             }

@@ -1,0 +1,121 @@
+import Foundation
+
+/// TCP fan-out throughput to N subscribers: raw libzmq PUB/SUB in C against feed-server with
+/// recording on, each subscriber the same C program (`pubsub_sub`) counting two-frame messages.
+///
+/// feed-server is measured fed two ways: by its own generator (`--demo` at an unreachable rate,
+/// so it publishes as fast as it can, as the raw publisher does), and by a C producer pushing
+/// into its ingest (one more process and one more hop than the raw pair has). Every side runs
+/// `repeats` times, interleaved, and reports the median of its per-subscriber mean rate.
+struct FanOutScenario {
+    let subscribers: Int
+
+    func run(_ run: BenchRun) throws -> [Figure] {
+        var raw: [Double] = []
+        var generated: [Double] = []
+        var ingested: [Double] = []
+        var rawLoss = 0.0
+        var ingestLoss = 0.0
+        for attempt in 1...run.repeats {
+            run.log("fan-out to \(subscribers): run \(attempt) of \(run.repeats)")
+            let rawRun = try rawRate(run)
+            raw.append(rawRun.rate)
+            rawLoss = max(rawLoss, rawRun.lossShare)
+            generated.append(try generatorRate(run))
+            let ingestRun = try ingestRate(run)
+            ingested.append(ingestRun.rate)
+            ingestLoss = max(ingestLoss, ingestRun.lossShare)
+        }
+        let who = subscribers == 1 ? "1 subscriber" : "\(subscribers) subscribers"
+        let baselineName = "raw PUB/SUB in C"
+        let dropNote = String(format: "raw subscribers lost up to %.0f%% at SNDHWM (PUB semantics); ", rawLoss * 100)
+        return [
+            Figure(
+                name: "TCP fan-out to \(who), feed-server's own generator, recording on", unit: .messagesPerSecond,
+                better: .higher, ours: generated.median, baselineName: baselineName, baseline: raw.median,
+                target: .ratio(0.9), note: dropNote + "median of \(run.repeats)"),
+            Figure(
+                name: "TCP fan-out to \(who), fed by a C producer through ingest, recording on", unit: .messagesPerSecond,
+                better: .higher, ours: ingested.median, baselineName: baselineName, baseline: raw.median,
+                note: String(format: "history complete (checked); subscribers lost up to %.1f%% at SNDHWM; ", ingestLoss * 100)
+                    + "the producer process and the ingest hop share the 2 cores"),
+        ]
+    }
+
+    private var count: Int { 2_000_000 }
+
+    /// Subscribers of `endpoint`, each ready (subscribed, or for feed-server: answered).
+    private func startSubscribers(
+        _ run: BenchRun, _ endpoint: String, folder: URL, handshake: Bool, idleMilliseconds: Int = 5000
+    ) throws -> [ChildProcess] {
+        let subscribers = try (1...subscribers).map { index in
+            try ChildProcess(
+                "sub\(index)", run.baseline("pubsub_sub"),
+                ["-e", endpoint, "-T", String(idleMilliseconds)] + (handshake ? ["-w"] : []), folder: folder)
+        }
+        for subscriber in subscribers { try subscriber.waitForStderr(containing: "ready") }
+        return subscribers
+    }
+
+    /// Mean of the subscribers' rates once every one of them has finished.
+    private func meanRate(_ subscribers: [ChildProcess]) throws -> (rate: Double, lossShare: Double) {
+        var rates: [Double] = []
+        var lossShare = 0.0
+        for subscriber in subscribers {
+            try subscriber.waitForSuccess()
+            let result = try subscriber.jsonResult()
+            rates.append(try result.number("rate"))
+            let received = try result.number("received")
+            lossShare = max(lossShare, try result.number("missing") / max(1, received + (try result.number("missing"))))
+        }
+        return (rates.reduce(0, +) / Double(rates.count), lossShare)
+    }
+
+    private func rawRate(_ run: BenchRun) throws -> (rate: Double, lossShare: Double) {
+        let folder = try run.scratch("fanout-raw")
+        let endpoint = try FreePort.loopbackEndpoint()
+        let publisher = try ChildProcess(
+            "pub", run.baseline("pubsub_pub"),
+            ["-e", endpoint, "-s", String(subscribers), "-n", String(run.size(count, quick: count / 10))], folder: folder)
+        let subscribers = try startSubscribers(run, endpoint, folder: folder, handshake: false)
+        try publisher.waitForSuccess()
+        return try meanRate(subscribers)
+    }
+
+    /// feed-server's generator runs from start-up at an unreachable rate; subscribers join it,
+    /// measure for a few seconds, and end one second after the server stopped.
+    private func generatorRate(_ run: BenchRun) throws -> Double {
+        let folder = try run.scratch("fanout-generator")
+        let server = try FeedServerProcess(
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder,
+            arguments: ["--demo", "100000000"])
+        let subscribers = try startSubscribers(run, server.publish, folder: folder, handshake: true, idleMilliseconds: 1000)
+        Thread.sleep(forTimeInterval: run.size(3.0, quick: 1.0))  // The measurement window.
+        try server.child.terminate()
+        let summary = try server.summary()
+        guard summary.recorded == summary.published else {
+            throw BenchFailure("feed-server published \(summary.published) but recorded \(summary.recorded)")
+        }
+        return try meanRate(subscribers).rate
+    }
+
+    /// A C producer pushes `count` messages into feed-server's ingest as fast as it takes them
+    /// (it waits at the ingest's HWM); the history must hold every one.
+    private func ingestRate(_ run: BenchRun) throws -> (rate: Double, lossShare: Double) {
+        let folder = try run.scratch("fanout-ingest")
+        let server = try FeedServerProcess(
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
+        let subscribers = try startSubscribers(run, server.publish, folder: folder, handshake: true)
+        let sent = run.size(count, quick: count / 10)
+        let producer = try ChildProcess(
+            "producer", run.baseline("feed_push"), ["-e", server.ingest, "-n", String(sent)], folder: folder)
+        try producer.waitForSuccess()
+        let result = try meanRate(subscribers)
+        try server.child.terminate()
+        let summary = try server.summary()
+        guard summary.recorded == summary.published, summary.published >= sent else {
+            throw BenchFailure("feed-server took \(sent): published \(summary.published), recorded \(summary.recorded)")
+        }
+        return result
+    }
+}

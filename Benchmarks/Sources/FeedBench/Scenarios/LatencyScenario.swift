@@ -1,0 +1,60 @@
+import Foundation
+
+/// Latency from publish to subscriber receive at a steady rate: a paced raw C publisher against
+/// feed-server fed by a paced C producer, both received by `feed-bench latency-sub` (the client
+/// library's subscriber, HdrHistogram).
+///
+/// "Publish" is the moment the publisher stamps the message and sends it: the raw publisher's
+/// send, feed-server's sequencer. The producer-to-receive time through feed-server (one more
+/// hop) is reported beside it.
+struct LatencyScenario {
+    let rate: Int
+
+    func run(_ run: BenchRun) throws -> [Figure] {
+        run.log("latency at \(rate) msg/s")
+        let seconds = String(run.size(10, quick: 2))
+        let paced = ["-d", seconds, "-R", String(rate)]
+
+        let rawFolder = try run.scratch("latency-raw")
+        let endpoint = try FreePort.loopbackEndpoint()
+        let rawSubscriber = try ChildProcess(
+            "latency-sub", run.benchTool, ["latency-sub", "-e", endpoint], folder: rawFolder)
+        try rawSubscriber.waitForStderr(containing: "ready")
+        let publisher = try ChildProcess(
+            "pub", run.baseline("pubsub_pub"), ["-e", endpoint, "-s", "1"] + paced, folder: rawFolder)
+        try publisher.waitForSuccess()
+        try rawSubscriber.waitForSuccess()
+        let raw = try rawSubscriber.jsonResult().object("publish_to_receive")
+
+        let folder = try run.scratch("latency-feed")
+        let server = try FeedServerProcess(
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
+        let subscriber = try ChildProcess(
+            "latency-sub", run.benchTool, ["latency-sub", "-e", server.publish, "--wait-live"], folder: folder)
+        try subscriber.waitForStderr(containing: "ready")
+        let producer = try ChildProcess(
+            "producer", run.baseline("feed_push"), ["-e", server.ingest] + paced, folder: folder)
+        try producer.waitForSuccess()
+        try subscriber.waitForSuccess()
+        try server.child.terminate()
+        let result = try subscriber.jsonResult()
+        let ours = try result.object("publish_to_receive")
+        let endToEnd = try result.object("event_to_receive")
+
+        let at = rate >= 1000 ? "\(rate / 1000)k" : String(rate)
+        var figures: [Figure] = []
+        for (label, field) in [("p50", "p50_us"), ("p99", "p99_us"), ("p99.9", "p999_us")] {
+            figures.append(
+                Figure(
+                    name: "latency publish → receive at \(at) msg/s, \(label)", unit: .microseconds, better: .lower,
+                    ours: try ours.number(field), baselineName: "raw PUB/SUB", baseline: try raw.number(field),
+                    target: .ratio(1.2), note: "\(Int(try ours.number("n"))) samples"))
+        }
+        figures.append(
+            Figure(
+                name: "latency producer → feed-server → receive at \(at) msg/s, p99", unit: .microseconds, better: .lower,
+                ours: try endToEnd.number("p99_us"), baselineName: "raw publish → receive", baseline: try raw.number("p99_us"),
+                note: "one hop more than the raw pair; no target"))
+        return figures
+    }
+}
