@@ -37,14 +37,6 @@ struct BlockRecords {
 }
 
 extension UnsafeRawBufferPointer {
-    /// Bytewise equality with another buffer.
-    @inline(__always)
-    func bytesEqual(_ other: UnsafeRawBufferPointer) -> Bool {
-        guard count == other.count else { return false }
-        guard count > 0, let base = baseAddress, let otherBase = other.baseAddress else { return true }
-        return memcmp(base, otherBase, count) == 0
-    }
-
     /// Whether this buffer starts with `prefix`, bytewise.
     @inline(__always)
     func bytesStart(with prefix: UnsafeRawBufferPointer) -> Bool {

@@ -95,7 +95,7 @@ struct BlockSummary {
         self.session = session
         self.block = blockRange
         topics = topicRanges.indices.map { id in
-            TopicRow(topic: String(decoding: table.topics[id], as: UTF8.self), range: topicRanges[id])
+            TopicRow(topic: String(decoding: table.bytes(of: id), as: UTF8.self), range: topicRanges[id])
         }
     }
 

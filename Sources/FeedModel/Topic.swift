@@ -18,21 +18,27 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, Comparable {
 
     /// Validates a `VENUE.SYMBOL` topic.
     public init(_ string: String) throws(TopicError) {
-        try Topic.validate(Array(string.utf8))
+        try Topic.validate(string.utf8)
         rawValue = string
     }
 
     /// Validates a topic received as bytes (a wire frame).
     public init(bytes: UnsafeRawBufferPointer) throws(TopicError) {
-        if bytes.elementsEqual(Topic.heartbeat.rawValue.utf8) {
-            self = .heartbeat
-            return
-        }
-        try Topic.validate(bytes)
-        rawValue = String(decoding: bytes, as: UTF8.self)
+        self = try Topic.check(bytes) ? .heartbeat : Topic(unchecked: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Checks topic bytes as ``init(bytes:)`` does, without making a `Topic`: for hot paths that
+    /// keep the bytes. Returns whether they are the heartbeat topic.
+    public static func check(_ bytes: UnsafeRawBufferPointer) throws(TopicError) -> Bool {
+        if bytes.elementsEqual(heartbeat.rawValue.utf8) { return true }
+        try validate(bytes)
+        return false
     }
 
     private init(unchecked: String) { rawValue = unchecked }
+
+    /// A topic from bytes that ``check(_:)`` accepted as a `VENUE.SYMBOL` topic.
+    init(checkedBytes bytes: UnsafeRawBufferPointer) { rawValue = String(decoding: bytes, as: UTF8.self) }
 
     /// The venue part, before the first `.`.
     public var venue: Substring { rawValue.prefix { $0 != "." } }
@@ -44,23 +50,30 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, Comparable {
     public static func < (lhs: Topic, rhs: Topic) -> Bool { lhs.rawValue < rhs.rawValue }
 
     private static func validate<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(TopicError) {
-        let text = String(decoding: bytes, as: UTF8.self)
+        func text() -> String { String(decoding: bytes, as: UTF8.self) }  // Only for errors: no work on the valid path.
         guard !bytes.isEmpty else { throw .empty }
-        guard bytes.count <= maximumLength else { throw .tooLong(text, bytes.count) }
-        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { throw .missingSeparator(text) }
+        guard bytes.count <= maximumLength else { throw .tooLong(text(), bytes.count) }
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { throw .missingSeparator(text()) }
         let venue = bytes[bytes.startIndex..<dot]
         let symbol = bytes[bytes.index(after: dot)...]
-        guard (1...16).contains(venue.count), venue.allSatisfy(isVenueByte) else { throw .badVenue(text) }
-        guard (1...32).contains(symbol.count), symbol.allSatisfy(isSymbolByte) else { throw .badSymbol(text) }
+        guard (1...16).contains(venue.count), venue.allSatisfy(isVenueByte) else { throw .badVenue(text()) }
+        guard (1...32).contains(symbol.count), symbol.allSatisfy(isSymbolByte) else { throw .badSymbol(text()) }
     }
 
     private static func isVenueByte(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: false
+        }
     }
 
     private static func isSymbolByte(_ byte: UInt8) -> Bool {
-        isVenueByte(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-            || [UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/")].contains(byte)
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "/"):
+            true
+        default: false
+        }
     }
 }
 
@@ -113,6 +126,9 @@ public struct TopicPrefix: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether `topic` starts with this prefix, bytewise.
     public func matches(_ topic: String) -> Bool { topic.utf8.starts(with: rawValue.utf8) }
+
+    /// Whether the topic frame `topic` starts with this prefix, bytewise.
+    public func matches(_ topic: UnsafeRawBufferPointer) -> Bool { topic.starts(with: rawValue.utf8) }
 
     /// The first string greater than every topic with this prefix, for range scans;
     /// `nil` for the empty prefix (no upper bound).

@@ -41,33 +41,44 @@ extension FeedMessage {
         }
     }
 
+    /// Checks a message's two frames exactly as ``init(topic:body:)`` does, without building the
+    /// message: the server's intake keeps the bytes and needs only the header.
+    public static func validate(topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws(WireError) -> WireHeader {
+        let header = try WireHeader(body)
+        let isHeartbeatTopic: Bool
+        do { isHeartbeatTopic = try Topic.check(topic) } catch { throw .invalidTopic(error) }
+        if header.type == .trade {
+            let sideByte = body.load(fromByteOffset: WireLayout.aggressorOffset, as: UInt8.self)
+            guard AggressorSide(rawValue: sideByte) != nil else { throw .invalidField("aggressor side \(sideByte)") }
+        }
+        guard isHeartbeatTopic == (header.type == .heartbeat) else {
+            throw .invalidField("\(header.type) on topic \(String(decoding: topic, as: UTF8.self))")
+        }
+        return header
+    }
+
     /// Decodes a message from its two frames.
     public init(topic topicFrame: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws(WireError) {
-        let header = try WireHeader(body)
-        let topic: Topic
-        do { topic = try Topic(bytes: topicFrame) } catch { throw .invalidTopic(error) }
-        let payload: Payload
-        switch header.type {
-        case .quote:
-            payload = .quote(
-                Quote(
-                    bidPrice: Price(mantissa: body.int64(at: WireLayout.bidPriceOffset)),
-                    askPrice: Price(mantissa: body.int64(at: WireLayout.askPriceOffset)),
-                    bidSize: body.uint32(at: WireLayout.bidSizeOffset),
-                    askSize: body.uint32(at: WireLayout.askSizeOffset)))
-        case .trade:
-            let sideByte = body.load(fromByteOffset: WireLayout.aggressorOffset, as: UInt8.self)
-            guard let side = AggressorSide(rawValue: sideByte) else { throw .invalidField("aggressor side \(sideByte)") }
-            payload = .trade(
-                Trade(
-                    price: Price(mantissa: body.int64(at: WireLayout.tradePriceOffset)),
-                    size: body.uint32(at: WireLayout.tradeSizeOffset), aggressor: side))
-        case .heartbeat:
-            payload = .heartbeat
-        }
-        guard (topic == .heartbeat) == (header.type == .heartbeat) else {
-            throw .invalidField("\(header.type) on topic \(topic)")
-        }
+        let header = try Self.validate(topic: topicFrame, body: body)
+        let topic = header.type == .heartbeat ? Topic.heartbeat : Topic(checkedBytes: topicFrame)
+        let payload: Payload =
+            switch header.type {
+            case .quote:
+                .quote(
+                    Quote(
+                        bidPrice: Price(mantissa: body.int64(at: WireLayout.bidPriceOffset)),
+                        askPrice: Price(mantissa: body.int64(at: WireLayout.askPriceOffset)),
+                        bidSize: body.uint32(at: WireLayout.bidSizeOffset),
+                        askSize: body.uint32(at: WireLayout.askSizeOffset)))
+            case .trade:
+                .trade(
+                    Trade(
+                        price: Price(mantissa: body.int64(at: WireLayout.tradePriceOffset)),
+                        size: body.uint32(at: WireLayout.tradeSizeOffset),
+                        aggressor: AggressorSide(rawValue: body.load(fromByteOffset: WireLayout.aggressorOffset, as: UInt8.self))!))
+            case .heartbeat:
+                .heartbeat
+            }
         self.init(
             topic: topic, session: header.session, feedSequence: header.feedSequence,
             topicSequence: header.topicSequence, eventTime: header.eventTime, publishTime: header.publishTime,

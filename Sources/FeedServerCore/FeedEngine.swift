@@ -15,13 +15,18 @@ final class FeedEngine {
     private let fanOut: FanOut
     private let counters: ServerCounters
     private let logger: Logger
-    private var sequencer: Sequencer
+    // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
+    @exclusivity(unchecked) private var sequencer: Sequencer
+    @exclusivity(unchecked) private var blocks: BlockBuilder
     private var demo: DemoFeed?
-    private var blocks: BlockBuilder
     private var lastPublishAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
-    private var body = [UInt8](repeating: 0, count: WireLayout.maximumBodyLength)
+    /// Published but not yet added to `counters` (they are updated once per batch).
+    private var publishedSinceReport: UInt64 = 0
+    /// Where a message body is copied and stamped before it is sent: read frames stay untouched.
+    private let body = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: WireLayout.maximumBodyLength, alignment: MemoryLayout<UInt64>.alignment)
     private let frames = ZMQMultipartMessage(capacity: 4)
 
     /// Largest ingest message accepted by libzmq: a topic frame and the longest body, with room.
@@ -54,6 +59,8 @@ final class FeedEngine {
         demoStartedAt = lastPublishAt
     }
 
+    deinit { body.deallocate() }
+
     /// The ingest endpoint as bound (wildcard port resolved).
     var ingestEndpoint: String { (try? ingest.get(.lastEndpoint)) ?? configuration.ingestEndpoint }
     var publishEndpoints: [String] { fanOut.boundEndpoints }
@@ -84,21 +91,18 @@ final class FeedEngine {
     // MARK: Intake
 
     private func drainIngest(limit: Int) throws {
+        defer { reportPublished() }
         var taken = 0
         while taken < limit, try ingest.receive(into: frames, dontWait: true) {
             taken += 1
             switch IngestValidator.validate(frames) {
-            case .success(let topic):
+            case .success(let header):
                 let source = frames[1]
-                try body.withUnsafeMutableBytes { buffer in
-                    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<source.count])
-                    target.copyMemory(from: source)
-                    let now = Timestamp.now().nanoseconds
-                    if WireHeader.eventTime(of: UnsafeRawBufferPointer(target)) == 0 {
-                        WireHeader.stampEventTime(target, now)
-                    }
-                    try publish(topic: topic, body: target, now: now)
-                }
+                let target = UnsafeMutableRawBufferPointer(rebasing: body[0..<source.count])
+                target.copyMemory(from: source)
+                let now = Timestamp.now().nanoseconds
+                if header.eventTime == 0 { WireHeader.stampEventTime(target, now) }
+                try publish(topic: frames[0], body: target, now: now)
             case .failure(let error):
                 let count = counters.reject(error.kind)
                 if count <= 10 || count.isMultiple(of: 1000) {
@@ -113,30 +117,35 @@ final class FeedEngine {
         let elapsed = MonotonicClock.nanoseconds() - demoStartedAt
         let due = min(Int64(Double(elapsed) * Double(rate) / 1e9) - demoGenerated, 8192)
         guard due > 0 else { return }
+        defer { reportPublished() }
         for _ in 0..<due {
             let now = Timestamp.now().nanoseconds
             let message = demo!.next(eventTime: now)
-            try body.withUnsafeMutableBytes { buffer in
-                let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<message.payload.type.bodyLength])
-                message.encodeBody(into: target)
-                try publish(topic: message.topic.rawValue, body: target, now: now)
-            }
+            let target = UnsafeMutableRawBufferPointer(rebasing: body[0..<message.payload.type.bodyLength])
+            message.encodeBody(into: target)
+            var topic = message.topic.rawValue
+            try topic.withUTF8 { try publish(topic: UnsafeRawBufferPointer($0), body: target, now: now) }
         }
         demoGenerated += due
     }
 
     // MARK: Publishing
 
-    private func publish(topic: String, body: UnsafeMutableRawBufferPointer, now: Int64) throws {
+    /// Sequences, publishes and records one message whose topic was validated.
+    private func publish(topic: UnsafeRawBufferPointer, body: UnsafeMutableRawBufferPointer, now: Int64) throws {
         sequencer.stamp(topic: topic, body: body, publishTime: now)
-        var topic = topic
-        try topic.withUTF8 { topicBytes in
-            let topicRaw = UnsafeRawBufferPointer(topicBytes)
-            try fanOut.publish(topic: topicRaw, body: UnsafeRawBufferPointer(body))
-            blocks.append(session: sequencer.session, topic: topicRaw, body: UnsafeRawBufferPointer(body))
-        }
-        counters.published.add(1, ordering: .relaxed)
+        let stamped = UnsafeRawBufferPointer(body)
+        try fanOut.publish(topic: topic, body: stamped)
+        blocks.append(session: sequencer.session, topic: topic, body: stamped)
+        publishedSinceReport += 1
+    }
+
+    /// Brings the shared counters and the heartbeat timer up to date after a batch.
+    private func reportPublished() {
+        guard publishedSinceReport > 0 else { return }
+        counters.published.add(publishedSinceReport, ordering: .relaxed)
         counters.lastFeedSequence.store(sequencer.lastFeedSequence, ordering: .relaxed)
+        publishedSinceReport = 0
         lastPublishAt = MonotonicClock.nanoseconds()
     }
 

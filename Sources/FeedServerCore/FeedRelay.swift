@@ -33,7 +33,7 @@ public final class FeedRelay: Sendable {
         self.counters = counters
         let recorder = try configuration.databasePath.map { path in
             try Recorder(
-                store: try HistoryStore(path: path), counters: counters, backlogLimit: 4_000_000, logger: logger)
+                store: try HistoryStore(path: path), counters: counters, backlogLimit: Recorder.defaultBacklogLimit, logger: logger)
         }
         self.recorder = recorder
         let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")

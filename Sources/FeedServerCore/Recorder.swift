@@ -11,6 +11,10 @@ import Logging
 /// retried, and when the backlog is over its limit ``submit(_:)`` holds the engine until the
 /// recorder catches up.
 final class Recorder: Sendable {
+    /// Messages the recorder may have waiting before the publisher waits for it: about a second
+    /// of recording at full rate, and about 80 MiB of blocks at most.
+    static let defaultBacklogLimit = 1_000_000
+
     private let queue: BlockQueue
     private let thread: WorkerThread
     private let logger: Logger

@@ -90,14 +90,11 @@ final class RelayForwarder {
             let topic = frames[0]
             let body = frames[1]
             let header: WireHeader
-            do {
-                header = try WireHeader(body)
-                _ = try FeedMessage(topic: topic, body: body)
-            } catch {
+            do { header = try FeedMessage.validate(topic: topic, body: body) } catch {
                 drop(error)
                 continue
             }
-            guard subscriptions.allows(topic: String(decoding: topic, as: UTF8.self)) else {
+            guard subscriptions.allows(topic: topic) else {
                 counters.reject("outside_prefixes")
                 continue
             }

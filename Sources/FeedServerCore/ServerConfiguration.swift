@@ -25,7 +25,7 @@ public struct ServerConfiguration: Sendable {
     /// A partly filled block is handed to the recorder after this long (milliseconds).
     public var blockFlushMilliseconds: Int = 100
     /// Messages the recorder may have pending before the engine waits for it (nothing is dropped).
-    public var recorderBacklogLimit: Int = 4_000_000
+    public var recorderBacklogLimit: Int = Recorder.defaultBacklogLimit
     /// Messages queued per subscriber before libzmq drops for that subscriber (ZMQ_SNDHWM).
     public var sendHighWaterMark: Int32 = 100_000
     /// Largest message history page the replay service sends in one reply.

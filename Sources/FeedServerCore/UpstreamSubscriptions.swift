@@ -29,9 +29,9 @@ struct UpstreamSubscriptions {
     /// The prefixes to subscribe upstream when starting.
     var initial: [String] { upstream.sorted() }
 
-    /// Whether a message on `topic` may be forwarded at all.
-    func allows(topic: String) -> Bool {
-        topic == Topic.heartbeat.rawValue || allowed.isEmpty || allowed.contains { $0.matches(topic) }
+    /// Whether a message on `topic` (its frame's bytes) may be forwarded at all.
+    func allows(topic: UnsafeRawBufferPointer) -> Bool {
+        allowed.isEmpty || allowed.contains { $0.matches(topic) } || topic.elementsEqual(Topic.heartbeat.rawValue.utf8)
     }
 
     /// Applies a downstream subscription change; returns the upstream prefixes to subscribe
