@@ -10,6 +10,9 @@ enum HistorySchema {
     static let pageSize = 16_384
     /// `PRAGMA wal_autocheckpoint`, in pages.
     static let walCheckpointPages = 4_096
+    /// `PRAGMA mmap_size` of reading connections: the whole file, as far as SQLite allows
+    /// (it caps this at its build's maximum, 2 GiB in Debian's).
+    static let readerMmapBytes: Int64 = 1 << 40
 
     /// Creates every table and index and sets `user_version`; run once on an empty file.
     static let sql = #"""
@@ -20,7 +23,8 @@ enum HistorySchema {
 -- Connection settings (HistoryStore sets them; they are not part of this script):
 -- page_size 16384 (set before anything is written; large blocks overflow fewer pages),
 -- journal_mode WAL and synchronous NORMAL (one writer, the recorder, and many readers at once),
--- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB.
+-- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB; reading connections map the
+-- file (mmap_size, up to the 2 GiB SQLite allows).
 --
 -- Messages are stored a block per row, not a row per message: a block is many messages packed
 -- as FeedModel's MessageBlock, repeated records of

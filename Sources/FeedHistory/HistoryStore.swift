@@ -47,6 +47,12 @@ public final class HistoryStore: Sendable {
             // Checkpoint the WAL every 64 MiB instead of every 16 MiB: fewer, larger copies.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(HistorySchema.walCheckpointPages)")
             try db.execute(sql: "PRAGMA journal_size_limit = \(HistorySchema.pageSize * HistorySchema.walCheckpointPages)")
+            // Readers map the file instead of a read() per page: history reads are mostly large
+            // block payloads spanning many overflow pages. The recorder's writer does not, so
+            // the daemon's resident memory stays its own (mapped pages count as resident).
+            if db.configuration.readonly {
+                try db.execute(sql: "PRAGMA mmap_size = \(HistorySchema.readerMmapBytes)")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

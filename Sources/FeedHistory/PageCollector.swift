@@ -6,13 +6,16 @@ struct PageCollector {
     let filter: MessageFilter
     let cursor: HistoryCursor?
     let maxMessages: Int
-    var messages = MessageBlock()
+    var messages: MessageBlock
     var next: HistoryCursor?
 
     init(filter: MessageFilter, cursor: HistoryCursor?, maxMessages: Int) {
         self.filter = filter
         self.cursor = cursor
         self.maxMessages = maxMessages
+        // Room for a full page of typical messages (a topic and a quote, about 80 bytes) up front,
+        // so the page is not copied as it grows; capped for the huge limits of `queryAll`.
+        messages = MessageBlock(reservingCapacity: min(maxMessages, 65_536) * 80)
     }
 
     /// Takes the matches of one block; false once the page is full and the next match found.

@@ -10,8 +10,11 @@ import GRDB
 ///    scan per topic under the prefix, merged, so blocks without those topics are never read.
 /// 3. Every record of a visited block goes through ``MessageFilter``; matches are copied as is.
 struct QueryRun {
-    /// Block ids read per topic per merge round of a prefix scan.
+    /// Most block ids read per topic per merge round of a prefix scan.
     static let defaultMergeBatch = 256
+    /// Block ids read per topic in the first merge round: a page often needs only a few blocks,
+    /// so rounds start small and double up to the merge batch.
+    static let firstMergeBatch = 4
 
     private let db: Database
     private let mergeBatch: Int
@@ -149,8 +152,9 @@ struct QueryRun {
     }
 
     /// The blocks in `range` holding a topic under the prefix, in block id order: each round reads
-    /// the next `mergeBatch` block ids of every topic; ids up to the lowest last id of a full
-    /// batch are complete, so those are visited and the next round starts after them.
+    /// the next batch of block ids of every topic (``firstMergeBatch``, doubling each round up to
+    /// `mergeBatch`); ids up to the lowest last id of a full batch are complete, so those are
+    /// visited and the next round starts after them.
     private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
         let topics = try StoredBlocks.topics(db, prefix: query.prefix)
         guard !topics.isEmpty else { return }
@@ -163,16 +167,17 @@ struct QueryRun {
                 """)
         var low = range.lowerBound
         var ids: [Int64] = []
+        var batch = min(Self.firstMergeBatch, mergeBatch)
         while true {
             var high = range.upperBound
             ids.removeAll(keepingCapacity: true)
             for topic in topics {
                 var arguments: StatementArguments = [topic, low, high]
                 arguments += timeArguments
-                arguments += [mergeBatch]
+                arguments += [batch]
                 let before = ids.count
                 try ids.append(contentsOf: Int64.fetchAll(statement, arguments: arguments))
-                if ids.count - before == mergeBatch { high = min(high, ids[ids.count - 1]) }
+                if ids.count - before == batch { high = min(high, ids[ids.count - 1]) }
             }
             ids.sort()
             var previous: Int64 = -1
@@ -185,6 +190,7 @@ struct QueryRun {
             }
             if high >= range.upperBound { return }
             low = high + 1
+            batch = min(batch * 2, mergeBatch)
         }
     }
 }

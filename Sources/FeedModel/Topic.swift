@@ -30,7 +30,7 @@ public struct Topic: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// Checks topic bytes as ``init(bytes:)`` does, without making a `Topic`: for hot paths that
     /// keep the bytes. Returns whether they are the heartbeat topic.
     public static func check(_ bytes: UnsafeRawBufferPointer) throws(TopicError) -> Bool {
-        if bytes.elementsEqual(heartbeat.rawValue.utf8) { return true }
+        if bytes.count == 3, bytes.elementsEqual(heartbeat.rawValue.utf8) { return true }  // "$HB"
         try validate(bytes)
         return false
     }
