@@ -12,6 +12,9 @@ public struct HistoryQuery: Sendable, Equatable {
     /// Messages with `feed_seq >= fromSequence`, within ``session`` (the latest session when
     /// ``session`` is nil).
     public var fromSequence: UInt64?
+    /// Messages with `feed_seq <= toSequence`, within ``session`` (the latest session when
+    /// ``session`` is nil). A query bounded so ends as soon as it passes that sequence.
+    public var toSequence: UInt64?
     /// Messages of this session only.
     public var session: UInt32?
     /// At most this many messages in total. Honoured by ``HistoryStore/queryAll(_:)``;
@@ -22,12 +25,13 @@ public struct HistoryQuery: Sendable, Equatable {
     /// A query; the defaults match every message.
     public init(
         prefix: TopicPrefix = .all, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
-        session: UInt32? = nil, limit: Int? = nil
+        toSequence: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil
     ) {
         self.prefix = prefix
         self.since = since
         self.until = until
         self.fromSequence = fromSequence
+        self.toSequence = toSequence
         self.session = session
         self.limit = limit
     }
@@ -36,6 +40,9 @@ public struct HistoryQuery: Sendable, Equatable {
     func validate() throws(HistoryError) {
         if let since, let until, since >= until {
             throw HistoryError(.invalidQuery, "empty time range: since \(since) is not before until \(until)")
+        }
+        if let fromSequence, let toSequence, fromSequence > toSequence {
+            throw HistoryError(.invalidQuery, "empty sequence range: from \(fromSequence) is after to \(toSequence)")
         }
         if let limit, limit < 0 {
             throw HistoryError(.invalidQuery, "limit must not be negative, got \(limit)")

@@ -2,17 +2,22 @@ import FeedModel
 
 /// Gathers the matching records of the blocks visited, in order, up to the page size, and notes
 /// the position of the first match past it.
+///
+/// A query bounded by `toSequence` is confined to one session, whose blocks hold ascending feed
+/// sequences: the first match past the bound ends the query (no `next`).
 struct PageCollector {
     let filter: MessageFilter
     let cursor: HistoryCursor?
     let maxMessages: Int
+    let toSequence: UInt64?
     var messages: MessageBlock
     var next: HistoryCursor?
 
-    init(filter: MessageFilter, cursor: HistoryCursor?, maxMessages: Int) {
+    init(filter: MessageFilter, cursor: HistoryCursor?, maxMessages: Int, toSequence: UInt64? = nil) {
         self.filter = filter
         self.cursor = cursor
         self.maxMessages = maxMessages
+        self.toSequence = toSequence
         // Room for a full page of typical messages (a topic and a quote, about 80 bytes) up front,
         // so the page is not copied as it grows; capped for the huge limits of `queryAll`.
         messages = MessageBlock(reservingCapacity: min(maxMessages, 65_536) * 80)
@@ -38,6 +43,11 @@ struct PageCollector {
                 throw StoredBlocks.Corrupt(blockID: blockID, reason: "message \(index): \(error)")
             }
             guard matches else { continue }
+            // The filter has read this header already: it is valid.
+            if let toSequence, let header = try? WireHeader(record.body), header.feedSequence > toSequence {
+                next = nil
+                return false
+            }
             if messages.count >= maxMessages {
                 next = HistoryCursor(blockID: blockID, index: index)
                 return false

@@ -22,7 +22,7 @@ struct QueryRun {
     private let filter: MessageFilter
     /// The session the query is confined to, resolved (the latest one for `fromSequence` alone).
     private let session: UInt32?
-    /// False when the query can match nothing (`fromSequence` on an empty history).
+    /// False when the query can match nothing (a sequence bound on an empty history).
     private let possible: Bool
 
     init(_ db: Database, _ query: HistoryQuery, mergeBatch: Int = QueryRun.defaultMergeBatch) throws {
@@ -31,7 +31,7 @@ struct QueryRun {
         self.query = query
         var session = query.session
         var possible = true
-        if session == nil, query.fromSequence != nil {
+        if session == nil, query.fromSequence != nil || query.toSequence != nil {
             session = try HistoryStore.lastSession(db)
             possible = session != nil
         }
@@ -45,7 +45,7 @@ struct QueryRun {
     /// At most `maxMessages` matching messages from `cursor` (from the start when nil), and where
     /// the next matching message is.
     func page(after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
-        var collector = PageCollector(filter: filter, cursor: cursor, maxMessages: maxMessages)
+        var collector = PageCollector(filter: filter, cursor: cursor, maxMessages: maxMessages, toSequence: query.toSequence)
         guard possible, let range = try blockRange(after: cursor) else {
             return HistoryPage(messages: MessageBlock(), next: nil)
         }
@@ -81,6 +81,14 @@ struct QueryRun {
                     }
                 guard let first else { return nil }
                 low = max(low, first)
+            }
+            // The block holding `toSequence` (or the first after it): no later block can match.
+            if let to = query.toSequence,
+                let last = try fetch(
+                    "SELECT min(block_id) FROM blocks WHERE session_id = ? AND last_feed_seq >= ?",
+                    [Int64(session), Int64(clamping: to)])
+            {
+                high = min(high, last)
             }
         }
         if let since = query.since {
