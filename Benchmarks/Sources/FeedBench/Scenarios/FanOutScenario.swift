@@ -12,7 +12,9 @@ struct FanOutScenario {
 
     func run(_ run: BenchRun) throws -> [Figure] {
         var raw: [Double] = []
+        var rawCPU: [Double] = []
         var generated: [Double] = []
+        var generatorCPU: [Double] = []
         var ingested: [Double] = []
         var rawLoss = 0.0
         var ingestLoss = 0.0
@@ -20,8 +22,11 @@ struct FanOutScenario {
             run.log("fan-out to \(subscribers): run \(attempt) of \(run.repeats)")
             let rawRun = try rawRate(run)
             raw.append(rawRun.rate)
+            rawCPU.append(rawRun.nanosecondsPerMessage)
             rawLoss = max(rawLoss, rawRun.lossShare)
-            generated.append(try generatorRate(run))
+            let generatorRun = try generatorRate(run)
+            generated.append(generatorRun.rate)
+            generatorCPU.append(generatorRun.nanosecondsPerMessage)
             let ingestRun = try ingestRate(run)
             ingested.append(ingestRun.rate)
             ingestLoss = max(ingestLoss, ingestRun.lossShare)
@@ -39,6 +44,11 @@ struct FanOutScenario {
                 better: .higher, ours: ingested.median, baselineName: baselineName, baseline: raw.median,
                 note: String(format: "history complete (checked); subscribers lost up to %.1f%% at SNDHWM; ", ingestLoss * 100)
                     + "the producer process and the ingest hop share the 2 cores"),
+            Figure(
+                name: "publisher CPU time per message, \(who): feed-server (generator, recording on) vs raw publisher",
+                unit: .nanoseconds, better: .lower, ours: generatorCPU.median, baselineName: "raw PUB in C",
+                baseline: rawCPU.median,
+                note: "all threads of the publishing process (user + system) over messages published; does not depend on the machine's load"),
         ]
     }
 
@@ -71,32 +81,38 @@ struct FanOutScenario {
         return (rates.reduce(0, +) / Double(rates.count), lossShare)
     }
 
-    private func rawRate(_ run: BenchRun) throws -> (rate: Double, lossShare: Double) {
+    private func rawRate(_ run: BenchRun) throws -> (rate: Double, lossShare: Double, nanosecondsPerMessage: Double) {
         let folder = try run.scratch("fanout-raw")
         let endpoint = try FreePort.loopbackEndpoint()
+        let sent = run.size(count, quick: count / 10)
         let publisher = try ChildProcess(
-            "pub", run.baseline("pubsub_pub"),
-            ["-e", endpoint, "-s", String(subscribers), "-n", String(run.size(count, quick: count / 10))], folder: folder)
+            "pub", run.baseline("pubsub_pub"), ["-e", endpoint, "-s", String(subscribers), "-n", String(sent)], folder: folder)
         let subscribers = try startSubscribers(run, endpoint, folder: folder, handshake: false)
         try publisher.waitForSuccess()
-        return try meanRate(subscribers)
+        let result = try meanRate(subscribers)
+        return (result.rate, result.lossShare, publisher.lastCPUSeconds * 1e9 / Double(sent))
     }
 
     /// feed-server's generator runs from start-up at an unreachable rate; subscribers join it,
-    /// measure for a few seconds, and end one second after the server stopped.
-    private func generatorRate(_ run: BenchRun) throws -> Double {
+    /// measure for a few seconds, and end one second after the server stopped. The server's CPU
+    /// time over the window is divided by what it published in the window.
+    private func generatorRate(_ run: BenchRun) throws -> (rate: Double, nanosecondsPerMessage: Double) {
         let folder = try run.scratch("fanout-generator")
         let server = try FeedServerProcess(
             run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder,
             arguments: ["--demo", "100000000"])
         let subscribers = try startSubscribers(run, server.publish, folder: folder, handshake: true, idleMilliseconds: 1000)
+        let published = try server.status(run, folder: folder).number("published")
+        let cpu = server.child.cpuSeconds ?? 0
         Thread.sleep(forTimeInterval: run.size(3.0, quick: 1.0))  // The measurement window.
+        let cpuUsed = (server.child.cpuSeconds ?? 0) - cpu
+        let publishedInWindow = try server.status(run, folder: folder).number("published") - published
         try server.child.terminate()
         let summary = try server.summary()
         guard summary.recorded == summary.published else {
             throw BenchFailure("feed-server published \(summary.published) but recorded \(summary.recorded)")
         }
-        return try meanRate(subscribers).rate
+        return (try meanRate(subscribers).rate, cpuUsed * 1e9 / max(1, publishedInWindow))
     }
 
     /// A C producer pushes `count` messages into feed-server's ingest as fast as it takes them

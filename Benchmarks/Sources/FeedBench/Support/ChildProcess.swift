@@ -12,6 +12,8 @@ final class ChildProcess {
     private let process = Process()
     private let stdoutURL: URL
     private let stderrURL: URL
+    /// The CPU time last read while waiting for the process to exit: what it used in all.
+    private(set) var lastCPUSeconds = 0.0
 
     /// Starts `executable` with `arguments`; inside network namespace `namespace` when given
     /// (through `ip netns exec`, which keeps the process id).
@@ -68,6 +70,7 @@ final class ChildProcess {
     func waitForExit(timeout: Duration = .seconds(120)) throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
+            if let cpu = cpuSeconds { lastCPUSeconds = cpu }
             guard ContinuousClock.now < deadline else {
                 kill(process.processIdentifier, SIGKILL)
                 throw BenchFailure("\(label) still running after \(timeout):\n\(tail)")

@@ -17,6 +17,7 @@ struct Figure {
 
     enum Unit {
         case messagesPerSecond
+        case nanoseconds
         case microseconds
         case bytes
         case seconds
@@ -26,6 +27,7 @@ struct Figure {
             case .messagesPerSecond:
                 value >= 1_000_000
                     ? String(format: "%.2f M msg/s", value / 1e6) : String(format: "%.0f k msg/s", value / 1e3)
+            case .nanoseconds: String(format: "%.0f ns", value)
             case .microseconds: String(format: "%.1f µs", value)
             case .bytes: String(format: "%.1f MiB", value / 1_048_576)
             case .seconds: String(format: "%.2f s", value)
