@@ -3,7 +3,8 @@
 /// A client (DEALER, or REQ) sends one frame holding a JSON ``ReplayRequest``. The server answers
 /// with two frames: a JSON ``ReplayReply`` and a ``MessageBlock`` (empty on errors). History is
 /// served one bounded page per request; the client asks for the next page with the reply's
-/// `next` cursor, so a slow reader never makes the server buffer: the client pulls.
+/// `next` cursor: the client pulls. The reply echoes the request's `id`, so a client that gave
+/// up waiting can tell a late reply from the one it is waiting for.
 public struct ReplayRequest: Codable, Sendable, Equatable {
     /// What is asked for.
     public enum Operation: String, Codable, Sendable {
@@ -23,6 +24,8 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     public var until: Int64?
     /// Feed sequence lower bound, inclusive (within `session`, default the latest).
     public var fromSeq: UInt64?
+    /// Feed sequence upper bound, inclusive (within `session`, default the latest).
+    public var toSeq: UInt64?
     public var session: UInt32?
     /// Messages wanted in total over all pages.
     public var limit: Int?
@@ -30,25 +33,31 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     public var cursor: String?
     /// Largest page the client wants; the server caps it at its own maximum.
     public var pageSize: Int?
+    /// Chosen by the client, echoed in the reply.
+    public var id: UInt64?
 
     public init(
         op: Operation, prefix: String? = nil, since: Int64? = nil, until: Int64? = nil, fromSeq: UInt64? = nil,
-        session: UInt32? = nil, limit: Int? = nil, cursor: String? = nil, pageSize: Int? = nil
+        toSeq: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil, cursor: String? = nil, pageSize: Int? = nil,
+        id: UInt64? = nil
     ) {
         self.op = op
         self.prefix = prefix
         self.since = since
         self.until = until
         self.fromSeq = fromSeq
+        self.toSeq = toSeq
         self.session = session
         self.limit = limit
         self.cursor = cursor
         self.pageSize = pageSize
+        self.id = id
     }
 
-    enum CodingKeys: String, CodingKey {
-        case op, prefix, since, until, session, limit, cursor
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case op, prefix, since, until, session, limit, cursor, id
         case fromSeq = "from_seq"
+        case toSeq = "to_seq"
         case pageSize = "page_size"
     }
 }
@@ -64,13 +73,18 @@ public struct ReplayReply: Codable, Sendable, Equatable {
     public var next: String?
     /// For `status`: the server's numbers.
     public var status: ServerStatus?
+    /// The request's `id`, when it had one the server could read.
+    public var id: UInt64?
 
-    public init(ok: Bool, error: String? = nil, count: Int = 0, next: String? = nil, status: ServerStatus? = nil) {
+    public init(
+        ok: Bool, error: String? = nil, count: Int = 0, next: String? = nil, status: ServerStatus? = nil, id: UInt64? = nil
+    ) {
         self.ok = ok
         self.error = error
         self.count = count
         self.next = next
         self.status = status
+        self.id = id
     }
 }
 
@@ -87,10 +101,12 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     /// Ingest messages dropped, by reason kind (see `WireError.kind`).
     public var rejected: [String: UInt64]
     public var subscriptions: UInt64
+    /// The replay service's own counters (filled in by the replay service).
+    public var replay: ReplayServiceCounters?
 
     public init(
         session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, rejected: [String: UInt64],
-        subscriptions: UInt64
+        subscriptions: UInt64, replay: ReplayServiceCounters? = nil
     ) {
         self.session = session
         self.lastFeedSeq = lastFeedSeq
@@ -98,10 +114,30 @@ public struct ServerStatus: Codable, Sendable, Equatable {
         self.recorded = recorded
         self.rejected = rejected
         self.subscriptions = subscriptions
+        self.replay = replay
     }
 
     enum CodingKeys: String, CodingKey {
-        case session, published, recorded, rejected, subscriptions
+        case session, published, recorded, rejected, subscriptions, replay
         case lastFeedSeq = "last_feed_seq"
+    }
+}
+
+/// What the replay service has done since the server started.
+public struct ReplayServiceCounters: Codable, Sendable, Equatable {
+    /// Requests read, answered or not.
+    public var requests: UInt64
+    /// Replies not sent because the client already had as many unread replies queued as the
+    /// server allows (it is not reading), or had gone.
+    public var droppedReplies: UInt64
+
+    public init(requests: UInt64, droppedReplies: UInt64) {
+        self.requests = requests
+        self.droppedReplies = droppedReplies
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requests
+        case droppedReplies = "dropped_replies"
     }
 }

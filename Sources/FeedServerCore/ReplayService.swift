@@ -6,11 +6,25 @@ import ZeroMQ
 
 /// Serves history over a ROUTER socket on its own thread: one bounded page per request.
 ///
-/// The client pulls: each reply carries at most a page of messages and a cursor for the next,
-/// so a slow reader never makes the server buffer more than one page per request. Bad requests
-/// get an error reply, never a crash. Stops on a message to its control endpoint, or when the
-/// context is shut down.
+/// Rules:
+/// 1. The client pulls: each reply carries at most a page of messages (``pageByteLimit`` bytes
+///    at most, whatever page limit is configured) and a cursor for the next.
+/// 2. The server queues at most ``unreadRepliesPerClient`` unread replies per client
+///    (ZMQ_SNDHWM with ZMQ_ROUTER_MANDATORY): a reply to a client that has that many waiting,
+///    or has gone, is dropped and counted, never queued. A client that never reads therefore
+///    costs the server a few pages, not a page per request.
+/// 3. Bad requests get an error reply naming the mistake, never a crash; a reply echoes the
+///    request's `id`.
+///
+/// Stops on a message to its control endpoint, or when the context is shut down.
 final class ReplayService {
+    /// Replies a client may leave unread before further replies to it are dropped.
+    static let unreadRepliesPerClient: Int32 = 4
+    /// Largest block of messages in one reply, in bytes.
+    static let pageByteLimit = 4 << 20
+    /// The most messages that fit in ``pageByteLimit`` whatever their topics and types.
+    static let pageMessageLimit = pageByteLimit / (4 + Topic.maximumLength + WireLayout.maximumBodyLength)
+
     private let router: ZMQSocket
     private let control: ZMQSocket
     private let store: HistoryStore
@@ -18,8 +32,8 @@ final class ReplayService {
     private let statusProvider: @Sendable () -> ServerStatus
     private let logger: Logger
     private let frames = ZMQMultipartMessage(capacity: 4)
-    private let decoder = JSONDecoder()
     private let encoder = JSONEncoder()
+    private var counters = ReplayServiceCounters(requests: 0, droppedReplies: 0)
 
     init(
         context: ZMQContext, endpoint: String, controlEndpoint: String, store: HistoryStore, pageLimit: Int,
@@ -29,9 +43,11 @@ final class ReplayService {
         router = try ZMQSocket(context, .router)
         try router.set(.linger, 0)
         try router.set(.maxMessageSize, 64 * 1024)
+        try router.set(.sendHighWaterMark, Self.unreadRepliesPerClient)
+        try router.set(.routerMandatory, 1)
         try router.bind(endpoint)
         self.store = store
-        self.pageLimit = pageLimit
+        self.pageLimit = min(pageLimit, Self.pageMessageLimit)
         statusProvider = status
         self.logger = logger
     }
@@ -53,41 +69,58 @@ final class ReplayService {
         }
     }
 
+    /// Where a reply goes: the client's identity, and whether a REQ socket's empty delimiter
+    /// frame must come back before the reply.
+    private struct Envelope {
+        let identity: [UInt8]
+        let delimiter: Bool
+        let id: UInt64?
+    }
+
     private func answer() throws {
+        counters.requests += 1
         // [identity][request] from DEALER, [identity][empty][request] from REQ.
-        guard frames.count == 2 || frames.count == 3, frames.count <= frames.capacity else {
-            if frames.count >= 1 { try reply(identity: Array(frames[0]), delimiter: false, error: "expected one request frame") }
+        guard frames.count >= 1 else { return }
+        let identity = Array(frames[0])
+        let isRequestEnvelope = frames.count == 3 && frames[1].isEmpty
+        guard frames.count == 2 || isRequestEnvelope, frames.count <= frames.capacity else {
+            let delimiter = frames.count >= 3 && frames[1].isEmpty
+            let envelope = Envelope(identity: identity, delimiter: delimiter, id: nil)
+            try reply(envelope, error: "expected one request frame (after an empty delimiter frame from REQ), got \(frames.count - 1)")
             return
         }
-        let identity = Array(frames[0])
-        let delimiter = frames.count == 3
         let requestBytes = Array(frames[frames.count - 1])
+        var envelope = Envelope(identity: identity, delimiter: isRequestEnvelope, id: ReplayRequestReader.id(in: requestBytes))
         let request: ReplayRequest
         do {
-            request = try decoder.decode(ReplayRequest.self, from: Data(requestBytes))
+            request = try ReplayRequestReader.read(requestBytes)
         } catch {
-            try reply(identity: identity, delimiter: delimiter, error: "malformed request: \(Self.describe(error))")
+            try reply(envelope, error: "malformed request: \(error)")
             return
         }
+        envelope = Envelope(identity: identity, delimiter: isRequestEnvelope, id: request.id)
         do {
-            let (reply, block) = try serve(request)
-            try send(identity: identity, delimiter: delimiter, reply: reply, block: block)
+            var (reply, block) = try serve(request)
+            reply.id = request.id
+            try send(envelope, reply: reply, block: block)
         } catch {
-            try reply(identity: identity, delimiter: delimiter, error: "\(error)")
+            try reply(envelope, error: "\(error)")
         }
     }
 
     private func serve(_ request: ReplayRequest) throws -> (ReplayReply, MessageBlock) {
         switch request.op {
         case .status:
-            return (ReplayReply(ok: true, status: statusProvider()), MessageBlock())
+            var status = statusProvider()
+            status.replay = counters
+            return (ReplayReply(ok: true, status: status), MessageBlock())
         case .history:
             let query = try ReplayQuery.historyQuery(from: request)
             let cursor = try request.cursor.map { text in
                 guard let cursor = HistoryCursor(text) else { throw ReplayRequestError("bad cursor '\(text)'") }
                 return cursor
             }
-            let pageSize = min(max(request.pageSize ?? pageLimit, 1), pageLimit)
+            let pageSize = min(try ReplayQuery.pageSize(request.pageSize) ?? pageLimit, pageLimit)
             let page = try store.query(query, after: cursor, maxMessages: pageSize)
             return (ReplayReply(ok: true, count: page.messages.count, next: page.next?.description), page.messages)
         case .snapshot:
@@ -97,27 +130,33 @@ final class ReplayService {
         }
     }
 
-    private func reply(identity: [UInt8], delimiter: Bool, error: String) throws {
+    private func reply(_ envelope: Envelope, error: String) throws {
         logger.info("replay request rejected: \(error)")
-        try send(identity: identity, delimiter: delimiter, reply: ReplayReply(ok: false, error: error), block: MessageBlock())
+        try send(envelope, reply: ReplayReply(ok: false, error: error, id: envelope.id), block: MessageBlock())
     }
 
-    private func send(identity: [UInt8], delimiter: Bool, reply: ReplayReply, block: MessageBlock) throws {
-        try router.send(identity, more: true)
-        if delimiter { try router.send([UInt8](), more: true) }
+    /// Queues the reply, or drops it when the client already has its share of unread replies
+    /// queued or is gone (rule 2).
+    private func send(_ envelope: Envelope, reply: ReplayReply, block: MessageBlock) throws {
+        let queued: Bool
+        do {
+            queued = try router.send(envelope.identity, more: true, dontWait: true)
+        } catch let error as ZMQError where error.code == EHOSTUNREACH {
+            queued = false
+        }
+        guard queued else {
+            counters.droppedReplies += 1
+            let count = counters.droppedReplies
+            if count <= 10 || count.isMultiple(of: 1000) {
+                logger.warning(
+                    "replay reply dropped (#\(count)): the client has \(Self.unreadRepliesPerClient) unread replies queued or is gone")
+            }
+            return
+        }
+        // Once the first frame is queued, libzmq takes the rest of the message whole.
+        if envelope.delimiter { try router.send([UInt8](), more: true) }
         try router.send(Array(try encoder.encode(reply)), more: true)
         try router.send(block.bytes)
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            "bad field '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        case DecodingError.dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not JSON" : "bad field '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-        default: "\(error)"
-        }
     }
 }
 
@@ -136,16 +175,19 @@ enum ReplayQuery {
             throw ReplayRequestError(
                 "empty time range: since \(Timestamp(nanoseconds: since)) is not before until \(Timestamp(nanoseconds: until))")
         }
-        if let limit = request.limit, limit < 0 { throw ReplayRequestError("limit must not be negative") }
+        if let from = request.fromSeq, let to = request.toSeq, from > to {
+            throw ReplayRequestError("empty sequence range: from_seq \(from) is after to_seq \(to)")
+        }
+        if let limit = request.limit, limit < 0 { throw ReplayRequestError("limit must not be negative, got \(limit)") }
         return HistoryQuery(
             prefix: try prefix(request.prefix), since: request.since.map(Timestamp.init(nanoseconds:)),
             until: request.until.map(Timestamp.init(nanoseconds:)), fromSequence: request.fromSeq,
-            session: request.session, limit: request.limit)
+            toSequence: request.toSeq, session: request.session, limit: request.limit)
     }
-}
 
-/// A request the replay service cannot serve, with the reason.
-struct ReplayRequestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+    /// A page size asked for: positive, or absent.
+    static func pageSize(_ size: Int?) throws -> Int? {
+        if let size, size <= 0 { throw ReplayRequestError("page_size must be positive, got \(size)") }
+        return size
+    }
 }
