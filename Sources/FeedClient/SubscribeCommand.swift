@@ -90,7 +90,8 @@ struct SubscribeCommand: AsyncParsableCommand {
         var received = 0
         var announced = false
         let subscribedTo = options.prefixes.isEmpty ? "(everything)" : options.prefixes.map(\.description).joined(separator: " ")
-        for try await event in FeedSubscription(context: context, endpoint: from, options: options) {
+        let subscription = FeedSubscription(context: context, endpoint: from, options: options)
+        for try await event in subscription {
             if !announced {
                 announced = true
                 ClientFailure.writeError("subscribed to \(from) for \(subscribedTo); live")
@@ -104,9 +105,13 @@ struct SubscribeCommand: AsyncParsableCommand {
             case .heartbeat(let session, let sequence):
                 writer.flush()
                 if heartbeats { ClientFailure.writeError("heartbeat session=\(session) seq=\(sequence)") }
-            case .gap(let topic, let session, let missing):
+            case .gap(let topic, let session, let missing, let reason):
                 writer.flush()
-                ClientFailure.writeError("gap: \(topic) session \(session) topic_seq \(missing.lowerBound)-\(missing.upperBound) lost and not in history")
+                ClientFailure.writeError("gap: \(topic) session \(session) topic_seq \(missing.lowerBound)-\(missing.upperBound) \(reason)")
+            case .unverified(let session, let sequences, let reason):
+                writer.flush()
+                ClientFailure.writeError(
+                    "unverified: session \(session) feed_seq \(sequences.lowerBound)-\(sequences.upperBound) \(reason); anything of \(subscribedTo) among them that did not arrive live is lost")
             case .sessionChanged(let old, let new):
                 writer.flush()
                 ClientFailure.writeError("publisher restarted: session \(old) -> \(new)")
@@ -118,6 +123,8 @@ struct SubscribeCommand: AsyncParsableCommand {
             if deadline.hasExpired { break }
         }
         writer.flush()
-        ClientFailure.writeError("received \(received) messages")
+        let counts = subscription.statistics.counts
+        ClientFailure.writeError(
+            "received \(received) messages (\(counts.fromHistory) from history, \(counts.duplicatesDropped) duplicates dropped, \(counts.reportedLost) reported lost)")
     }
 }

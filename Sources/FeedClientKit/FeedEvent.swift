@@ -4,13 +4,39 @@ import FeedModel
 public enum FeedEvent: Sendable, Equatable {
     /// A quote or trade.
     case message(FeedMessage)
-    /// The publisher is alive; `feedSequence` is the latest it published in `session`.
+    /// The publisher is alive; `feedSequence` is the latest it published in `session`. With a
+    /// replay endpoint, every message of the subscription up to there was delivered before this
+    /// event or reported lost, unless the history could not be asked (the next heartbeat's check
+    /// covers it then).
     case heartbeat(session: UInt32, feedSequence: UInt64)
-    /// Messages of `topic` that were lost and could not be repaired from the history: topic
-    /// sequences `missing` of `session`. Never skipped silently.
-    case gap(topic: Topic, session: UInt32, missing: ClosedRange<UInt64>)
+    /// Messages of `topic` that were lost and could not be repaired: topic sequences `missing`
+    /// of `session`, and why not. Never skipped silently.
+    case gap(topic: Topic, session: UInt32, missing: ClosedRange<UInt64>, reason: GapReason)
+    /// Feed sequences `feedSequences` of `session` could not be checked for losses of this
+    /// subscription (`reason`: never recorded because the publisher was killed first, or history
+    /// unavailable). Whatever of the subscription among them did not arrive live is lost, and
+    /// cannot be named by topic.
+    case unverified(session: UInt32, feedSequences: ClosedRange<UInt64>, reason: String)
     /// The publisher restarted: a new session began. Sequences start again at 1.
     case sessionChanged(from: UInt32, to: UInt32)
     /// History up to the live stream was delivered: what follows is live.
     case replayCompleted(messages: Int)
+}
+
+/// Why lost messages could not be repaired.
+public enum GapReason: Sendable, Equatable, CustomStringConvertible {
+    /// The history does not hold them either.
+    case notInHistory
+    /// The history could not be asked (no answer, or an error): they may well be there.
+    case historyUnavailable(String)
+    /// The subscription has no replay endpoint to repair from.
+    case noReplayEndpoint
+
+    public var description: String {
+        switch self {
+        case .notInHistory: "lost and not in history"
+        case .historyUnavailable(let reason): "lost; history unavailable: \(reason)"
+        case .noReplayEndpoint: "lost; no replay endpoint to repair from"
+        }
+    }
 }

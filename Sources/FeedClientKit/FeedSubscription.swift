@@ -15,13 +15,23 @@ import ZeroMQ
 /// }
 /// ```
 /// Each iteration runs the subscription on a thread of its own (libzmq calls block) and hands
-/// events over in batches with backpressure. Ending the loop (or cancelling the task) stops it.
+/// events over in batches with backpressure: at most ``bufferedBatches`` batches of up to
+/// ``batchSize`` events wait for the consumer, so a slow consumer slows the subscription thread
+/// (and libzmq's queue then drops, which the sequenced feed repairs from history). Ending the
+/// loop (or cancelling the task) stops the thread and closes its socket.
 public struct FeedSubscription: AsyncSequence, Sendable {
     public typealias Element = FeedEvent
+
+    /// Events handed over at once, at most.
+    public static let batchSize = 1024
+    /// Batches waiting for the consumer, at most.
+    public static let bufferedBatches = 4
 
     private let context: ZMQContext
     private let endpoint: String
     private let options: SequencedFeed.Options
+    /// Counters of the subscription, updated as it runs (the latest iteration's).
+    public let statistics = SubscriptionStatistics()
 
     public init(context: ZMQContext, endpoint: String, options: SequencedFeed.Options) {
         self.context = context
@@ -30,21 +40,24 @@ public struct FeedSubscription: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        let channel = EventChannel<FeedEvent>(capacity: 64)
+        let channel = EventChannel<FeedEvent>(capacity: Self.bufferedBatches)
         let context = context
         let endpoint = endpoint
         let options = options
+        let statistics = statistics
         let thread = Thread {
             do {
                 let feed = try SequencedFeed(context: context, endpoint: endpoint, options: options)
+                defer { statistics.update(from: feed) }
                 var batch: [FeedEvent] = []
                 while true {
                     // Gather what is ready now, up to a batch, then hand it over.
                     let wait = batch.isEmpty ? 200 : 0
                     if let event = try feed.next(timeoutMilliseconds: wait) {
                         batch.append(event)
-                        if batch.count < 1024 { continue }
+                        if batch.count < Self.batchSize { continue }
                     }
+                    statistics.update(from: feed)
                     if !batch.isEmpty {
                         guard channel.send(batch) else { break }
                         batch.removeAll(keepingCapacity: true)

@@ -4,12 +4,24 @@ import Foundation
 import ZeroMQ
 
 /// Asks a feed-server's replay endpoint for history, snapshots and status (DEALER), on the
-/// caller's thread. Each call waits at most `timeoutMilliseconds` for each answer.
+/// caller's thread.
+///
+/// Rules:
+/// 1. Each call waits at most `timeoutMilliseconds` for its answer, then throws
+///    ``ClientError/Kind/unavailable``.
+/// 2. Every request carries a new `id` and only a reply with that `id` answers it: a reply that
+///    arrives after its call gave up is read and dropped by a later call, never taken for its answer.
+/// 3. A request unanswered after half the timeout is sent once more (requests only read, so
+///    asking twice is harmless); the first reply to either copy answers the call. This covers a
+///    server that restarted between taking the request and answering it.
 public final class ReplayClient {
     private let socket: ZMQSocket
     private let frames = ZMQMultipartMessage(capacity: 4)
+    private var nextID: UInt64 = 1
     public let endpoint: String
     public let timeoutMilliseconds: Int
+    /// Replies read and dropped because they answered a request given up on (rule 2).
+    public private(set) var staleReplies = 0
 
     public init(context: ZMQContext, endpoint: String, timeoutMilliseconds: Int = 5000) throws {
         self.endpoint = endpoint
@@ -32,20 +44,45 @@ public final class ReplayClient {
     }
 
     private func exchange(_ request: ReplayRequest) throws -> (ReplayReply, MessageBlock) {
-        try socket.send(Array(try JSONEncoder().encode(request)))
-        guard try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) else {
-            throw ClientError(.unavailable, "no answer from \(endpoint) within \(timeoutMilliseconds) ms: is feed-server running?")
+        let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        let resendAt = DeadlineClock(milliseconds: timeoutMilliseconds < 0 ? -1 : timeoutMilliseconds / 2)
+        var ids: [UInt64] = []
+        func send() throws {
+            var copy = request
+            copy.id = nextID
+            ids.append(nextID)
+            nextID += 1
+            try socket.send(Array(try JSONEncoder().encode(copy)))
         }
-        try socket.receive(into: frames)
+        try send()
+        while true {
+            let resent = ids.count > 1
+            let wait = resent ? deadline.remainingMilliseconds : resendAt.remainingMilliseconds
+            guard try socket.waitReadable(timeoutMilliseconds: wait) else {
+                if deadline.hasExpired {
+                    throw ClientError(.unavailable, "no answer from \(endpoint) within \(timeoutMilliseconds) ms: is feed-server running?")
+                }
+                if !resent { try send() }
+                continue
+            }
+            try socket.receive(into: frames)
+            let reply = try readReply()
+            guard let id = reply.id, ids.contains(id) else {
+                staleReplies += 1
+                continue
+            }
+            guard reply.ok else { throw ClientError(.rejected, "\(endpoint): \(reply.error ?? "request failed")") }
+            return (reply, MessageBlock(bytes: Array(frames[1]), count: reply.count))
+        }
+    }
+
+    private func readReply() throws -> ReplayReply {
         guard frames.count == 2 else { throw ClientError(.rejected, "\(endpoint): reply has \(frames.count) frames, expected 2") }
-        let reply: ReplayReply
         do {
-            reply = try JSONDecoder().decode(ReplayReply.self, from: Data(frames[0]))
+            return try JSONDecoder().decode(ReplayReply.self, from: Data(frames[0]))
         } catch {
             throw ClientError(.rejected, "\(endpoint): unreadable reply")
         }
-        guard reply.ok else { throw ClientError(.rejected, "\(endpoint): \(reply.error ?? "request failed")") }
-        return (reply, MessageBlock(bytes: Array(frames[1]), count: reply.count))
     }
 }
 
@@ -53,7 +90,7 @@ extension ReplayClient: HistorySource {
     public func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
         let request = ReplayRequest(
             op: .history, prefix: query.prefix.rawValue, since: query.since?.nanoseconds,
-            until: query.until?.nanoseconds, fromSeq: query.fromSequence, session: query.session,
+            until: query.until?.nanoseconds, fromSeq: query.fromSequence, toSeq: query.toSequence, session: query.session,
             cursor: cursor?.description, pageSize: maxMessages)
         let (reply, block) = try exchange(request)
         let next = try reply.next.map { text in

@@ -9,21 +9,35 @@ import ZeroMQ
 /// How it works (the Clone pattern of the ZeroMQ Guide, Aeron's ReplayMerge):
 /// 1. Subscribe live first. The server answers the subscription with a heartbeat carrying its
 ///    latest feed sequence L: everything after L arrives live, in libzmq's queue meanwhile.
-/// 2. Read history from the requested start through L (waiting for the recorder to have
-///    written L), in publish order, merged across prefixes.
-/// 3. Go on live. Every message passes the per-topic sequence check: a duplicate (already
-///    delivered from history) is dropped; a jump is repaired from history, and what history
-///    does not hold becomes a ``FeedEvent/gap(topic:session:missing:)`` event.
-/// 4. A heartbeat whose feed sequence is beyond what was delivered triggers a check of history
-///    for messages lost at the tail (a per-topic jump only shows with the topic's next message).
-/// 5. A message or heartbeat of another session is a publisher restart:
-///    ``FeedEvent/sessionChanged(from:to:)``, and the new session is followed from its start.
+/// 2. Replay history from the requested start through L (once the recorder has written L),
+///    merged across prefixes into publish order, a page at a time. While the history runs far
+///    ahead of L, the replay goes on to what is recorded, so a long catch-up does not depend
+///    on libzmq's queue holding everything published meanwhile.
+/// 3. Go on live. Every message passes the per-topic sequence check (``TopicSequences``): a
+///    duplicate (already delivered from history) is dropped; a jump, or a topic first seen with
+///    earlier messages it may have lost, is looked up in history between the two feed sequences
+///    and delivered first; what history does not hold becomes a ``FeedEvent/gap(topic:session:missing:reason:)``.
+/// 4. A heartbeat beyond what is known complete starts a tail check: the latest recorded
+///    message of every topic is compared with the last delivered, and what was lost at a
+///    topic's tail (where no later message shows the jump) is fetched.
+/// 5. A message or heartbeat of a later session is a publisher restart. The old session's
+///    history is final: its tail is checked as in 4, what was published but never recorded is
+///    reported (``FeedEvent/unverified(session:feedSequences:reason:)``), then
+///    ``FeedEvent/sessionChanged(from:to:)`` and the new session is followed from its start.
+///
+/// Order: each topic's messages come in topic-sequence order, each once. Across topics, live
+/// messages keep the feed's order; a repaired message comes right before its topic's next
+/// message, so it can follow messages of other topics published after it.
+///
+/// Memory: history is read a page at a time and only when the previous page was consumed, so a
+/// late joiner's memory does not grow with the backlog.
 ///
 /// Owned by one thread (the blocking calls are libzmq's); ``FeedSubscription`` runs it on a
 /// thread of its own and offers it as an `AsyncSequence`.
 public final class SequencedFeed {
     /// Settings of a sequenced subscription.
     public struct Options: Sendable {
+        /// Topic prefixes; none means everything. A prefix under another one given is dropped.
         public var prefixes: [TopicPrefix] = []
         public var start: ReplayStart = .live
         /// The replay endpoint for history and gap repair; `nil` reports gaps without repair.
@@ -32,6 +46,8 @@ public final class SequencedFeed {
         public var receiveHighWaterMark: Int32 = 100_000
         /// How long to wait for the recorder to catch up before reporting a gap.
         public var repairTimeoutMilliseconds = 3000
+        /// How long to wait for each answer of the replay service.
+        public var replayTimeoutMilliseconds = 5000
         /// How long to wait for the first heartbeat.
         public var connectTimeoutMilliseconds = 5000
 
@@ -42,206 +58,187 @@ public final class SequencedFeed {
         }
     }
 
-    private let live: FeedSubscriber
-    private let replay: ReplayClient?
-    private let options: Options
-    private var pending: Deque<FeedEvent> = []
-    private var sequences: TopicSequences
+    let live: FeedSubscriber
+    let replay: ReplayClient?
+    let options: Options
+    /// Events ready for the caller.
+    var pending: Deque<FeedEvent> = []
+    /// What must happen, in order, before the next live event is read (see ``Work``).
+    var work: Deque<Work> = []
+    var sequences = TopicSequences()
+    /// The session and live point the subscription started from.
+    var liveSince: (session: UInt32, feedSequence: UInt64)?
+    /// What the history is known to hold: a session through a feed sequence.
+    var knownRecorded: (session: UInt32, feedSequence: UInt64)?
+    /// The range of the last ``FeedEvent/unverified(session:feedSequences:reason:)`` reported.
+    var lastUnverified: (session: UInt32, feedSequences: ClosedRange<UInt64>)?
     private var started = false
+
     /// Duplicates dropped (already delivered from history or repair).
-    public private(set) var duplicatesDropped = 0
-    /// Why history could not be asked the last time a repair or tail check needed it.
-    public private(set) var lastRepairFailure: String?
+    public internal(set) var duplicatesDropped = 0
     /// Messages delivered from history (replay and repair) rather than live.
-    public private(set) var fromHistory = 0
+    public internal(set) var fromHistory = 0
+    /// Messages reported lost in ``FeedEvent/gap(topic:session:missing:reason:)`` events.
+    public internal(set) var reportedLost: UInt64 = 0
 
     public init(context: ZMQContext, endpoint: String, options: Options) throws {
         self.options = options
         live = try FeedSubscriber(
-            context: context, endpoint: endpoint, prefixes: options.prefixes,
+            context: context, endpoint: endpoint, prefixes: TopicPrefix.covering(options.prefixes),
             receiveHighWaterMark: options.receiveHighWaterMark)
-        replay = try options.replayEndpoint.map { try ReplayClient(context: context, endpoint: $0) }
-        sequences = TopicSequences(expectsWholeSession: options.start == .sessionStart)
+        replay = try options.replayEndpoint.map {
+            try ReplayClient(context: context, endpoint: $0, timeoutMilliseconds: options.replayTimeoutMilliseconds)
+        }
         if options.start != .live && replay == nil {
             throw ClientError(.rejected, "replay from \(options.start) needs a replay endpoint")
         }
     }
 
-    /// The prefixes subscribed (everything when none were given).
+    /// The prefixes subscribed (everything when none were given), none under another.
     public var prefixes: [TopicPrefix] { live.prefixes }
     /// Messages that did not decode and were skipped.
     public var malformed: Int { live.malformed }
 
     /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.
-    /// The first call subscribes and replays history as asked.
+    /// The first call subscribes and starts the replay as asked.
     public func next(timeoutMilliseconds: Int = -1) throws -> FeedEvent? {
-        if !started { try start() }
+        if !started {
+            started = true
+            try start()
+        }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         while pending.isEmpty {
+            if !work.isEmpty {
+                try advance()
+                continue
+            }
             guard let event = try live.next(timeoutMilliseconds: deadline.remainingMilliseconds) else { return nil }
-            try handle(event)
+            receive(event)
         }
         return pending.popFirst()
     }
 
-    // MARK: Start-up: live first, then history through the live point
-
-    private func start() throws {
-        started = true
-        guard try live.waitUntilLive(timeoutMilliseconds: options.connectTimeoutMilliseconds), let since = live.liveSince
-        else {
-            throw ClientError(.unavailable, "nothing from \(live.endpoint) within \(options.connectTimeoutMilliseconds) ms (no heartbeat): is feed-server running?")
-        }
-        sequences.begin(session: since.session, wholeSession: options.start == .sessionStart)
-        guard let replay, options.start != .live else { return }
-        guard try replay.waitUntilRecorded(session: since.session, through: since.feedSequence, timeoutMilliseconds: options.repairTimeoutMilliseconds) else {
-            throw ClientError(.unavailable, "history at \(replay.endpoint) did not reach sequence \(since.feedSequence) in time")
-        }
-        var delivered = 0
-        switch options.start {
-        case .live:
-            break
-        case .snapshot:
-            var latest: [FeedMessage] = []
-            for prefix in prefixes { latest += try replay.snapshot(prefix: prefix, at: nil).decoded() }
-            for message in latest.sorted(by: { $0.feedSequence < $1.feedSequence }) where message.session == since.session {
-                sequences.delivered(message)
-                pending.append(.message(message))
-                delivered += 1
-            }
-        case .sessionStart, .sequence, .time:
-            let query = historyQuery(session: since.session)
-            try mergedHistory(query, through: (since.session, since.feedSequence)) { message in
-                if message.session == since.session {
-                    try accept(message, fromHistory: true)
-                } else {
-                    pending.append(.message(message))  // An earlier session: history as recorded.
-                }
-                delivered += 1
-            }
-        }
-        fromHistory += delivered
-        pending.append(.replayCompleted(messages: delivered))
-    }
-
-    private func historyQuery(session: UInt32) -> HistoryQuery {
-        switch options.start {
-        case .sequence(let sequence): HistoryQuery(fromSequence: sequence, session: session)
-        case .time(let time): HistoryQuery(since: time)
-        default: HistoryQuery(fromSequence: 1, session: session)
-        }
-    }
-
-    /// History for every prefix, merged into publish order, up to `through` in its session.
-    private func mergedHistory(
-        _ query: HistoryQuery, through: (session: UInt32, feedSequence: UInt64), _ body: (FeedMessage) throws -> Void
-    ) throws {
-        guard let replay else { return }
-        var messages: [FeedMessage] = []
-        for prefix in prefixes {
-            var prefixQuery = query
-            prefixQuery.prefix = prefix
-            try replay.forEachMessage(prefixQuery) { message in
-                if message.session == through.session && message.feedSequence > through.feedSequence { return false }
-                messages.append(message)
-                return true
-            }
-        }
-        if prefixes.count > 1 {
-            messages.sort { ($0.session, $0.feedSequence) < ($1.session, $1.feedSequence) }
-        }
-        for message in messages { try body(message) }
-    }
-
-    // MARK: Live
-
-    private func handle(_ event: FeedEvent) throws {
+    /// Queues a live event behind whatever must come before it.
+    private func receive(_ event: FeedEvent) {
         switch event {
         case .message(let message):
-            try accept(message, fromHistory: false)
+            work.append(.message(message))
         case .heartbeat(let session, let feedSequence):
-            if session != sequences.session {
-                changeSession(to: session)
-            } else if feedSequence > sequences.highestFeedSequence {
-                try recoverTail(through: feedSequence)
-            }
-            pending.append(event)
+            work.append(.tailCheck(session: session, through: feedSequence))
+            work.append(.emit(event))
         default:
+            work.append(.emit(event))
+        }
+    }
+
+    /// Takes the next step of the first piece of work.
+    private func advance() throws {
+        switch work[0] {
+        case .replay(let replay):
+            try advance(replay)
+        case .fill(let fill):
+            try advance(fill)
+        case .message(let message):
+            take(message)
+        case .tailCheck(let session, let feedSequence):
+            work.removeFirst()
+            try checkTail(session: session, through: feedSequence)
+        case .checked(let session, let feedSequence):
+            work.removeFirst()
+            sequences.noteChecked(through: feedSequence, in: session)
+        case .endSession(let next):
+            work.removeFirst()
+            try endSession(next: next)
+        case .beginSession(let next):
+            work.removeFirst()
+            try beginSession(next)
+        case .emit(let event):
+            work.removeFirst()
             pending.append(event)
         }
     }
 
-    private func changeSession(to session: UInt32) {
-        if let old = sequences.session { pending.append(.sessionChanged(from: old, to: session)) }
-        sequences.begin(session: session, wholeSession: true)
+    /// A live message: delivered, dropped as a duplicate, or held behind a look-up of what its
+    /// topic is missing.
+    private func take(_ message: FeedMessage) {
+        let session = message.session
+        if !sequences.follows(session) {
+            if let current = sequences.current, session > current {
+                work.prepend(.endSession(next: session))  // A restart: the old session's tail first.
+                return
+            }
+            // Another origin's session through a relay (or one forgotten): joined from here.
+            sequences.begin(session, wholeSession: false, checkedThrough: message.feedSequence - 1)
+        }
+        sequences.notePublished(message.feedSequence, in: session)
+        switch sequences.verdict(for: message) {
+        case .duplicate:
+            work.removeFirst()
+            duplicatesDropped += 1
+        case .deliver:
+            work.removeFirst()
+            deliver(message, fromHistory: false)
+        case .missing(let from, let through, let after):
+            if from == nil && replay == nil {
+                // First seen mid-session, nothing to look in: its earlier messages may predate us.
+                work.removeFirst()
+                deliver(message, fromHistory: false)
+                return
+            }
+            let fill = Fill(
+                topic: message.topic, session: session, from: from, through: through, afterFeedSequence: after,
+                throughFeedSequence: message.feedSequence - 1)
+            work.prepend(.fill(fill))
+        }
     }
 
-    /// Delivers `message` in sequence: drops duplicates, repairs gaps first.
-    private func accept(_ message: FeedMessage, fromHistory: Bool) throws {
-        if message.session != sequences.session { changeSession(to: message.session) }
+    /// A message from history (replay or repair): in a history, a jump cannot be repaired, so
+    /// it is reported at once.
+    func acceptFromHistory(_ message: FeedMessage) {
+        if !sequences.follows(message.session) {
+            // The replay's first session, or a replay from an earlier session reaching the next
+            // one (a past restart): that one is then covered from its start.
+            beginFollowing(message.session, checkedThrough: 0)
+        }
         switch sequences.verdict(for: message) {
         case .duplicate:
             duplicatesDropped += 1
-            return
-        case .gap(let missing, let afterFeedSequence):
-            try repair(topic: message.topic, missing: missing, afterFeedSequence: afterFeedSequence, before: message)
         case .deliver:
-            break
+            deliver(message, fromHistory: true)
+        case .missing(let from, let through, _):
+            if let from { reportGap(message.topic, session: message.session, missing: from...through, reason: .notInHistory) }
+            deliver(message, fromHistory: true)
         }
+    }
+
+    /// Follows `session` as the replay reaches it, reporting a restart if it follows another one.
+    func beginFollowing(_ session: UInt32, checkedThrough: UInt64) {
+        let previous = sequences.current
+        if let previous, session > previous { pending.append(.sessionChanged(from: previous, to: session)) }
+        sequences.begin(session, wholeSession: previous != nil || options.start.coversWholeSession, checkedThrough: checkedThrough)
+    }
+
+    /// Hands a message to the caller (unless it comes before the requested start) and records it.
+    func deliver(_ message: FeedMessage, fromHistory history: Bool) {
         sequences.delivered(message)
+        if isBeforeStart(message) { return }
+        if history { fromHistory += 1 }
         pending.append(.message(message))
     }
 
-    /// Fetches a topic's missing messages from history; reports what is not there.
-    private func repair(topic: Topic, missing: ClosedRange<UInt64>, afterFeedSequence: UInt64, before next: FeedMessage) throws {
-        let session = next.session
-        var found: [FeedMessage] = []
-        do {
-            if let replay,
-                try replay.waitUntilRecorded(session: session, through: next.feedSequence - 1, timeoutMilliseconds: options.repairTimeoutMilliseconds)
-            {
-                let query = HistoryQuery(prefix: try TopicPrefix(topic.rawValue), fromSequence: afterFeedSequence + 1, session: session)
-                try replay.forEachMessage(query) { message in
-                    if message.feedSequence >= next.feedSequence { return false }
-                    if message.topic == topic && missing.contains(message.topicSequence) { found.append(message) }
-                    return true
-                }
-            }
-        } catch let error as ClientError {
-            lastRepairFailure = error.description  // History unreachable: what is missing is reported below.
-        }
-        var expected = missing.lowerBound
-        for message in found where message.topicSequence >= expected {
-            if message.topicSequence > expected {
-                pending.append(.gap(topic: topic, session: session, missing: expected...(message.topicSequence - 1)))
-            }
-            sequences.delivered(message)
-            pending.append(.message(message))
-            fromHistory += 1
-            expected = message.topicSequence + 1
-        }
-        if expected <= missing.upperBound {
-            pending.append(.gap(topic: topic, session: session, missing: expected...missing.upperBound))
-            sequences.skip(topic: topic, through: missing.upperBound, feedSequence: afterFeedSequence)
-        }
+    func reportGap(_ topic: Topic, session: UInt32, missing: ClosedRange<UInt64>, reason: GapReason) {
+        reportedLost += missing.upperBound - missing.lowerBound + 1
+        pending.append(.gap(topic: topic, session: session, missing: missing, reason: reason))
     }
 
-    /// After a heartbeat: anything of our prefixes published up to `feedSequence` that did not
-    /// arrive live (lost at the tail, where no later message of its topic shows the jump).
-    private func recoverTail(through feedSequence: UInt64) throws {
-        guard let replay, let session = sequences.session else { return }
-        do {
-            guard try replay.waitUntilRecorded(session: session, through: feedSequence, timeoutMilliseconds: options.repairTimeoutMilliseconds) else { return }
-            let query = HistoryQuery(fromSequence: sequences.highestFeedSequence + 1, session: session)
-            try mergedHistory(query, through: (session, feedSequence)) { message in
-                try accept(message, fromHistory: true)
-            }
-        } catch let error as ClientError {
-            lastRepairFailure = error.description  // Cannot check now; the next heartbeat tries again.
-            return
+    /// Whether a message precedes the start asked for (`--replay-from SEQ` beyond the live
+    /// point, or a time not reached yet): it counts as seen, it is not delivered.
+    private func isBeforeStart(_ message: FeedMessage) -> Bool {
+        switch options.start {
+        case .sequence(let sequence): message.session == liveSince?.session && message.feedSequence < sequence
+        case .time(let time): message.publishTime < time.nanoseconds
+        case .live, .sessionStart, .snapshot: false
         }
-        // Nothing of ours up to here is missing any more.
-        sequences.noteChecked(through: feedSequence)
     }
 }
 

@@ -1,66 +1,116 @@
 import FeedModel
 
-/// Per-topic sequence bookkeeping of one session: what was delivered last for each topic, and
-/// what a newly arrived message means (next in line, duplicate, or after a gap).
+/// What a sequenced subscription knows about each session of the feed it has seen: the last
+/// message delivered per topic, and up to where the whole subscription is known to be complete.
+///
+/// Rules:
+/// 1. A topic's messages are delivered in topic-sequence order, each once: an arriving message
+///    at or below the topic's last is a duplicate; one more than the last is next in line.
+/// 2. A session's ``checkedThrough(in:)`` (W) only rises when everything of the subscription's
+///    prefixes up to W is accounted for: delivered, reported as lost, or before the
+///    subscription's start. It is raised by the start-up (to the live point) and by completed
+///    tail checks, never by a message merely arriving.
+/// 3. A topic not seen yet whose first message is not topic sequence 1 may have lost earlier
+///    messages after W: those are looked for in history. In a session followed from its start
+///    (``coversWholeSession(_:)``) its earlier messages must all be there, from 1.
+/// 4. Sessions are followed side by side: a publisher's restart begins a new one, and a relay
+///    of several origins interleaves theirs. ``current`` is the latest begun; only the most
+///    recent ``retainedSessions`` are kept.
 struct TopicSequences {
-    /// What to do with an arriving message.
-    enum Verdict: Equatable {
-        case deliver
-        case duplicate
-        /// Topic sequences `missing` were not seen; the last one delivered had feed sequence
-        /// `afterFeedSequence` (0: none).
-        case gap(missing: ClosedRange<UInt64>, afterFeedSequence: UInt64)
-    }
-
-    private struct Last {
+    /// The last delivered message of a topic: its topic sequence and feed sequence.
+    struct Position: Equatable {
         var topicSequence: UInt64
         var feedSequence: UInt64
     }
 
-    private(set) var session: UInt32?
-    private var last: [Topic: Last] = [:]
-    /// Whether a topic never seen must start at topic sequence 1 (the stream covers the session
-    /// from its start) or may start anywhere (joined mid-session).
-    private var expectsWholeSession: Bool
-    /// The highest feed sequence delivered in this session.
-    private(set) var highestFeedSequence: UInt64 = 0
-
-    init(expectsWholeSession: Bool) { self.expectsWholeSession = expectsWholeSession }
-
-    /// Starts a new session: every topic starts again at 1.
-    mutating func begin(session: UInt32, wholeSession: Bool) {
-        self.session = session
-        last.removeAll()
-        expectsWholeSession = wholeSession
-        highestFeedSequence = 0
+    /// What to do with an arriving message.
+    enum Verdict: Equatable {
+        case deliver
+        case duplicate
+        /// Earlier messages of the topic are missing: topic sequences `from...through` (`from`
+        /// nil: the topic was first seen mid-session, so how far back it goes is unknown), to be
+        /// looked for among feed sequences after `afterFeedSequence`.
+        case missing(from: UInt64?, through: UInt64, afterFeedSequence: UInt64)
     }
 
+    private struct Session {
+        var last: [Topic: Position] = [:]
+        var wholeSession: Bool
+        var checkedThrough: UInt64
+        var highestPublished: UInt64
+    }
+
+    /// How many sessions are remembered at most (rule 4).
+    static let retainedSessions = 16
+
+    private var sessions: [UInt32: Session] = [:]
+    /// The latest session begun.
+    private(set) var current: UInt32?
+
+    /// Starts following `session`: no topic seen yet, complete through `checkedThrough`. It
+    /// becomes ``current`` unless a later session is already followed.
+    mutating func begin(_ session: UInt32, wholeSession: Bool, checkedThrough: UInt64) {
+        sessions[session] = Session(wholeSession: wholeSession, checkedThrough: checkedThrough, highestPublished: checkedThrough)
+        current = max(current ?? session, session)
+        if sessions.count > Self.retainedSessions, let oldest = sessions.keys.min() { sessions[oldest] = nil }
+    }
+
+    /// Whether `session` is followed.
+    func follows(_ session: UInt32) -> Bool { sessions[session] != nil }
+
+    /// The last delivered message of `topic` in `session`, if any.
+    func position(of topic: Topic, in session: UInt32) -> Position? { sessions[session]?.last[topic] }
+
+    /// Whether `session` is followed from its first message (rule 3).
+    func coversWholeSession(_ session: UInt32) -> Bool { sessions[session]?.wholeSession ?? false }
+
+    /// W of rule 2 for `session`.
+    func checkedThrough(in session: UInt32) -> UInt64 { sessions[session]?.checkedThrough ?? 0 }
+
+    /// The highest feed sequence known to be published in `session` (messages, heartbeats).
+    func highestPublished(in session: UInt32) -> UInt64 { sessions[session]?.highestPublished ?? 0 }
+
+    /// The verdict on a message of a followed session.
     func verdict(for message: FeedMessage) -> Verdict {
-        guard let previous = last[message.topic] else {
-            if expectsWholeSession && message.topicSequence > 1 {
-                return .gap(missing: 1...(message.topicSequence - 1), afterFeedSequence: 0)
-            }
-            return .deliver
+        guard let state = sessions[message.session] else { return .deliver }
+        let sequence = message.topicSequence
+        if let previous = state.last[message.topic] {
+            if sequence <= previous.topicSequence { return .duplicate }
+            if sequence == previous.topicSequence + 1 { return .deliver }
+            return .missing(from: previous.topicSequence + 1, through: sequence - 1, afterFeedSequence: previous.feedSequence)
         }
-        if message.topicSequence <= previous.topicSequence { return .duplicate }
-        if message.topicSequence == previous.topicSequence + 1 { return .deliver }
-        return .gap(
-            missing: (previous.topicSequence + 1)...(message.topicSequence - 1), afterFeedSequence: previous.feedSequence)
+        if sequence <= 1 { return .deliver }
+        if state.wholeSession { return .missing(from: 1, through: sequence - 1, afterFeedSequence: state.checkedThrough) }
+        if message.feedSequence > state.checkedThrough + 1 {
+            return .missing(from: nil, through: sequence - 1, afterFeedSequence: state.checkedThrough)
+        }
+        return .deliver
     }
 
-    /// Records a delivered message.
+    /// Records a delivered message of a followed session.
     mutating func delivered(_ message: FeedMessage) {
-        last[message.topic] = Last(topicSequence: message.topicSequence, feedSequence: message.feedSequence)
-        highestFeedSequence = max(highestFeedSequence, message.feedSequence)
+        sessions[message.session]?.last[message.topic] = Position(
+            topicSequence: message.topicSequence, feedSequence: message.feedSequence)
+        notePublished(message.feedSequence, in: message.session)
     }
 
-    /// Records that history was checked through `feedSequence`: no tail check below it again.
-    mutating func noteChecked(through feedSequence: UInt64) {
-        highestFeedSequence = max(highestFeedSequence, feedSequence)
+    /// Records that `topic` is accounted for through `position` (delivered, reported lost, or
+    /// before the start), so its next message is in line. Never moves a topic backwards.
+    mutating func settle(_ topic: Topic, in session: UInt32, through position: Position) {
+        if let current = sessions[session]?.last[topic], current.topicSequence >= position.topicSequence { return }
+        sessions[session]?.last[topic] = position
     }
 
-    /// Marks topic sequences as given up (reported as a gap), so later ones are in line.
-    mutating func skip(topic: Topic, through topicSequence: UInt64, feedSequence: UInt64) {
-        last[topic] = Last(topicSequence: topicSequence, feedSequence: feedSequence)
+    /// Notes that the publisher reached `feedSequence` in `session` (a message or heartbeat).
+    mutating func notePublished(_ feedSequence: UInt64, in session: UInt32) {
+        guard let highest = sessions[session]?.highestPublished, feedSequence > highest else { return }
+        sessions[session]?.highestPublished = feedSequence
+    }
+
+    /// Raises W of `session`: everything of the subscription through `feedSequence` is accounted for.
+    mutating func noteChecked(through feedSequence: UInt64, in session: UInt32) {
+        guard let checked = sessions[session]?.checkedThrough, feedSequence > checked else { return }
+        sessions[session]?.checkedThrough = feedSequence
+        notePublished(feedSequence, in: session)
     }
 }

@@ -1,0 +1,40 @@
+import FeedHistory
+import FeedModel
+
+extension ReplayClient {
+    /// Waits until the server's history holds `session` through `feedSequence` (the recorder
+    /// writes a moment after publishing). Returns the feed sequence the history is known to
+    /// hold that session through (`UInt64.max` for a session that is over: all of it that will
+    /// ever be written is written), or `nil` when it did not get there within `timeoutMilliseconds`.
+    func waitUntilRecorded(session: UInt32, through feedSequence: UInt64, timeoutMilliseconds: Int) throws -> UInt64? {
+        let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        var pause = 2
+        while true {
+            let status = try status()
+            if status.session != session { return .max }
+            if status.recorded >= feedSequence { return status.recorded }
+            if deadline.hasExpired { return nil }
+            // The recorder flushes every block-flush interval (100 ms by default): retry soon.
+            ThreadPause.milliseconds(min(pause, max(1, deadline.remainingMilliseconds)))
+            pause = min(pause * 2, 50)
+        }
+    }
+
+    /// The highest feed sequence, at most `atMost`, that the history holds for `session`
+    /// (0: none). A session is recorded in order from 1, so this is a binary search of
+    /// one-message queries; the common case, everything recorded, takes one.
+    func lastRecorded(session: UInt32, atMost: UInt64) throws -> UInt64 {
+        func holds(_ sequence: UInt64) throws -> Bool {
+            let query = HistoryQuery(fromSequence: sequence, toSequence: sequence, session: session)
+            return try !page(query, after: nil, maxMessages: 1).messages.isEmpty
+        }
+        guard atMost > 0, try !holds(atMost) else { return atMost }
+        var low: UInt64 = 0  // held (or nothing)
+        var high = atMost  // not held
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if try holds(middle) { low = middle } else { high = middle }
+        }
+        return low
+    }
+}

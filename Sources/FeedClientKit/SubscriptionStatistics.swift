@@ -1,0 +1,31 @@
+import Synchronization
+
+/// Counters of a ``FeedSubscription``, readable from any thread while it runs and after it
+/// ended: how much came from history rather than live, and what was dropped or reported.
+public final class SubscriptionStatistics: Sendable {
+    /// A consistent copy of the counters.
+    public struct Counts: Sendable, Equatable {
+        /// Messages delivered from history (replay and repair) rather than live.
+        public var fromHistory = 0
+        /// Duplicates dropped (already delivered from history or repair).
+        public var duplicatesDropped = 0
+        /// Messages reported lost in gap events.
+        public var reportedLost: UInt64 = 0
+        /// Messages that did not decode and were skipped.
+        public var malformed = 0
+    }
+
+    private let state = Mutex(Counts())
+
+    public init() {}
+
+    /// The counters now.
+    public var counts: Counts { state.withLock { $0 } }
+
+    func update(from feed: SequencedFeed) {
+        let counts = Counts(
+            fromHistory: feed.fromHistory, duplicatesDropped: feed.duplicatesDropped, reportedLost: feed.reportedLost,
+            malformed: feed.malformed)
+        state.withLock { $0 = counts }
+    }
+}
