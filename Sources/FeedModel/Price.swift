@@ -57,12 +57,25 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Decimal text with at least two and at most eight decimals, trailing zeros trimmed.
     public var description: String {
+        var text = TextBuffer(capacity: 24)
+        write(to: &text)
+        return text.string
+    }
+
+    /// Appends the decimal text of ``description`` to `text`.
+    public func write(to text: inout TextBuffer) {
         let magnitude = mantissa.magnitude
-        let whole = magnitude / UInt64(Price.scale)
-        var fraction = String(magnitude % UInt64(Price.scale))
-        fraction = String(repeating: "0", count: 8 - fraction.count) + fraction
-        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
-        return (mantissa < 0 ? "-" : "") + "\(whole).\(fraction)"
+        if mantissa < 0 { text.append(UInt8(ascii: "-")) }
+        text.append(magnitude / UInt64(Price.scale))
+        text.append(UInt8(ascii: "."))
+        // Eight decimals less the trailing zeros, keeping at least two.
+        var fraction = magnitude % UInt64(Price.scale)
+        var decimals = 8
+        while decimals > 2 && fraction % 10 == 0 {
+            fraction /= 10
+            decimals -= 1
+        }
+        text.append(fraction, width: decimals)
     }
 
     public static func < (lhs: Price, rhs: Price) -> Bool { lhs.mantissa < rhs.mantissa }

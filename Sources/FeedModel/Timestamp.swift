@@ -19,6 +19,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// `2026-11-22T14:30:05.123456789Z`.
     public var description: String {
+        var text = TextBuffer(capacity: 30)
+        write(to: &text)
+        return text.string
+    }
+
+    /// Appends the ISO 8601 text of ``description`` to `text`.
+    public func write(to text: inout TextBuffer) {
         // Floor division without overflow (`nanoseconds - 999_999_999` traps near Int64.min).
         var seconds = nanoseconds / 1_000_000_000
         var fraction = nanoseconds % 1_000_000_000
@@ -29,12 +36,21 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Timestamp.civil(fromDays: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 9))Z"
+        if year < 0 { text.append(UInt8(ascii: "-")) }
+        text.append(year.magnitude, width: 4)
+        text.append(UInt8(ascii: "-"))
+        text.append(UInt64(month), width: 2)
+        text.append(UInt8(ascii: "-"))
+        text.append(UInt64(day), width: 2)
+        text.append(UInt8(ascii: "T"))
+        text.append(UInt64(secondOfDay / 3600), width: 2)
+        text.append(UInt8(ascii: ":"))
+        text.append(UInt64(secondOfDay / 60 % 60), width: 2)
+        text.append(UInt8(ascii: ":"))
+        text.append(UInt64(secondOfDay % 60), width: 2)
+        text.append(UInt8(ascii: "."))
+        text.append(UInt64(fraction), width: 9)
+        text.append(UInt8(ascii: "Z"))
     }
 
     /// Parses a point in time given on a command line:

@@ -1,0 +1,37 @@
+import FeedModel
+import Testing
+
+@Suite("TextBuffer")
+struct TextBufferTests {
+    @Test("unsigned numbers in decimal, zero-padded to the width, never cut", arguments: [
+        (UInt64(0), 1, "0"), (0, 4, "0000"), (7, 2, "07"), (123, 2, "123"), (1_000_000_000, 9, "1000000000"),
+        (UInt64.max, 1, "18446744073709551615"), (42, 25, "0000000000000000000000042"),
+    ])
+    func unsignedNumbers(value: UInt64, width: Int, expected: String) {
+        var text = TextBuffer()
+        text.append(value, width: width)
+        #expect(text.string == expected)
+    }
+
+    @Test("signed numbers, including the extremes", arguments: [
+        (Int64(0), "0"), (-1, "-1"), (Int64.min, "-9223372036854775808"), (Int64.max, "9223372036854775807"),
+    ])
+    func signedNumbers(value: Int64, expected: String) {
+        var text = TextBuffer()
+        text.append(value)
+        #expect(text.string == expected)
+    }
+
+    @Test func piecesAppendInOrderAndTheBufferIsReusable() {
+        var text = TextBuffer()
+        text.append("NASDAQ.AAPL")
+        text.append(UInt8(ascii: ","))
+        Price(mantissa: 18_235_000_000).write(to: &text)
+        text.append(UInt8(ascii: ","))
+        Timestamp(nanoseconds: 1_700_000_000_000_000_001).write(to: &text)
+        #expect(text.string == "NASDAQ.AAPL,182.35,2023-11-14T22:13:20.000000001Z")
+        text.removeAll()
+        text.append(Int64(-5))
+        #expect(text.string == "-5")
+    }
+}
