@@ -45,14 +45,16 @@ let package = Package(
         .target(
             name: "FeedClientKit",
             dependencies: [
-                "ZeroMQ", "FeedModel", "FeedHistory",
+                // CZeroMQ for the socket monitor's event codes, which the producer's delivery checks read.
+                "ZeroMQ", "CZeroMQ", "FeedModel", "FeedHistory",
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // What both command lines share: usage errors as one line and exit status 64.
+        // What both command lines share: usage errors as one line and exit status 64, endpoint
+        // syntax checks (ZeroMQ's PGMEndpoint for multicast), bounds of numeric options.
         .target(
             name: "CommandLineSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "FeedServer",
@@ -72,6 +74,12 @@ let package = Package(
         ),
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "FeedClientKitTests", dependencies: ["FeedClientKit", "FeedModel"]),
+        .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel"]),
+        .testTarget(
+            name: "CommandLineSupportTests",
+            dependencies: ["CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "FeedHistoryTests",
             dependencies: ["FeedHistory", "FeedModel", .product(name: "GRDB", package: "GRDB.swift")]
