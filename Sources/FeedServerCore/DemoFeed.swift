@@ -3,13 +3,16 @@ import FeedModel
 /// The built-in demo generator: realistic quotes and trades for 30 symbols on two venues.
 ///
 /// Each symbol's mid price takes a random walk in cent ticks; quotes have spreads of 1-5 ticks
-/// and round-lot sizes; about one event in five is a trade at the bid (seller aggressing) or the
-/// ask (buyer aggressing). Seeded, so a run can be reproduced.
+/// and round-lot sizes; about one event in five is a trade, at the last published bid (seller
+/// aggressing) or ask (buyer aggressing) of its symbol, so trades never print outside the
+/// quotes a subscriber has seen. A symbol's first event is a quote. Seeded, so a run can be
+/// reproduced.
 struct DemoFeed {
     private struct Instrument {
         let topic: Topic
         var midTicks: Int64  // Mid price in cents.
-        var spreadTicks: Int64
+        /// The last quote published, in cents; `nil` before the first.
+        var quoted: (bidTicks: Int64, askTicks: Int64)?
     }
 
     private static let listings: [(venue: String, symbol: String, price: Int64)] = [
@@ -29,7 +32,7 @@ struct DemoFeed {
         random = SplitMix64(seed: seed)
         instruments = Self.listings.map { listing in
             Instrument(
-                topic: try! Topic("\(listing.venue).\(listing.symbol)"), midTicks: listing.price * 100, spreadTicks: 2)
+                topic: try! Topic("\(listing.venue).\(listing.symbol)"), midTicks: listing.price * 100, quoted: nil)
         }
     }
 
@@ -40,25 +43,25 @@ struct DemoFeed {
     mutating func next(eventTime: Int64) -> FeedMessage {
         let index = Int(random.next(upperBound: UInt64(instruments.count)))
         var instrument = instruments[index]
-        // Random walk: mostly small steps, now and then a jump.
-        let step = Int64(random.next(upperBound: 7)) - 3
-        instrument.midTicks = max(100, instrument.midTicks + (random.next(upperBound: 50) == 0 ? step * 10 : step))
-        instrument.spreadTicks = 1 + Int64(random.next(upperBound: 5))
-        instruments[index] = instrument
-        let bidTicks = instrument.midTicks - instrument.spreadTicks / 2
-        let askTicks = bidTicks + instrument.spreadTicks
         let payload: Payload
-        if random.next(upperBound: 5) == 0 {
+        if let quoted = instrument.quoted, random.next(upperBound: 5) == 0 {
             let buyerAggressed = random.next(upperBound: 2) == 0
             payload = .trade(
                 Trade(
-                    price: Self.price(ticks: buyerAggressed ? askTicks : bidTicks),
+                    price: Self.price(ticks: buyerAggressed ? quoted.askTicks : quoted.bidTicks),
                     size: UInt32(1 + random.next(upperBound: 20)) * 50,
                     aggressor: buyerAggressed ? .buy : .sell))
         } else {
+            // Random walk: mostly small steps, now and then a jump.
+            let step = Int64(random.next(upperBound: 7)) - 3
+            instrument.midTicks = max(100, instrument.midTicks + (random.next(upperBound: 50) == 0 ? step * 10 : step))
+            let spreadTicks = 1 + Int64(random.next(upperBound: 5))
+            let bidTicks = instrument.midTicks - spreadTicks / 2
+            instrument.quoted = (bidTicks, bidTicks + spreadTicks)
+            instruments[index] = instrument
             payload = .quote(
                 Quote(
-                    bidPrice: Self.price(ticks: bidTicks), askPrice: Self.price(ticks: askTicks),
+                    bidPrice: Self.price(ticks: bidTicks), askPrice: Self.price(ticks: bidTicks + spreadTicks),
                     bidSize: UInt32(1 + random.next(upperBound: 50)) * 100,
                     askSize: UInt32(1 + random.next(upperBound: 50)) * 100))
         }
