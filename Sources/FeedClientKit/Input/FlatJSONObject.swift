@@ -106,7 +106,37 @@ struct FlatJSONObject {
                 index += 1
             }
             guard index > start else { throw .malformed("missing value at column \(start + 1)") }
-            return .literal(String(decoding: bytes[start..<index], as: UTF8.self))
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            guard ["true", "false", "null"].contains(text) || Self.isNumber(bytes[start..<index]) else {
+                throw .malformed("'\(text)' at column \(start + 1) is not a JSON value (strings need quotes)")
+            }
+            return .literal(text)
+        }
+
+        /// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+        static func isNumber(_ text: ArraySlice<UInt8>) -> Bool {
+            var rest = text[...]
+            func digits() -> Int {
+                let count = rest.prefix { (48...57).contains($0) }.count
+                rest = rest.dropFirst(count)
+                return count
+            }
+            if rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+            if rest.first == UInt8(ascii: "0") {
+                rest = rest.dropFirst()
+            } else if digits() == 0 {
+                return false
+            }
+            if rest.first == UInt8(ascii: ".") {
+                rest = rest.dropFirst()
+                if digits() == 0 { return false }
+            }
+            if rest.first == UInt8(ascii: "e") || rest.first == UInt8(ascii: "E") {
+                rest = rest.dropFirst()
+                if rest.first == UInt8(ascii: "+") || rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+                if digits() == 0 { return false }
+            }
+            return rest.isEmpty
         }
     }
 }

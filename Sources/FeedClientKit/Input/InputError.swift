@@ -4,6 +4,14 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingField(String)
     case badField(String, String)
     case unknownField(String)
+    /// The CSV header row cannot be used: no line after it can be read.
+    case badHeader(String)
+
+    /// Whether reading has to stop here: nothing after this line can be parsed.
+    public var isFatal: Bool {
+        if case .badHeader = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
@@ -11,6 +19,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingField(let field): "missing field '\(field)'"
         case .badField(let field, let reason): "field '\(field)': \(reason)"
         case .unknownField(let field): "unknown field '\(field)'"
+        case .badHeader(let reason): "CSV header: \(reason)"
         }
     }
 }

@@ -6,8 +6,10 @@ import FeedModel
 /// inferred from the fields present), `bid`, `bid_size`, `ask`, `ask_size` for quotes, `price`,
 /// `size`, `side` for trades, and `event_time` (or `time`) optionally. `session`, `seq` and
 /// `topic_seq` are accepted and ignored: the server assigns them, so a recorded CSV can be
-/// published again. CSV needs a header row. A line is either parsed completely or rejected
-/// with a reason; nothing half-parsed comes out.
+/// published again. CSV needs a header row; a bad header is a fatal error
+/// (``InputError/isFatal``), since no line after it could be read. A leading byte order mark is
+/// skipped. A line is either parsed completely or rejected with a reason; nothing half-parsed
+/// comes out.
 public struct InputRecordParser {
     /// The input's format; `auto` decides on the first non-blank line (`{` means NDJSON).
     public enum Format: String, CaseIterable, Sendable {
@@ -16,6 +18,7 @@ public struct InputRecordParser {
 
     private var format: Format
     private var csvHeader: [String]?
+    private var sawFirstLine = false
     private let now: () -> Timestamp
 
     public init(format: Format = .auto, now: @escaping () -> Timestamp = Timestamp.now) {
@@ -25,6 +28,11 @@ public struct InputRecordParser {
 
     /// Parses one line: a message, or `nil` for blank lines, `#` comments and the CSV header.
     public mutating func parse(line: Substring) throws(InputError) -> FeedMessage? {
+        var line = line
+        if !sawFirstLine {
+            sawFirstLine = true
+            if line.unicodeScalars.first == "\u{FEFF}" { line = Substring(line.unicodeScalars.dropFirst()) }
+        }
         let trimmed = line.trimmingSpaces()
         if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
         if format == .auto { format = trimmed.hasPrefix("{") ? .ndjson : .csv }
@@ -45,8 +53,7 @@ public struct InputRecordParser {
                 String($0.trimmingSpaces()).unquoted()
             }
             guard let header = csvHeader else {
-                guard cells.contains("topic") else { throw .malformed("CSV header row must name the fields, including 'topic'") }
-                for name in cells where !Self.knownFields.contains(name) { throw .unknownField(name) }
+                try Self.checkHeader(cells)
                 csvHeader = cells
                 return nil
             }
@@ -60,6 +67,24 @@ public struct InputRecordParser {
     }
 
     private static let knownFields = Set(MessageField.allCases.map(\.rawValue))
+
+    /// Every problem of a CSV header row at once, so one error says all that needs fixing.
+    private static func checkHeader(_ names: [String]) throws(InputError) {
+        var problems: [String] = []
+        var unknown: [String] = []
+        for name in names where !knownFields.contains(name) && !unknown.contains(name) { unknown.append(name) }
+        if !unknown.isEmpty {
+            problems.append("unknown column\(unknown.count == 1 ? "" : "s") " + unknown.map { "'\($0)'" }.joined(separator: ", "))
+        }
+        var seen = Set<String>()
+        let repeated = Set(names.filter { !seen.insert($0).inserted })
+        if !repeated.isEmpty { problems.append("repeated column " + repeated.sorted().map { "'\($0)'" }.joined(separator: ", ")) }
+        if !names.contains("topic") { problems.append("no 'topic' column") }
+        guard problems.isEmpty else {
+            let known = MessageField.allCases.map(\.rawValue).joined(separator: ",")
+            throw .badHeader(problems.joined(separator: "; ") + " (the first line names the fields from: \(known))")
+        }
+    }
 
     private func message(from fields: [String: String]) throws(InputError) -> FeedMessage {
         for name in fields.keys where !Self.knownFields.contains(name) { throw .unknownField(name) }
@@ -81,7 +106,7 @@ public struct InputRecordParser {
         }
         let eventTime: Int64
         if let text = fields["event_time"] ?? fields["time"] {
-            do { eventTime = try Timestamp(parsing: text).nanoseconds } catch { throw .badField("event_time", error.description) }
+            eventTime = try Self.exactTime(text)
         } else {
             eventTime = now().nanoseconds
         }
@@ -102,6 +127,17 @@ public struct InputRecordParser {
             payload = .trade(Trade(price: try price(fields, "price"), size: try size(fields, "size"), aggressor: side))
         }
         return FeedMessage(topic: topic, eventTime: eventTime, payload: payload)
+    }
+
+    /// A time with at most nanosecond precision: finer fractions are rejected, as prices with
+    /// more than 8 decimals are, rather than truncated.
+    private static func exactTime(_ text: String) throws(InputError) -> Int64 {
+        if let separator = text.firstIndex(where: { $0 == "." || $0 == "," }),
+            text[text.index(after: separator)...].prefix(while: { $0.isASCII && $0.isNumber }).count > 9
+        {
+            throw .badField("event_time", "'\(text)' has more than 9 fraction digits (times are whole nanoseconds)")
+        }
+        do { return try Timestamp(parsing: text).nanoseconds } catch { throw .badField("event_time", error.description) }
     }
 
     private func price(_ fields: [String: String], _ name: String) throws(InputError) -> Price {
