@@ -8,7 +8,8 @@ let feed = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathCompon
 // The benchmarks, in a package of their own so the service carries no benchmark dependencies.
 // `feed-bench run` starts the real feed-server and feed-client side by side with the raw libzmq
 // and SQLite baselines in C (baselines/) and prints every figure with its baseline and ratio;
-// `make bench` at the repository root builds everything and runs it.
+// HotPaths measures the per-message steps in-process (ordo-one/benchmark). `make bench` at the
+// repository root builds everything and runs both.
 let package = Package(
     name: "market-feed-benchmarks",
     platforms: [.macOS(.v15)],
@@ -17,6 +18,8 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        // Resolves here only with this trait (see DESIGN.md); its malloc counter is what we want.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
@@ -29,7 +32,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
-        )
+        ),
+        // Time and heap allocations per message of each hot-path step, with ordo-one/benchmark:
+        // `swift package --package-path Benchmarks benchmark`. (Its plugin wants benchmark
+        // targets in a folder directly inside one named Benchmarks, hence the path.)
+        .executableTarget(
+            name: "HotPaths",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "FeedModel", package: feed),
+                .product(name: "FeedHistory", package: feed),
+            ],
+            path: "HotPaths",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

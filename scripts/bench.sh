@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (`make bench`): builds the release feed-server and feed-client, the C
-# baselines (Benchmarks/baselines) and feed-bench (Benchmarks/), then runs every scenario side by
-# side with its baseline and prints the table, also written to bench-out/results.md.
+# baselines (Benchmarks/baselines) and feed-bench (Benchmarks/), runs every scenario side by side
+# with its baseline and prints the table, also written to bench-out/results.md; then the time and
+# heap allocations per message of each hot-path step (Benchmarks/HotPaths, ordo-one/benchmark).
 # Loopback only, except the multicast scenario, which runs inside network namespaces it makes
 # (root) and is skipped where they cannot be made. Takes about 8 minutes.
 # Arguments go to `feed-bench run`, for example:
@@ -16,5 +17,7 @@ swift build -c release --product feed-client >&2
 swift build -c release --package-path Benchmarks >&2
 make -s -C Benchmarks/baselines OUT="$PWD/.build/baselines" >&2
 mkdir -p bench-out
-exec Benchmarks/.build/release/feed-bench run --feed-binaries .build/release --baseline-binaries .build/baselines \
+Benchmarks/.build/release/feed-bench run --feed-binaries .build/release --baseline-binaries .build/baselines \
     --repository . --output bench-out/results.md "$@"
+echo
+swift package --package-path Benchmarks benchmark --target HotPaths --no-progress
