@@ -10,30 +10,32 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "Print recorded messages whose topic starts with PREFIX.",
         discussion: """
-            Times are ISO 8601 (2026-11-22T14:30:00Z), relative (--since=-5m, --since=-2h: note the =) or nanoseconds since 1970; \
-            they select by publish time, since inclusive, until exclusive. --from-seq selects by feed \
-            sequence within --session (default: the latest session).
-            Examples: feed-client history NASDAQ.AAPL --since=-5m --format csv
-                      feed-client history NYSE. --db ./data/feed.sqlite --from-seq 1000 --limit 50
+            Times are ISO 8601 (2026-11-22T14:30:00Z), relative (-5m, -2h, -30s, -1d) or nanoseconds \
+            since 1970; they select by publish time, since inclusive, until exclusive. --from-seq selects \
+            by feed sequence within --session (default: the latest session).
+
+            Examples:
+              feed-client history NASDAQ.AAPL --since -5m --format csv
+              feed-client history NYSE. --db ./data/feed.sqlite --from-seq 1000 --limit 50
             """
     )
 
     @Argument(help: "Topic prefix; omit or give \"\" for everything.")
     var prefix = ""
 
-    @Option(help: "Only messages published at or after TIME.")
+    @Option(parsing: .unconditional, help: "Only messages published at or after TIME.")
     var since: String?
 
-    @Option(help: "Only messages published before TIME.")
+    @Option(parsing: .unconditional, help: "Only messages published before TIME.")
     var until: String?
 
-    @Option(help: "Only messages with feed sequence >= N.")
+    @Option(parsing: .unconditional, help: "Only messages with feed sequence >= N.")
     var fromSeq: UInt64?
 
-    @Option(help: "Only this session (publisher run).")
+    @Option(parsing: .unconditional, help: "Only this session (publisher run).")
     var session: UInt32?
 
-    @Option(help: "Print at most N messages.")
+    @Option(parsing: .unconditional, help: "Print at most N messages.")
     var limit: Int?
 
     @OptionGroup var source: HistorySourceOptions

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedClientKit
 import FeedModel
 import Foundation
@@ -12,16 +13,21 @@ struct PublishCommand: ParsableCommand {
         discussion: """
             Fields: topic, type (quote|trade, optional), bid, bid_size, ask, ask_size (quotes), \
             price, size, side (trades: buy|sell|unknown), event_time (optional, ISO 8601). CSV needs a \
-            header row. A bad line is reported with its number and skipped (exit status 65 at the end); \
-            --strict stops at the first one.
-            Example: printf 'topic,bid,bid_size,ask,ask_size\\nNASDAQ.AAPL,182.35,300,182.36,500\\n' | feed-client publish -
+            header row naming the fields; a bad header stops at once. A bad line is reported with its \
+            number and skipped (exit status 65 at the end); --strict stops at the first one. Exit \
+            status 69: the server could not be reached, or the connection was lost or did not take \
+            every message within --flush-timeout-ms, so some messages may be missing from the feed.
+
+            Examples:
+              feed-client publish quotes.csv --to tcp://127.0.0.1:5557
+              echo '{"topic":"NYSE.IBM","price":222.05,"size":100}' | feed-client publish -
             """
     )
 
     @Argument(help: "Input file, or - for standard input.")
     var file = "-"
 
-    @Option(help: "Ingest endpoint of the feed-server.")
+    @Option(help: "Ingest endpoint of the feed-server: tcp:// or ipc://.")
     var to = "tcp://127.0.0.1:5557"
 
     @Option(help: "Input format: auto, csv, ndjson.")
@@ -30,17 +36,19 @@ struct PublishCommand: ParsableCommand {
     @Flag(help: "Stop at the first bad line instead of skipping it.")
     var strict = false
 
-    @Option(help: "Give up if the server cannot be reached within this many milliseconds.")
+    @Option(parsing: .unconditional, help: "Give up if the server cannot be reached, or takes no message, for this many milliseconds.")
     var connectTimeoutMs = 5000
 
-    @Option(help: "Wait up to this many milliseconds for queued messages to leave at the end.")
+    @Option(parsing: .unconditional, help: "Wait up to this many milliseconds for queued messages to leave at the end.")
     var flushTimeoutMs = 10_000
 
     func validate() throws {
         if file != "-" && !FileManager.default.isReadableFile(atPath: file) {
             throw ValidationError("cannot read input file '\(file)'")
         }
-        if connectTimeoutMs < 0 || flushTimeoutMs < 0 { throw ValidationError("timeouts must not be negative") }
+        try EndpointArgument.check(to, option: "--to", role: .connect, transports: serverTransports)
+        try TimeoutArgument.check(connectTimeoutMs, option: "--connect-timeout-ms", minimum: 0)
+        try TimeoutArgument.check(flushTimeoutMs, option: "--flush-timeout-ms")
     }
 
     func run() throws {
@@ -54,46 +62,54 @@ struct PublishCommand: ParsableCommand {
         if summary.rejected > 0 { throw ExitCode(65) }
     }
 
+    /// Sends every good line, then waits until the server took them all. Stopping early for bad
+    /// input (--strict, a bad CSV header) still flushes what was sent before reporting it.
     private func publish() throws -> (sent: Int, rejected: Int) {
         let context = try ZMQContext()
-        let producer = try FeedProducer(context: context, endpoint: to)
+        let producer = try FeedProducer(context: context, endpoint: to, sendTimeoutMilliseconds: connectTimeoutMs)
         try producer.connect(timeoutMilliseconds: connectTimeoutMs)
-        var parser = InputRecordParser(format: format)
-        var rejected = 0
         let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-        var lineNumber = 0
-        try LineReader(input).forEachLine { line in
-            lineNumber += 1
-            do {
-                if let message = try parser.parse(line: line) { try producer.send(message) }
-            } catch let error as InputError {
-                rejected += 1
-                ClientFailure.writeError("line \(lineNumber): \(error)")
-                if strict { throw ClientError(.badData, "stopped at line \(lineNumber) (--strict); \(producer.sent) sent before it") }
+        var rejected = 0
+        var stoppedEarly: ClientError?
+        do {
+            rejected = try withExtendedLifetime(input) {
+                try sendLines(of: LineReader(fileDescriptor: input.fileDescriptor), to: producer)
             }
+        } catch let error as ClientError where error.kind == .badData {
+            stoppedEarly = error
         }
         try producer.close(flushTimeoutMilliseconds: flushTimeoutMs)
+        if let stoppedEarly { throw stoppedEarly }
         return (producer.sent, rejected)
     }
-}
 
-/// Reads a file handle line by line without loading it whole.
-struct LineReader {
-    private let handle: FileHandle
-
-    init(_ handle: FileHandle) { self.handle = handle }
-
-    func forEachLine(_ body: (Substring) throws -> Void) throws {
-        var pending: [UInt8] = []
-        while let chunk = try handle.read(upToCount: 1 << 16), !chunk.isEmpty {
-            pending.append(contentsOf: chunk)
-            var start = 0
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                try body(Substring(decoding: pending[start..<newline], as: UTF8.self))
-                start = newline + 1
+    /// Sends each good line; reports each bad one and returns how many there were. Throws a
+    /// `badData` ``ClientError`` when bad input ends reading early.
+    private func sendLines(of reader: LineReader, to producer: FeedProducer) throws -> Int {
+        var parser = InputRecordParser(format: format)
+        var rejected = 0
+        var lineNumber = 0
+        try reader.forEachLine { line in
+            lineNumber += 1
+            let message: FeedMessage?
+            do throws(InputError) {
+                message = try parser.parse(line: line)
+            } catch {
+                rejected += 1
+                ClientFailure.writeError("line \(lineNumber): \(error)")
+                if error.isFatal || strict {
+                    let reason = error.isFatal ? "nothing after it can be read" : "--strict"
+                    throw ClientError(.badData, "stopped at line \(lineNumber) (\(reason)); \(producer.sent) messages sent before it")
+                }
+                return
             }
-            pending.removeFirst(start)
+            guard let message else { return }
+            do {
+                try producer.send(message)
+            } catch let error as ClientError {
+                throw ClientError(error.kind, "\(error); stopped at input line \(lineNumber)")
+            }
         }
-        if !pending.isEmpty { try body(Substring(decoding: pending, as: UTF8.self)) }
+        return rejected
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedClientKit
 import FeedHistory
 import FeedModel
@@ -30,6 +31,19 @@ enum TimeArgument {
     }
 }
 
+/// The transports a client reaches a server's ingest or replay endpoint over.
+let serverTransports: [EndpointArgument.Transport] = [.tcp, .ipc]
+
+/// `--timeout-ms`: how long a command waits for each answer of a server's replay endpoint.
+struct ReplayTimeoutOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Give up if the server has not answered within this many milliseconds.")
+    var timeoutMs = 5000
+
+    func validate() throws {
+        try TimeoutArgument.check(timeoutMs, option: "--timeout-ms")
+    }
+}
+
 /// `--server` or `--db`: where `history` and `snapshot` read from.
 struct HistorySourceOptions: ParsableArguments {
     @Option(help: "Replay endpoint of the feed-server (default tcp://127.0.0.1:5558).")
@@ -38,13 +52,17 @@ struct HistorySourceOptions: ParsableArguments {
     @Option(help: "Read this history database file directly instead of asking a server.")
     var db: String?
 
+    @OptionGroup var timeout: ReplayTimeoutOptions
+
     func validate() throws {
         if server != nil && db != nil { throw ValidationError("give --server or --db, not both") }
+        if db?.isEmpty == true { throw ValidationError("--db: empty path") }
+        if let server { try EndpointArgument.check(server, option: "--server", role: .connect, transports: serverTransports) }
     }
 
     /// The database file read-only, or a client of the server's replay endpoint.
     func open(context: ZMQContext) throws -> any HistorySource {
         if let db { return try HistoryStore(path: db, readOnly: true) }
-        return try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558")
+        return try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558", timeoutMilliseconds: timeout.timeoutMs)
     }
 }

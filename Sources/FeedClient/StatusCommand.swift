@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedClientKit
 import Foundation
 import ZeroMQ
@@ -13,10 +14,16 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Replay endpoint of the feed-server.")
     var server = "tcp://127.0.0.1:5558"
 
+    @OptionGroup var timeout: ReplayTimeoutOptions
+
+    func validate() throws {
+        try EndpointArgument.check(server, option: "--server", role: .connect, transports: serverTransports)
+    }
+
     func run() throws {
         do {
             let context = try ZMQContext()
-            let status = try ReplayClient(context: context, endpoint: server).status()
+            let status = try ReplayClient(context: context, endpoint: server, timeoutMilliseconds: timeout.timeoutMs).status()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))

@@ -1,54 +1,139 @@
+import CZeroMQ
 import FeedModel
 import ZeroMQ
 
 /// Pushes quotes and trades into a feed-server's ingest endpoint (PUSH), on the caller's thread.
 ///
-/// ``connect(timeoutMilliseconds:)`` waits for the TCP/IPC connection so an unreachable server
-/// is an error up front, not a silent queue. ``close(flushTimeoutMilliseconds:)`` waits for
-/// queued messages to leave. Sequence fields are left at zero: the server assigns them.
+/// PUSH has no acknowledgements, so the producer watches its connection and never counts as
+/// delivered what it knows may be lost. Rules:
+/// 1. ``connect(timeoutMilliseconds:)`` waits for the connection and its handshake: an
+///    unreachable server, or an endpoint that is not an ingest, is an error up front.
+/// 2. Messages are queued only on a connection whose handshake is complete (`ZMQ_IMMEDIATE`):
+///    a send that finds no such connection with room within `sendTimeoutMilliseconds` throws.
+/// 3. A connection lost after messages were sent is an error, at the next send or at close:
+///    libzmq drops what it had not yet written, and what was in flight is unknowable. A
+///    connection lost before anything was sent (since the last loss) is no loss: sends wait for
+///    the next one.
+/// 4. ``close(flushTimeoutMilliseconds:)`` returns only once libzmq has written every queued
+///    message to the connection; if that takes longer than the timeout, it throws.
+///
+/// Errors are ``ClientError``s of kind `unavailable` that say how many messages were sent.
+/// Sequence fields are left at zero: the server assigns them. Not `Sendable`: one thread owns it.
 public final class FeedProducer {
-    private let socket: ZMQSocket
+    /// `nil` once closed.
+    private var socket: ZMQSocket?
     private let monitor: ZMQMonitor
+    private let sendTimeoutMilliseconds: Int
+    /// Messages queued since the last lost connection was noticed: at risk if a connection is
+    /// lost now. (Events arrive late, so which connection took which message is unknowable.)
+    private var sentSinceLoss = 0
     public let endpoint: String
+    /// Messages handed to libzmq.
     public private(set) var sent = 0
 
-    public init(context: ZMQContext, endpoint: String) throws {
+    /// Connects a PUSH socket to `endpoint`. `sendTimeoutMilliseconds` bounds how long a send
+    /// waits for a connection with room (server absent, restarting or not reading).
+    public init(context: ZMQContext, endpoint: String, sendTimeoutMilliseconds: Int = 5000) throws {
         self.endpoint = endpoint
-        socket = try ZMQSocket(context, .push)
+        self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
+        let socket = try ZMQSocket(context, .push)
         try socket.set(.sendHighWaterMark, 100_000)
-        try socket.set(.linger, 10_000)  // Bounded: a process never hangs on exit for an absent server.
+        try socket.set(.immediate, 1)
+        try socket.set(.sendTimeout, Int32(clamping: sendTimeoutMilliseconds))
+        try socket.set(.linger, 10_000)  // Bounded: a producer dropped without close() never hangs its process.
         monitor = try ZMQMonitor(socket)
         try socket.connect(endpoint)
+        self.socket = socket
     }
 
-    /// Waits until connected to the server. Throws ``ClientError`` (unavailable) on timeout.
-    /// `inproc://` endpoints are connected at once.
+    /// Waits until connected to the server, ZeroMQ handshake included. Throws ``ClientError``
+    /// (unavailable) on timeout, or at once when the peer drops the connection during the
+    /// handshake, as a socket of another kind does (a feed-server's publish or replay endpoint
+    /// given by mistake). `inproc://` endpoints are connected at once.
     public func connect(timeoutMilliseconds: Int) throws {
         if endpoint.hasPrefix("inproc://") { return }
-        guard try monitor.waitConnected(timeoutMilliseconds: timeoutMilliseconds) else {
-            throw ClientError(.unavailable, "cannot connect to \(endpoint) within \(timeoutMilliseconds) ms: is feed-server running?")
+        let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        while !deadline.hasExpired {
+            guard let event = try monitor.next(timeoutMilliseconds: deadline.remainingMilliseconds) else { continue }
+            switch event.kind {
+            case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+                return
+            case ZMQ_EVENT_DISCONNECTED:
+                throw ClientError(
+                    .unavailable, "\(endpoint) closed the connection during the ZeroMQ handshake: is it a feed-server's ingest endpoint?")
+            default:
+                continue
+            }
         }
+        throw ClientError(.unavailable, "cannot connect to \(endpoint) within \(timeoutMilliseconds) ms: is feed-server running?")
     }
 
     /// Queues one message for the server.
     public func send(_ message: FeedMessage) throws {
         try message.topicBytes.withUnsafeBytes { topic in
             try message.encodedBody().withUnsafeBytes { body in
-                try socket.send(topic, more: true)
-                try socket.send(body)
+                try send(topic, body)
             }
         }
-        sent += 1
     }
 
     /// Sends raw frames as they are (for tools and tests that need to send anything at all).
     public func sendRaw(frames: [[UInt8]]) throws {
-        try socket.send(frames: frames)
+        try checkConnection()
+        try open().send(frames: frames)
     }
 
-    /// Gives queued messages up to `flushTimeoutMilliseconds` to leave, then closes.
+    /// Waits up to `flushTimeoutMilliseconds` for every queued message to be written to the
+    /// connection, then closes. Throws when the connection was lost with messages queued on it,
+    /// or when they were not all written in time (libzmq then drops the rest).
     public func close(flushTimeoutMilliseconds: Int) throws {
-        try socket.set(.linger, Int32(clamping: flushTimeoutMilliseconds))
+        try open().set(.linger, Int32(clamping: flushTimeoutMilliseconds))
+        socket = nil  // zmq_close: libzmq goes on writing for up to the linger period.
+        let deadline = DeadlineClock(milliseconds: flushTimeoutMilliseconds)
+        // libzmq stops the monitor when the socket is gone, which is when everything queued was
+        // written or the linger period ran out.
+        while !deadline.hasExpired {
+            guard let event = try monitor.next(timeoutMilliseconds: deadline.remainingMilliseconds) else { continue }
+            if event.kind == ZMQ_EVENT_MONITOR_STOPPED { return }
+            try note(event)
+        }
+        throw ClientError(
+            .unavailable,
+            "\(endpoint) did not take the last of \(sent) messages within \(flushTimeoutMilliseconds) ms; libzmq dropped what was still queued")
+    }
+
+    private func send(_ topic: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) throws {
+        try checkConnection()
+        let socket = try open()
+        // Both frames or neither: once the first frame is queued, the second always is.
+        guard try socket.send(topic, more: true) else {
+            throw ClientError(
+                .unavailable,
+                "\(endpoint) took no message for \(sendTimeoutMilliseconds) ms (server gone or not reading); \(sent) messages sent before")
+        }
+        try socket.send(body)
+        sent += 1
+        sentSinceLoss += 1
+    }
+
+    private func open() throws -> ZMQSocket {
+        guard let socket else { throw ClientError(.unavailable, "producer for \(endpoint) is closed") }
+        return socket
+    }
+
+    /// Applies the connection events that arrived since the last look.
+    private func checkConnection() throws {
+        while let event = try monitor.next(timeoutMilliseconds: 0) { try note(event) }
+    }
+
+    private func note(_ event: ZMQMonitor.Event) throws {
+        guard event.kind == ZMQ_EVENT_DISCONNECTED else { return }
+        defer { sentSinceLoss = 0 }
+        if sentSinceLoss > 0 {
+            throw ClientError(
+                .unavailable,
+                "lost the connection to \(endpoint) with \(sentSinceLoss) of \(sent) messages possibly still queued on it; libzmq drops what it had not yet written, so some may be missing (check the history)")
+        }
     }
 }
 

@@ -7,39 +7,67 @@ import ZeroMQ
 /// The daemon and the CLI as a user runs them: real processes, real sockets, real SQLite files.
 @Suite(.serialized)
 struct FeedEndToEndTests {
-    /// A CSV of `count` quotes and trades over five topics, with the values each row should carry.
-    static func sampleInput(count: Int) -> (csv: String, expected: [FeedMessage]) {
+    /// `count` quotes and trades over five topics, as publish would send them.
+    static func sampleMessages(count: Int) -> [FeedMessage] {
         let topics = ["NASDAQ.AAPL", "NASDAQ.MSFT", "NYSE.IBM", "NYSE.BRK.B", "ARCA.SPY"]
-        var lines = ["topic,type,bid,bid_size,ask,ask_size,price,size,side,event_time"]
-        var expected: [FeedMessage] = []
-        for index in 0..<count {
+        return (0..<count).map { index in
             let topic = try! Topic(topics[index % topics.count])
             let eventTime = Int64(1_763_800_000_000_000_000) + Int64(index) * 1_000_123
             let cents = Int64(10_000 + index)
             if index % 4 == 3 {
                 let trade = Trade(price: Price(mantissa: cents * 1_000_000), size: UInt32(index + 1), aggressor: index % 8 == 3 ? .buy : .sell)
-                lines.append("\(topic),trade,,,,,\(trade.price),\(trade.size),\(trade.aggressor),\(Timestamp(nanoseconds: eventTime))")
-                expected.append(FeedMessage(topic: topic, eventTime: eventTime, payload: .trade(trade)))
-            } else {
-                let quote = Quote(
-                    bidPrice: Price(mantissa: cents * 1_000_000), askPrice: Price(mantissa: (cents + 1) * 1_000_000 + 5),
-                    bidSize: UInt32(100 * (index % 7 + 1)), askSize: UInt32(index))
-                lines.append("\(topic),quote,\(quote.bidPrice),\(quote.bidSize),\(quote.askPrice),\(quote.askSize),,,,\(Timestamp(nanoseconds: eventTime))")
-                expected.append(FeedMessage(topic: topic, eventTime: eventTime, payload: .quote(quote)))
+                return FeedMessage(topic: topic, eventTime: eventTime, payload: .trade(trade))
             }
+            let quote = Quote(
+                bidPrice: Price(mantissa: cents * 1_000_000), askPrice: Price(mantissa: (cents + 1) * 1_000_000 + 5),
+                bidSize: UInt32(100 * (index % 7 + 1)), askSize: UInt32(index))
+            return FeedMessage(topic: topic, eventTime: eventTime, payload: .quote(quote))
         }
-        return (lines.joined(separator: "\n") + "\n", expected)
     }
 
-    @Test func ingestToFanOutToHistoryIsLosslessByteForByte() throws {
+    /// A CSV of `count` quotes and trades over five topics, with the values each row should carry.
+    static func sampleInput(count: Int) -> (csv: String, expected: [FeedMessage]) {
+        let messages = sampleMessages(count: count)
+        let rows = messages.map { message in
+            let time = Timestamp(nanoseconds: message.eventTime)
+            switch message.payload {
+            case .trade(let trade): return "\(message.topic),trade,,,,,\(trade.price),\(trade.size),\(trade.aggressor),\(time)"
+            case .quote(let quote):
+                return "\(message.topic),quote,\(quote.bidPrice),\(quote.bidSize),\(quote.askPrice),\(quote.askSize),,,,\(time)"
+            case .heartbeat: return ""
+            }
+        }
+        let header = "topic,type,bid,bid_size,ask,ask_size,price,size,side,event_time"
+        return (([header] + rows).joined(separator: "\n") + "\n", messages)
+    }
+
+    /// The same messages as NDJSON, types left to be inferred from the fields, starting with a
+    /// byte order mark as files saved by some editors do.
+    static func sampleNDJSON(count: Int) -> (ndjson: String, expected: [FeedMessage]) {
+        let messages = sampleMessages(count: count)
+        let lines = messages.map { message in
+            let time = Timestamp(nanoseconds: message.eventTime)
+            switch message.payload {
+            case .trade(let trade):
+                return #"{"topic":"\#(message.topic)","price":\#(trade.price),"size":\#(trade.size),"side":"\#(trade.aggressor)","event_time":"\#(time)"}"#
+            case .quote(let quote):
+                return #"{ "topic": "\#(message.topic)", "bid": \#(quote.bidPrice), "bid_size": \#(quote.bidSize), "ask": "\#(quote.askPrice)", "ask_size": \#(quote.askSize), "event_time": "\#(time)" }"#
+            case .heartbeat: return ""
+            }
+        }
+        return ("\u{FEFF}" + lines.joined(separator: "\n") + "\n", messages)
+    }
+
+    @Test(arguments: ["csv", "ndjson"])
+    func ingestToFanOutToHistoryIsLosslessByteForByte(format: String) throws {
         let server = try ServerFixture()
         let context = try ZMQContext()
         let raw = try RawSubscriber(context: context, endpoint: server.publish)
         try raw.waitUntilLive()
 
-        let (csv, expected) = Self.sampleInput(count: 3000)
-        let input = server.folder.path("input.csv")
-        try csv.write(toFile: input, atomically: true, encoding: .utf8)
+        let (text, expected) = format == "csv" ? Self.sampleInput(count: 3000) : Self.sampleNDJSON(count: 3000)
+        let input = server.folder.path("input.\(format)")
+        try text.write(toFile: input, atomically: true, encoding: .utf8)
         let publisher = try server.client(["publish", "--to", server.ingest, input])
         #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
         #expect(publisher.stderr.contains("published 3000 messages, rejected 0 lines"))
