@@ -27,29 +27,3 @@ enum ClientFailure {
         FileHandle.standardError.write(Data("feed-client: \(line)\n".utf8))
     }
 }
-
-/// Buffered standard output: whole lines, flushed when the caller is about to wait, when the
-/// buffer is large, or when the oldest buffered line is getting old.
-final class LineWriter {
-    private var buffer: [UInt8] = []
-    private var lastFlush = MonotonicClock.nanoseconds()
-
-    init() { buffer.reserveCapacity(1 << 16) }
-
-    func write(_ line: String) {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    func flushIfOlder(thanMilliseconds milliseconds: Int64) {
-        if MonotonicClock.nanoseconds() - lastFlush >= milliseconds * 1_000_000 { flush() }
-    }
-
-    func flush() {
-        lastFlush = MonotonicClock.nanoseconds()
-        guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
-    }
-}
