@@ -25,11 +25,16 @@ echo; echo "== live as NDJSON: feed-client subscribe NASDAQ. --format ndjson --c
 "$bin/feed-client" subscribe NASDAQ. --format ndjson --count 3
 echo; echo "== publish one quote: feed-client publish -"
 printf 'topic,bid,bid_size,ask,ask_size\nNASDAQ.DEMO,10.01,100,10.02,200\n' | "$bin/feed-client" publish -
-sleep 0.3  # let the recorder's 100 ms block flush happen before asking history
+# The recorder writes blocks every 100 ms: wait until this session's history holds the quote.
+session=$("$bin/feed-client" status | grep -o '"session":[0-9]*' | cut -d: -f2)
+for _ in $(seq 100); do
+    [ "$("$bin/feed-client" history NASDAQ.DEMO --session "$session" --count-only)" -ge 1 ] && break
+    sleep 0.05
+done
 echo; echo "== history: feed-client history NASDAQ.DEMO --format csv"
 "$bin/feed-client" history NASDAQ.DEMO --format csv
-echo; echo "== history: feed-client history NYSE.IBM --since=-1m --limit 5"
-"$bin/feed-client" history NYSE.IBM --since=-1m --limit 5
+echo; echo "== history: feed-client history NYSE.IBM --since -1m --limit 5"
+"$bin/feed-client" history NYSE.IBM --since -1m --limit 5
 echo; echo "== late joiner: feed-client subscribe NASDAQ.AAPL --replay-from start --count 8"
 "$bin/feed-client" subscribe NASDAQ.AAPL --replay-from start --count 8
 echo; echo "== last values: feed-client snapshot NYSE. (first 8 lines)"
