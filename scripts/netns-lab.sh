@@ -17,6 +17,7 @@
 #   scripts/netns-lab.sh down NAME                   delete it; idempotent, never fails
 #   scripts/netns-lab.sh loss NAME HOST PERCENT PORT drop PERCENT% (0-100) of incoming UDP to PORT
 #                                                    at random in HOST (pub, sub1 or sub2), with nftables
+#   scripts/netns-lab.sh dropped NAME HOST           print how many packets that rule has dropped so far
 #   scripts/netns-lab.sh check                       exit 0 if namespaces can be made here, 77 if not
 #
 # Run a program on a host with `ip netns exec NAME-sub1 PROGRAM...`. Use a unique NAME per run
@@ -140,8 +141,19 @@ cmd_loss() {
     command -v nft >/dev/null || die "nft not found: install Debian's nftables package"
     ip netns exec "$ns" nft add table inet lab
     ip netns exec "$ns" nft add chain inet lab in '{ type filter hook input priority 0; }'
-    ip netns exec "$ns" nft add rule inet lab in udp dport "$port" numgen random mod 100 '<' "$percent" drop
+    ip netns exec "$ns" nft add rule inet lab in udp dport "$port" numgen random mod 100 '<' "$percent" counter drop
     echo "$ns: dropping $percent% of incoming UDP to port $port"
+}
+
+cmd_dropped() {
+    local name=$1 host=$2 ns packets
+    check_name "$name"
+    host_index "$host" >/dev/null
+    ns=$name-$host
+    namespace_exists "$ns" || die "no namespace $ns: run '$0 up $name' first"
+    packets=$(ip netns exec "$ns" nft list chain inet lab in 2>/dev/null | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p' | head -n 1)
+    [[ -n $packets ]] || die "no loss rule in $ns: run '$0 loss $name $host ...' first"
+    echo "$packets"
 }
 
 cmd_check() {
@@ -171,6 +183,7 @@ case ${1:-} in
     up) (($# == 2)) || usage; cmd_up "$2" ;;
     down) (($# == 2)) || usage; cmd_down "$2" ;;
     loss) (($# == 5)) || usage; cmd_loss "$2" "$3" "$4" "$5" ;;
+    dropped) (($# == 3)) || usage; cmd_dropped "$2" "$3" ;;
     check) (($# == 1)) || usage; cmd_check ;;
     *) usage ;;
 esac

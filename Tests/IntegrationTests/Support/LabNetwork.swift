@@ -6,6 +6,8 @@ import Testing
 /// when this object goes away, pass or fail.
 final class LabNetwork {
     let name: String
+    /// Each host's lab0 IPv4 address, as the script printed it.
+    private let addresses: [String: String]
     private static let script = Binaries.repositoryRoot.appendingPathComponent("scripts/netns-lab.sh")
     private static let counter = LockedCounter()
 
@@ -22,10 +24,22 @@ final class LabNetwork {
             _ = try? RunningProcess(Self.script, ["down", name]).waitForExit()
             throw ProcessFailure("lab up failed: \(up.stderr)")
         }
+        // Lines like "pub        NAME-pub lab0 10.231.7.1".
+        addresses = Dictionary(
+            uniqueKeysWithValues: up.stdout.split(separator: "\n").compactMap { line in
+                let fields = line.split(separator: " ")
+                return fields.count == 4 ? (String(fields[0]), String(fields[3])) : nil
+            })
     }
 
     /// The namespace of a host: `pub`, `sub1` or `sub2`.
     func namespace(_ host: String) -> String { "\(name)-\(host)" }
+
+    /// The lab0 address of a host, reachable from the lab's other hosts.
+    func address(_ host: String) throws -> String {
+        guard let address = addresses[host] else { throw ProcessFailure("lab printed no address for \(host)") }
+        return address
+    }
 
     /// Drops `percent`% of incoming UDP to `port` on `host`.
     func addLoss(host: String, percent: Int, port: Int) throws {
@@ -33,15 +47,31 @@ final class LabNetwork {
         guard try loss.waitForExit() == 0 else { throw ProcessFailure("lab loss failed: \(loss.stderr)") }
     }
 
+    /// How many packets the loss rule on `host` has dropped so far.
+    func droppedPackets(host: String) throws -> Int {
+        let dropped = try RunningProcess(Self.script, ["dropped", name, host])
+        guard try dropped.waitForExit() == 0, let count = Int(dropped.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ProcessFailure("lab dropped failed: \(dropped.stderr)")
+        }
+        return count
+    }
+
     deinit {
         _ = try? RunningProcess(Self.script, ["down", name]).waitForExit()
     }
 
-    /// Runs `executable` on the host, or inside `namespace` through `ip netns exec`.
-    static func run(_ executable: URL, _ arguments: [String], in namespace: String?, stdin: Data? = nil) throws -> RunningProcess {
-        guard let namespace else { return try RunningProcess(executable, arguments, stdin: stdin) }
-        return try RunningProcess(
-            URL(fileURLWithPath: "/usr/bin/env"), ["ip", "netns", "exec", namespace, executable.path] + arguments, stdin: stdin)
+    /// Runs `executable` on the host, or inside `namespace` through `ip netns exec`; as the
+    /// unprivileged user `nobody` (no capabilities at all) when `unprivileged` is set.
+    static func run(
+        _ executable: URL, _ arguments: [String], in namespace: String?, unprivileged: Bool = false, stdin: Data? = nil
+    ) throws -> RunningProcess {
+        let user = unprivileged ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"] : []
+        let command = user + [executable.path] + arguments
+        guard let namespace else {
+            if user.isEmpty { return try RunningProcess(executable, arguments, stdin: stdin) }
+            return try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), command, stdin: stdin)
+        }
+        return try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ip", "netns", "exec", namespace] + command, stdin: stdin)
     }
 }
 

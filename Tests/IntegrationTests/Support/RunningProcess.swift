@@ -118,6 +118,33 @@ final class RunningProcess: @unchecked Sendable {  // Mutable state is guarded b
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// The counters a stopped daemon logs (`stopped: session S, published P, recorded R, ...` for
+    /// a server, `stopped: forwarded F, recorded R, ...` for a relay), by name.
+    func stopSummary() throws -> [String: Int] {
+        let line = try waitForStderrLine(containing: "stopped: ")
+        let summary = line[line.range(of: "stopped: ")!.upperBound...]
+        var counters: [String: Int] = [:]
+        for part in summary.split(separator: ",") {
+            let words = part.split(separator: " ")
+            if words.count == 2, let value = Int(words[1]) { counters[String(words[0])] = value }
+        }
+        return counters
+    }
+
+    /// SIGTERM, then a clean exit (status 0) within `seconds`, as the daemons promise. Returns
+    /// how long the exit took.
+    @discardableResult
+    func expectCleanStop(within seconds: Double = 2, sourceLocation: SourceLocation = #_sourceLocation) throws -> Double {
+        signal(SIGTERM)
+        let started = Date()
+        let status = try waitForExit(timeout: seconds + 3)
+        let elapsed = Date().timeIntervalSince(started)
+        let name = process.executableURL?.lastPathComponent ?? "process"
+        #expect(status == 0, "\(name) \(arguments) exit status \(status); stderr:\n\(stderr)", sourceLocation: sourceLocation)
+        #expect(elapsed < seconds, "\(name) \(arguments) took \(elapsed) s to stop", sourceLocation: sourceLocation)
+        return elapsed
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }

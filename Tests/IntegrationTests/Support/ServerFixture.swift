@@ -4,10 +4,12 @@ import Testing
 /// A real `feed-server` on wildcard loopback ports with its own history file.
 ///
 /// Start-up waits for the server's `ready` line, which names the ports it bound, so tests never
-/// guess ports. ``stop()`` sends SIGTERM and requires a clean exit within 2 seconds.
+/// guess ports. ``stop()`` sends SIGTERM and requires a clean exit within 2 seconds. Clients the
+/// fixture runs (``client(_:stdin:timeout:)``) run in the server's network namespace, if it has one.
 final class ServerFixture {
     let folder: TemporaryFolder
     let process: RunningProcess
+    let namespace: String?
     let databasePath: String
     let publish: String
     let ingest: String
@@ -22,6 +24,7 @@ final class ServerFixture {
     ) throws {
         let folder = try folder ?? TemporaryFolder()
         self.folder = folder
+        self.namespace = namespace
         self.databasePath = databasePath ?? folder.path("feed.sqlite")
         let endpointArguments =
             endpoints ?? ["--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
@@ -41,18 +44,13 @@ final class ServerFixture {
     }
 
     /// SIGTERM, then a clean exit within 2 seconds.
-    func stop() throws {
-        process.signal(SIGTERM)
-        let started = Date()
-        let status = try process.waitForExit(timeout: 5)
-        let elapsed = Date().timeIntervalSince(started)
-        #expect(status == 0, "feed-server exit status \(status); stderr:\n\(process.stderr)")
-        #expect(elapsed < 2.0, "feed-server took \(elapsed) s to stop")
+    func stop(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try process.expectCleanStop(sourceLocation: sourceLocation)
     }
 
     /// Runs `feed-client` to completion and returns it.
     func client(_ arguments: [String], stdin: Data? = nil, timeout: Double = 30) throws -> RunningProcess {
-        let client = try RunningProcess(Binaries.client, arguments, stdin: stdin)
+        let client = try LabNetwork.run(Binaries.client, arguments, in: namespace, stdin: stdin)
         try client.waitForExit(timeout: timeout)
         return client
     }
