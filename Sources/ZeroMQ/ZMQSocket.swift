@@ -1,16 +1,27 @@
 import CZeroMQ
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One libzmq socket, owned by exactly one thread.
 ///
 /// libzmq sockets are not thread-safe, so this type is not `Sendable`: create it on the thread
 /// that uses it, use it there, and let it go there. `deinit` closes it (with the linger set on
 /// it). Errors carry libzmq's errno text; `EAGAIN` on a non-blocking call is a `false` or `nil`
 /// result, not an error.
+///
+/// An `ipc://PATH` endpoint belongs to one socket: ``bind(_:)`` refuses a path that a live
+/// socket answers on (libzmq would silently take it over), and closing removes the socket file
+/// this socket created (libzmq leaves it behind).
 public final class ZMQSocket {
     /// The raw handle, for calls this wrapper does not cover. Do not close it.
     public let handle: UnsafeMutableRawPointer
     /// Kept so the context outlives its sockets.
     public let context: ZMQContext
+    private var ipcFiles: [IPCSocketFile] = []
 
     public init(_ context: ZMQContext, _ type: ZMQSocketType) throws {
         guard let handle = zmq_socket(context.handle, type.rawValue) else {
@@ -22,12 +33,20 @@ public final class ZMQSocket {
 
     deinit {
         zmq_close(handle)
+        for file in ipcFiles { file.remove() }
     }
 
     // MARK: Endpoints
 
+    /// Binds `endpoint`; an `ipc://` path that another live socket serves fails with
+    /// `EADDRINUSE`, as a TCP port in use does.
     public func bind(_ endpoint: String) throws {
+        let ipcPath = IPCSocketFile.path(of: endpoint)
+        if let ipcPath, IPCSocketFile.isInUse(ipcPath) {
+            throw ZMQError(code: EADDRINUSE, operation: "bind \(endpoint)")
+        }
         if zmq_bind(handle, endpoint) != 0 { throw ZMQError.last("bind \(endpoint)") }
+        if let ipcPath, let file = IPCSocketFile(boundAt: ipcPath) { ipcFiles.append(file) }
     }
 
     public func connect(_ endpoint: String) throws {

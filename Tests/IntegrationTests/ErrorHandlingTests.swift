@@ -89,6 +89,37 @@ struct ErrorHandlingTests {
         try first.stop()
     }
 
+    @Test func ipcEndpointInUseIsAClearStartupErrorAndItsFileGoesAwayOnStop() throws {
+        let folder = try TemporaryFolder()
+        let paths = ["publish", "ingest", "replay"].map { folder.path($0) }
+        let first = try ServerFixture(
+            folder: folder, endpoints: ["--publish", "ipc://\(paths[0])", "--ingest", "ipc://\(paths[1])", "--replay", "ipc://\(paths[2])"])
+        for (option, path) in zip(["--publish", "--ingest", "--replay"], paths) {
+            var endpoints = ["--publish": "tcp://127.0.0.1:*", "--ingest": "tcp://127.0.0.1:*", "--replay": "tcp://127.0.0.1:*"]
+            endpoints[option] = "ipc://\(path)"
+            let second = try RunningProcess(
+                Binaries.server, ["--db", folder.path("second.sqlite")] + endpoints.flatMap { [$0.key, $0.value] })
+            #expect(try second.waitForExit() == 69, "\(option): \(second.stderr)")
+            #expect(second.stderr.contains("ipc://\(path): Address already in use"), "\(option): \(second.stderr)")
+        }
+        // The first server still serves its endpoints.
+        let status = try first.client(["status", "--server", first.replay])
+        #expect(status.process.terminationStatus == 0, "\(status.stderr)")
+        try first.stop()
+        for path in paths { #expect(!FileManager.default.fileExists(atPath: path), "\(path) left behind") }
+
+        let relayEndpoint = "ipc://\(folder.path("relay"))"
+        let origin = try ServerFixture(folder: folder, endpoints: nil)
+        let relay = try RunningProcess(Binaries.server, ["relay", "--upstream", origin.publish, "--publish", relayEndpoint])
+        _ = try relay.waitForStderrLine(containing: "feed-relay ready")
+        let rival = try RunningProcess(Binaries.server, ["relay", "--upstream", origin.publish, "--publish", relayEndpoint])
+        #expect(try rival.waitForExit() == 69, "\(rival.stderr)")
+        #expect(rival.stderr.contains("\(relayEndpoint): Address already in use"), "\(rival.stderr)")
+        try relay.expectCleanStop()
+        #expect(!FileManager.default.fileExists(atPath: folder.path("relay")), "relay socket file left behind")
+        try origin.stop()
+    }
+
     @Test func unreachableServerIsReportedNotWaitedOnForever() throws {
         // Port 1 on loopback: nothing listens there.
         let publish = try RunningProcess(Binaries.client, ["publish", "--to", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"], stdin: Data("topic,bid,bid_size,ask,ask_size\n".utf8))
