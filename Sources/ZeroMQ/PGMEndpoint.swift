@@ -98,7 +98,9 @@ public struct PGMEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// The interface must exist, be up, support multicast, not be a loopback device, and have an
     /// IPv4 address (the first one is used when it has several). An interface given as an
     /// address must be one of this host's addresses. Reads the interfaces of the calling thread's
-    /// network namespace.
+    /// network namespace. A `pgm://` endpoint also needs a process allowed to open raw IP sockets
+    /// (root or CAP_NET_RAW): without one, libzmq 4.3.4 aborts the whole process
+    /// ("Invalid argument (src/session_base.cpp:723)") instead of returning an error.
     public func resolved() throws(PGMEndpointError) -> String {
         let endpoint = description
         var list: UnsafeMutablePointer<ifaddrs>?
@@ -152,7 +154,15 @@ public struct PGMEndpoint: Sendable, Equatable, CustomStringConvertible {
             }
             address = first
         }
+        if transport == .pgm { try Self.checkRawSocketsAllowed(endpoint: endpoint) }
         return "\(transport.rawValue)://\(Self.format(address));\(group):\(port)"
+    }
+
+    /// Opens and closes a raw socket of IP protocol 113 (PGM), the kind libpgm opens for `pgm://`.
+    private static func checkRawSocketsAllowed(endpoint: String) throws(PGMEndpointError) {
+        let probe = socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 113)
+        guard probe >= 0 else { throw .rawSocketUnavailable(endpoint: endpoint, errno: errno) }
+        close(probe)
     }
 
     // MARK: - Helpers
@@ -222,6 +232,8 @@ public enum PGMEndpointError: Error, CustomStringConvertible, Equatable, Sendabl
     case noIPv4Address(endpoint: String, interface: String)
     /// getifaddrs failed.
     case interfaceLookupFailed(endpoint: String, errno: Int32)
+    /// `pgm://` needs a raw IP socket, and this process may not open one (not root, no CAP_NET_RAW).
+    case rawSocketUnavailable(endpoint: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -253,6 +265,8 @@ public enum PGMEndpointError: Error, CustomStringConvertible, Equatable, Sendabl
             "\(endpoint): interface \(interface) has no IPv4 address"
         case .interfaceLookupFailed(let endpoint, let code):
             "\(endpoint): cannot list network interfaces: \(String(cString: strerror(code)))"
+        case .rawSocketUnavailable(let endpoint, let code):
+            "\(endpoint): pgm:// sends raw IP packets, which needs root or CAP_NET_RAW, and this process cannot open a raw socket (\(String(cString: strerror(code)))); use epgm:// (PGM over UDP), which needs no privileges"
         }
     }
 }
