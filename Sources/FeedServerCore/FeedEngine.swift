@@ -7,7 +7,8 @@ import ZeroMQ
 ///
 /// Owns the ingest PULL, the fan-out XPUB and a control PULL; nothing else touches them. It
 /// stops when a message arrives on the control endpoint, after taking in what producers had
-/// already delivered, or when the context is shut down.
+/// already delivered, or when the context is shut down. ``WorkerThread/stopPublishing`` tells
+/// the whole stop sequence and why it fits the shutdown budget.
 final class FeedEngine {
     private let configuration: ServerConfiguration
     private let ingest: ZMQSocket
@@ -15,6 +16,7 @@ final class FeedEngine {
     private let fanOut: FanOut
     private let counters: ServerCounters
     private let logger: Logger
+    private let historyHandedOver: Latch
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var blocks: BlockBuilder
@@ -33,13 +35,15 @@ final class FeedEngine {
     static let maximumIngestMessageSize: Int64 = 1024
 
     /// Binds every socket; throws (with the endpoint in the message) if any bind fails.
+    /// - Parameter historyHandedOver: opened once every published message went to the recorder.
     init(
         context: ZMQContext, configuration: ServerConfiguration, controlEndpoint: String, session: UInt32,
-        recorder: Recorder, counters: ServerCounters, logger: Logger
+        recorder: Recorder, historyHandedOver: Latch, counters: ServerCounters, logger: Logger
     ) throws {
         self.configuration = configuration
         self.counters = counters
         self.logger = logger
+        self.historyHandedOver = historyHandedOver
         sequencer = Sequencer(session: session)
         control = try ControlChannel.bind(context, controlEndpoint)
         ingest = try ZMQSocket(context, .pull)
@@ -50,7 +54,8 @@ final class FeedEngine {
         fanOut = try FanOut(
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
-            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark)
+            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
+            stopRequests: control, logger: logger)
         blocks = BlockBuilder(
             recorder: recorder, messagesPerBlock: configuration.blockMessages,
             flushAfterMilliseconds: configuration.blockFlushMilliseconds)
@@ -65,16 +70,32 @@ final class FeedEngine {
     var ingestEndpoint: String { (try? ingest.get(.lastEndpoint)) ?? configuration.ingestEndpoint }
     var publishEndpoints: [String] { fanOut.boundEndpoints }
 
-    /// Runs until stopped. Hands the last partial block to the recorder before returning.
+    /// Runs until stopped. Then hands every block to the recorder (opening `historyHandedOver`)
+    /// and, after a stop request, sends a final heartbeat and keeps multicast open for repairs.
     func run() {
-        defer { blocks.flushAll() }
+        let requested = runUntilStopped()
+        blocks.flushAll()
+        historyHandedOver.open()
+        guard requested else { return }
+        do {
+            // Tells every subscriber the last sequence, and lets a PGM receiver that lost the
+            // tail notice it at once rather than at the next SPM.
+            try sendHeartbeat()
+        } catch {
+            logger.info("no final heartbeat: \(error)")
+        }
+        fanOut.finishMulticast()
+    }
+
+    /// Returns `true` after a stop request, `false` when the context was shut down or on error.
+    private func runUntilStopped() -> Bool {
         do {
             while true {
                 let ready = try ZMQPoller.poll(
                     [control, ingest, fanOut.socket], timeoutMilliseconds: pollTimeoutMilliseconds())
                 if ready[0] {
-                    try drainIngest(limit: .max)
-                    return
+                    try takeInWhatProducersDelivered()
+                    return true
                 }
                 if ready[1] { try drainIngest(limit: 4096) }
                 if ready[2] { try handleSubscriptions() }
@@ -86,11 +107,33 @@ final class FeedEngine {
         } catch {
             logger.critical("engine stopped on error: \(error)")
         }
+        return false
     }
 
     // MARK: Intake
 
-    private func drainIngest(limit: Int) throws {
+    /// After a stop request: publishes and records what producers already delivered, until
+    /// intake has been quiet for a moment, within the intake budget. Multicast no longer waits:
+    /// a PGM rate that cannot keep up must not hold the history back.
+    private func takeInWhatProducersDelivered() throws {
+        fanOut.stopWaitingForMulticast()
+        let started = MonotonicClock.nanoseconds()
+        let deadline = started + Int64(ShutdownBudget.intakeMilliseconds) * 1_000_000
+        while MonotonicClock.nanoseconds() < deadline {
+            if try drainIngest(limit: 4096) == 0,
+                try !ingest.waitReadable(timeoutMilliseconds: ShutdownBudget.intakeQuietMilliseconds)
+            {
+                return
+            }
+        }
+        logger.warning(
+            "producers were still sending \(ShutdownBudget.intakeMilliseconds) ms after the stop request; later messages were not published"
+        )
+    }
+
+    /// Takes in at most `limit` waiting producer messages; returns how many it took.
+    @discardableResult
+    private func drainIngest(limit: Int) throws -> Int {
         defer { reportPublished() }
         var taken = 0
         while taken < limit, try ingest.receive(into: frames, dontWait: true) {
@@ -110,6 +153,7 @@ final class FeedEngine {
                 }
             }
         }
+        return taken
     }
 
     private func generateDemo() throws {

@@ -8,16 +8,19 @@ import ZeroMQ
 /// republishes on its own endpoints (any transport, multicast included), recording if asked.
 ///
 /// Downstream subscriptions travel upstream (see ``UpstreamSubscriptions``), so origins filter
-/// at the source. ``stop()`` ends the forwarder thread and flushes the history, from any thread.
+/// at the source. ``stop()`` ends the forwarder thread and flushes the history, from any thread,
+/// within 2 seconds also when multicast cannot keep up (see ``WorkerThread/stopPublishing``).
 public final class FeedRelay: Sendable {
     /// The publish endpoints actually bound (wildcard ports resolved), multicast ones last.
     public let publishEndpoints: [String]
     public let counters: ServerCounters
     private let context: ZMQContext
     private let controlEndpoint: String
+    private let historyHandedOver = Latch()
     private let thread: WorkerThread
     private let recorder: Recorder?
     private let stopping = FirstCall()
+    private let logger: Logger
 
     public static func start(configuration: RelayConfiguration, logger: Logger) throws -> FeedRelay {
         try FeedRelay(configuration: configuration, logger: logger)
@@ -29,6 +32,7 @@ public final class FeedRelay: Sendable {
         // Never terminated after PGM use: see FeedServer for why zmq_ctx_term must be avoided.
         let context = try ZMQContext(terminatesOnDeinit: !usesPGM)
         self.context = context
+        self.logger = logger
         let counters = ServerCounters()
         self.counters = counters
         let recorder = try configuration.databasePath.map { path in
@@ -39,11 +43,12 @@ public final class FeedRelay: Sendable {
         let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")
         self.controlEndpoint = controlEndpoint
         let bound = BoundPublishEndpoints()
+        let historyHandedOver = self.historyHandedOver
         do {
             thread = try WorkerThread.start(name: "relay") {
                 let forwarder = try RelayForwarder(
                     context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    recorder: recorder, counters: counters, logger: logger)
+                    recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
                 bound.endpoints = forwarder.publishEndpoints
                 return UncheckedTransfer(forwarder)
             } run: { forwarder in
@@ -59,8 +64,11 @@ public final class FeedRelay: Sendable {
     /// Stops forwarding and writes what was forwarded to the history.
     public func stop() {
         guard stopping.claim() else { return }
-        thread.stop(context: context, controlEndpoint: controlEndpoint)
-        recorder?.stopAndFlush()
+        thread.stopPublishing(
+            context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
+            ownsContext: true, logger: logger)
+        let status = counters.status(session: 0)  // A relay has no session of its own.
+        logger.info("stopped: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))")
     }
 }
 

@@ -12,8 +12,12 @@ import ZeroMQ
 /// 1. ``start(configuration:logger:)`` returns only when every socket is bound and the history
 ///    is open, or throws saying which one failed.
 /// 2. ``stop()`` takes in what producers already delivered, publishes it, writes every message
-///    to the history, and then returns. It may be called from any thread, more than once.
+///    to the history, and then returns, within 2 seconds also when multicast cannot keep up
+///    (see ``WorkerThread/stopPublishing``). It may be called from any thread, more than once.
 /// 3. Every socket is created, used and closed on its own thread.
+/// 4. With multicast, pass a context that never terminates (`ZMQContext(terminatesOnDeinit:
+///    false)`) to ``start(configuration:context:logger:)``: zmq_ctx_term can hang forever once a
+///    PGM socket was used (libzmq issue 822). The context the server creates itself is made so.
 public final class FeedServer: Sendable {
     /// The endpoints actually bound (wildcard ports resolved).
     public struct Endpoints: Sendable {
@@ -27,7 +31,9 @@ public final class FeedServer: Sendable {
     public let session: UInt32
     public let counters: ServerCounters
     private let context: ZMQContext
+    private let ownsContext: Bool
     private let controlEndpoint: String
+    private let historyHandedOver = Latch()
     private let engineThread: WorkerThread
     private let replayThread: WorkerThread
     private let recorder: Recorder
@@ -40,7 +46,8 @@ public final class FeedServer: Sendable {
     }
 
     /// Starts a server on an existing context, so its `inproc://` endpoints are reachable from
-    /// other sockets of the same process on that context.
+    /// other sockets of the same process on that context. With multicast endpoints, create that
+    /// context with `terminatesOnDeinit: false`: terminating a context after PGM use can hang.
     public static func start(configuration: ServerConfiguration, context: ZMQContext, logger: Logger) throws -> FeedServer {
         try FeedServer(configuration: configuration, context: context, logger: logger)
     }
@@ -58,6 +65,7 @@ public final class FeedServer: Sendable {
         // these machines even with LINGER 0). The daemon's own context is therefore never
         // terminated when multicast is on: stop() still closes every socket on its thread and
         // flushes the history, and the process exits, which releases what libzmq held.
+        ownsContext = context == nil
         let context = try context ?? ZMQContext(terminatesOnDeinit: configuration.multicastEndpoints.isEmpty)
         self.context = context
         controlEndpoint = ControlChannel.makeEndpoint("feed-server")
@@ -67,11 +75,13 @@ public final class FeedServer: Sendable {
         let boundEngine = BoundEndpoints()
         let controlEndpoint = self.controlEndpoint
         let recorder = self.recorder
+        let historyHandedOver = self.historyHandedOver
         do {
             engineThread = try WorkerThread.start(name: "engine") {
                 let engine = try FeedEngine(
                     context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    session: session, recorder: recorder, counters: counters, logger: logger)
+                    session: session, recorder: recorder, historyHandedOver: historyHandedOver, counters: counters,
+                    logger: logger)
                 boundEngine.set(publish: engine.publishEndpoints, ingest: engine.ingestEndpoint)
                 return UncheckedTransfer(engine)
             } run: { engine in
@@ -104,9 +114,12 @@ public final class FeedServer: Sendable {
     /// Stops intake, publishes and records what was delivered, and ends every thread.
     public func stop() {
         guard stopping.claim() else { return }
-        engineThread.stop(context: context, controlEndpoint: controlEndpoint)
-        replayThread.stop(context: context, controlEndpoint: controlEndpoint + "-replay")
-        recorder.stopAndFlush()
+        // The replay service stops alongside: nothing it does touches what is being recorded.
+        ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay")
+        engineThread.stopPublishing(
+            context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
+            ownsContext: ownsContext, logger: logger)
+        replayThread.join()
         let status = counters.status(session: session)
         logger.info(
             "stopped: session \(session), published \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))"

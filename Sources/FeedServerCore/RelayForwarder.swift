@@ -7,7 +7,9 @@ import ZeroMQ
 ///
 /// Messages pass through byte for byte: the origin's session and sequence numbers are kept,
 /// so a client behind any chain of relays sees gaps end to end. Malformed messages and topics
-/// outside the allowed prefixes are counted and dropped.
+/// outside the allowed prefixes are counted and dropped. It stops as the engine does (see
+/// ``WorkerThread/stopPublishing``), without a final heartbeat of its own: it has no sequence
+/// to announce, and PGM's own SPMs tell receivers of a lost tail.
 final class RelayForwarder {
     private let control: ZMQSocket
     private let upstream: ZMQSocket
@@ -16,20 +18,24 @@ final class RelayForwarder {
     private var blocks: BlockBuilder?
     private let counters: ServerCounters
     private let logger: Logger
+    private let historyHandedOver: Latch
     private let frames = ZMQMultipartMessage(capacity: 4)
     private let heartbeatTopic = Array(Topic.heartbeat.rawValue.utf8)
 
+    /// - Parameter historyHandedOver: opened once every forwarded message went to the recorder.
     init(
         context: ZMQContext, configuration: RelayConfiguration, controlEndpoint: String, recorder: Recorder?,
-        counters: ServerCounters, logger: Logger
+        historyHandedOver: Latch, counters: ServerCounters, logger: Logger
     ) throws {
         self.counters = counters
         self.logger = logger
+        self.historyHandedOver = historyHandedOver
         control = try ControlChannel.bind(context, controlEndpoint)
         fanOut = try FanOut(
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
-            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark)
+            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
+            stopRequests: control, logger: logger)
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
@@ -57,12 +63,21 @@ final class RelayForwarder {
 
     var publishEndpoints: [String] { fanOut.boundEndpoints }
 
+    /// Runs until stopped. Then hands every block to the recorder (opening `historyHandedOver`)
+    /// and, after a stop request, keeps multicast open for repairs.
     func run() {
-        defer { blocks?.flushAll() }
+        let requested = runUntilStopped()
+        blocks?.flushAll()
+        historyHandedOver.open()
+        if requested { fanOut.finishMulticast() }
+    }
+
+    /// Returns `true` after a stop request, `false` when the context was shut down or on error.
+    private func runUntilStopped() -> Bool {
         do {
             while true {
                 let ready = try ZMQPoller.poll([control, upstream, fanOut.socket], timeoutMilliseconds: pollTimeout())
-                if ready[0] { return }
+                if ready[0] { return true }
                 if ready[1] { try forward(limit: 4096) }
                 if ready[2] { try handleDownstreamSubscriptions() }
                 blocks?.flushDue()
@@ -72,6 +87,7 @@ final class RelayForwarder {
         } catch {
             logger.critical("relay stopped on error: \(error)")
         }
+        return false
     }
 
     private func pollTimeout() -> Int {
@@ -130,6 +146,7 @@ final class RelayForwarder {
 
     private func sendUpstream(subscribe: Bool, _ prefix: String) throws {
         try upstream.send([subscribe ? 1 : 0] + Array(prefix.utf8))
+        logger.debug("upstream \(subscribe ? "subscribe" : "unsubscribe") '\(prefix)'")
     }
 }
 

@@ -6,12 +6,13 @@ import Foundation
 /// `start` waits until `setUp` has run on the new thread: a bind that fails becomes an error of
 /// `start`, not a log line from a thread nobody is watching.
 final class WorkerThread: Sendable {
-    private let finished = DispatchSemaphore(value: 0)
+    private let finished = Latch()
     let name: String
 
     private init(name: String) { self.name = name }
 
-    /// Starts a thread that runs `setUp` and then, if it succeeded, `run` with its result.
+    /// Starts a thread that runs `setUp` and then, if it succeeded, `run` with its result. The
+    /// state is released (its sockets closed) on the thread before the worker counts as finished.
     static func start<State>(
         name: String, setUp: @escaping @Sendable () throws -> State, run: @escaping @Sendable (State) -> Void
     ) throws -> WorkerThread {
@@ -19,18 +20,8 @@ final class WorkerThread: Sendable {
         let started = DispatchSemaphore(value: 0)
         let failure = StartupFailure()
         let thread = Thread {
-            let state: State
-            do {
-                state = try setUp()
-            } catch {
-                failure.error = error
-                started.signal()
-                worker.finished.signal()
-                return
-            }
-            started.signal()
-            run(state)
-            worker.finished.signal()
+            setUpAndRun(setUp: setUp, run: run, started: started, failure: failure)
+            worker.finished.open()
         }
         thread.name = name
         thread.stackSize = 4 << 20
@@ -40,15 +31,27 @@ final class WorkerThread: Sendable {
         return worker
     }
 
+    /// The state lives only in here, so it is released when this returns.
+    private static func setUpAndRun<State>(
+        setUp: () throws -> State, run: (State) -> Void, started: DispatchSemaphore, failure: StartupFailure
+    ) {
+        let state: State
+        do {
+            state = try setUp()
+        } catch {
+            failure.error = error
+            started.signal()
+            return
+        }
+        started.signal()
+        run(state)
+    }
+
     /// Blocks the calling thread until the worker's loop returned.
-    func join() { finished.wait(); finished.signal() }
+    func join() { finished.wait() }
 
     /// Waits for the loop to return, for at most `milliseconds`. Returns whether it did.
-    func join(timeoutMilliseconds milliseconds: Int) -> Bool {
-        guard finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return false }
-        finished.signal()
-        return true
-    }
+    func join(timeoutMilliseconds milliseconds: Int) -> Bool { finished.wait(timeoutMilliseconds: milliseconds) }
 }
 
 /// Carries a start-up error from the worker to the starter; the semaphore orders the accesses.

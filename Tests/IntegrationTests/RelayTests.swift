@@ -7,6 +7,80 @@ import Testing
 /// sequence numbers passing through.
 @Suite(.serialized)
 struct RelayTests {
+    /// A heartbeat on the wire: two ZMTP frames of a one-byte flag and a one-byte length each,
+    /// the topic and the body.
+    static let heartbeatWireBytes = wireBytes([FeedMessage(topic: .heartbeat, eventTime: 0, payload: .heartbeat)])
+
+    static func wireBytes(_ messages: [FeedMessage]) -> Int {
+        messages.reduce(0) { $0 + 4 + $1.topic.rawValue.utf8.count + $1.encodedBody().count }
+    }
+
+    /// Bytes the kernel saw acknowledged on every TCP connection from `port` (an origin's publish
+    /// port, which only the relay under test connects to): what crossed the link.
+    static func bytesSent(fromPort port: Substring) throws -> Int {
+        let ss = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ss", "-tinH", "state", "established", "( sport = :\(port) )"])
+        guard try ss.waitForExit() == 0 else { throw ProcessFailure("ss failed: \(ss.stderr)") }
+        let counts = ss.stdout.split(whereSeparator: \.isWhitespace).compactMap { $0.hasPrefix("bytes_acked:") ? Int($0.dropFirst("bytes_acked:".count)) : nil }
+        guard !counts.isEmpty else { throw ProcessFailure("no connection from port \(port): \(ss.stdout)") }
+        return counts.reduce(0, +)
+    }
+
+    /// Checks that `carried` bytes are exactly `wanted` on the wire plus some heartbeats, nothing else.
+    static func expectLinkCarried(_ carried: Int, only wanted: [FeedMessage], sourceLocation: SourceLocation = #_sourceLocation) {
+        let extra = carried - wireBytes(wanted)
+        #expect(
+            extra >= 0 && extra % heartbeatWireBytes == 0 && extra / heartbeatWireBytes < 100,
+            "\(carried) bytes crossed: \(wireBytes(wanted)) for the \(wanted.count) wanted messages and \(extra) more, not a few heartbeats",
+            sourceLocation: sourceLocation)
+    }
+
+    @Test func upstreamCarriesOnlyWhatSubscribersWantAndStopsWhenTheyLeave() throws {
+        let origin = try ServerFixture()
+        let relay = try RunningProcess(
+            Binaries.server,
+            ["relay", "--upstream", origin.publish, "--subscribe", "NASDAQ.", "--subscribe", "NYSE.IBM", "--publish", "tcp://127.0.0.1:*",
+             "--log-level", "debug"])
+        let ready = try relay.waitForStderrLine(containing: "feed-relay ready")
+        let endpoint = String(ready.split(separator: " ").first { $0.hasPrefix("publish=") }!.dropFirst("publish=".count))
+        let port = origin.publish.split(separator: ":").last!
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
+        let input = origin.folder.path("input.csv")
+        try csv.write(toFile: input, atomically: true, encoding: .utf8)
+        func subscriber(_ prefix: String, count: Int) throws -> RunningProcess {
+            let client = try RunningProcess(Binaries.client, ["subscribe", prefix, "--from", endpoint, "--format", "ndjson", "--count", String(count)])
+            _ = try client.waitForStderrLine(containing: "; live")
+            return client
+        }
+        func publish() throws {
+            #expect(try origin.client(["publish", "--to", origin.ingest, input]).process.terminationStatus == 0)
+        }
+
+        // A subscriber of NASDAQ.AAPL: the relay may forward all of NASDAQ., but asks the origin
+        // for NASDAQ.AAPL only. Handshake: the origin saw the relay's heartbeat subscription,
+        // NASDAQ.AAPL, and the heartbeat subscription passed on after it (3 in all).
+        let aapl = sample.filter { $0.topic.rawValue == "NASDAQ.AAPL" }
+        let first = try subscriber("NASDAQ.AAPL", count: aapl.count)
+        try origin.waitForStatus("subscriptions", atLeast: 3)
+        var before = try Self.bytesSent(fromPort: port)
+        try publish()
+        #expect(try first.waitForExit() == 0, "\(first.stderr)")
+        Self.expectLinkCarried(try Self.bytesSent(fromPort: port) - before, only: aapl)
+
+        // It left: the relay cancels NASDAQ.AAPL upstream. A subscriber of NYSE.IBM joins; its
+        // subscriptions reach the origin after that cancel (2 more), so the origin applied it.
+        _ = try relay.waitForStderrLine(containing: "upstream unsubscribe 'NASDAQ.AAPL'")
+        let ibm = sample.filter { $0.topic.rawValue == "NYSE.IBM" }
+        let second = try subscriber("NYSE.IBM", count: ibm.count)
+        try origin.waitForStatus("subscriptions", atLeast: 5)
+        before = try Self.bytesSent(fromPort: port)
+        try publish()
+        #expect(try second.waitForExit() == 0, "\(second.stderr)")
+        Self.expectLinkCarried(try Self.bytesSent(fromPort: port) - before, only: ibm)
+
+        try relay.expectCleanStop()
+        try origin.stop()
+    }
+
     @Test func chainedRelaysForwardOnlyTheirPrefixesWithOriginSequences() throws {
         let folder = try TemporaryFolder()
         let nasdaq = try ServerFixture(folder: folder)
@@ -42,10 +116,7 @@ struct RelayTests {
         #expect(try client.waitForExit() == 0, "\(client.stderr)")
         let received = try NDJSON.objects(client.stdout)
         #expect(received.allSatisfy { ($0["topic"] as? String).map { $0.hasPrefix("NASDAQ.") || $0 == "NYSE.IBM" } ?? false })
-        for relay in [relay2, relay1] {
-            relay.signal(SIGTERM)
-            #expect(try relay.waitForExit(timeout: 5) == 0)
-        }
+        for relay in [relay2, relay1] { try relay.expectCleanStop() }
         let recorded = try HistoryStore(path: folder.path("relay1.sqlite"), readOnly: true).messageCount()
         #expect(recorded == 2 * wanted)
         // Stopping an origin flushes its history, so what it recorded is complete only now.
