@@ -6,6 +6,10 @@ import CZeroMQ
 /// talks ZeroMQ; sockets are not (see ``ZMQSocket``). The owner of the context calls
 /// ``shutdown()`` to make every blocked call on its sockets return `ETERM`, lets each thread close
 /// its own sockets, and then drops the last reference, which terminates the context in `deinit`.
+///
+/// After a PGM socket (`epgm://`, `pgm://`) was used on a context, `zmq_ctx_term` can hang
+/// forever, even with LINGER 0 (libzmq issue 822). Create every context that PGM sockets use
+/// with `terminatesOnDeinit: false`, and let process exit release it.
 public final class ZMQContext: @unchecked Sendable {
     /// The raw handle, for calls this wrapper does not cover.
     public let handle: UnsafeMutableRawPointer
