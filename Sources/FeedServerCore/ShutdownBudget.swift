@@ -11,7 +11,7 @@ enum ShutdownBudget {
     /// stop request again.
     static let multicastWaitSliceMilliseconds: Int32 = 50
     /// Longest the engine keeps taking in producer messages after a stop request.
-    static let intakeMilliseconds = 700
+    static let intakeMilliseconds = 500
     /// Intake is complete once nothing arrived for this long: what producers wrote just before
     /// the stop may still be on its way from the socket into libzmq's queue.
     static let intakeQuietMilliseconds = 10
