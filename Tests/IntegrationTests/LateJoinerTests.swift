@@ -7,153 +7,212 @@ import ZeroMQ
 /// Late joiners, restarts and snapshots, with the real binaries against the real history.
 @Suite(.serialized)
 struct LateJoinerTests {
-    static func sequences(_ process: RunningProcess) throws -> [UInt64] {
-        try NDJSON.objects(process.stdout).compactMap { ($0["seq"] as? NSNumber)?.uint64Value }
+    typealias Delivered = GapRepairTests.Delivered
+
+    /// The history's messages of `session` under `prefixes`, none under another, in publish order.
+    static func recorded(_ server: ServerFixture, prefixes: [String], session: UInt32? = nil) throws -> [FeedMessage] {
+        let store = try HistoryStore(path: server.databasePath, readOnly: true)
+        return try prefixes.flatMap { try store.queryAll(HistoryQuery(prefix: try TopicPrefix($0), session: session)).decoded() }
+            .sorted { ($0.session, $0.feedSequence) < ($1.session, $1.feedSequence) }
     }
 
     @Test func lateJoinerAtFullRateEndsWithExactlyTheDatabaseSequence() throws {
-        let server = try ServerFixture(extraArguments: ["--demo", "20000"])
-        // Let a backlog build up: this subscriber ends once 30,000 messages were published.
-        let early = try RunningProcess(Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "30000"])
-        #expect(try early.waitForExit() == 0)
+        let server = try ServerFixture(extraArguments: ["--demo", "100000"])
+        // A backlog of 200,000 messages, still growing at full rate while the late joiner catches up.
+        try server.waitForStatus("recorded", atLeast: 200_000, timeout: 30)
+        // Two of the thirty symbols (NYSE.I covers NYSE.IBM): all a debug build prints fast enough.
+        let prefixes = ["NASDAQ.AAPL", "NYSE.IBM", "NYSE.I"]
         let late = try RunningProcess(
             Binaries.client,
-            ["subscribe", "NASDAQ.AAPL", "NYSE.", "--from", server.publish, "--replay", server.replay, "--replay-from", "start",
-             "--format", "ndjson", "--duration", "3"])
+            ["subscribe"] + prefixes + ["--from", server.publish, "--replay", server.replay, "--replay-from", "start",
+             "--format", "ndjson", "--heartbeats", "--duration", "3"])
         #expect(try late.waitForExit() == 0, "\(late.stderr)")
         try server.stop()
 
-        #expect(late.stderr.contains("replayed "), "\(late.stderr)")
-        #expect(!late.stderr.contains("gap:"), "\(late.stderr)")
-        let received = try Self.sequences(late)
-        let last = try #require(received.last)
-        #expect(last > 30_000)
-        let prefixes = [try TopicPrefix("NASDAQ.AAPL"), try TopicPrefix("NYSE.")]
-        let expected = try HistoryStore(path: server.databasePath, readOnly: true).queryAll(HistoryQuery(session: server.session))
-            .decoded().filter { message in
-                message.feedSequence <= last && prefixes.contains { $0.matches(message.topic.rawValue) }
-            }.map(\.feedSequence)
+        // The live point: the first heartbeat, the server's answer to the subscription.
+        let heartbeat = try #require(late.stderr.split(separator: "\n").first { $0.contains("heartbeat session=") }, "\(late.stderr)")
+        let livePoint = try #require(UInt64(heartbeat.split(separator: "seq=")[1]))
+        #expect(livePoint >= 200_000)
+        #expect(!late.stderr.contains("gap:") && !late.stderr.contains("unverified:"), "\(late.stderr)")
+        let received = try GapRepairTests.delivered(late)
+        let last = try #require(received.map(\.feedSequence).max())
+        #expect(last > livePoint + 10_000, "never merged into live")
+        let expected = try Self.recorded(server, prefixes: ["NASDAQ.AAPL", "NYSE.I"], session: server.session)
+            .filter { $0.feedSequence <= last }.map(Delivered.init)
+        let replayed = try #require(late.stderr.split(separator: "\n").first { $0.contains("now live") }, "\(late.stderr)")
+        #expect(try #require(Int(replayed.split(separator: " ")[2])) >= expected.filter { $0.feedSequence <= livePoint }.count)
+        #expect(received.filter { $0.topic == "NYSE.IBM" }.count > 1000)
+        // Each topic in order from its first message, nothing missing, nothing twice.
         #expect(received.count == expected.count)
-        #expect(received == expected, "late joiner's stream differs from the history: gap, duplicate or disorder")
+        #expect(Set(received) == Set(expected))
+        #expect(GapRepairTests.byTopic(received) == GapRepairTests.byTopic(expected))
     }
 
-    @Test func replayFromASequenceAndFromATimeStartThere() throws {
+    @Test func liveSubscriberGetsOnlyWhatFollowsTheLivePoint() throws {
+        let server = try ServerFixture()
+        let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
+        try server.folder.write(csv, to: "input.csv")
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        try server.waitForStatus("recorded", atLeast: 1000)
+        // With a replay endpoint, as the CLI has by default: it must repair gaps, not replay the session.
+        let live = try RunningProcess(
+            Binaries.client,
+            ["subscribe", "NYSE.", "--from", server.publish, "--replay", server.replay, "--format", "ndjson", "--count", "400"])
+        _ = try live.waitForStderrLine(containing: "; live")
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try live.waitForExit() == 0, "\(live.stderr)")
+        try server.stop()
+
+        let expected = try Self.recorded(server, prefixes: ["NYSE."]).filter { $0.feedSequence > 1000 }.map(Delivered.init)
+        #expect(try GapRepairTests.delivered(live) == expected)
+    }
+
+    @Test func replayFromASequenceAndFromATimeIsExactlyTheHistoryFromThere() throws {
         let server = try ServerFixture(extraArguments: ["--demo", "5000"])
-        let early = try RunningProcess(Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "4000"])
-        #expect(try early.waitForExit() == 0)
-        let store = try HistoryStore(path: server.databasePath, readOnly: true)
-        let recorded = try store.queryAll(HistoryQuery(prefix: try TopicPrefix("NYSE."), session: server.session)).decoded()
+        try server.waitForStatus("recorded", atLeast: 4000)
+        let recorded = try Self.recorded(server, prefixes: ["NYSE."], session: server.session)
         let pivot = try #require(recorded.dropFirst(recorded.count / 2).first)
-        for (point, first) in [(String(pivot.feedSequence), pivot.feedSequence), (Timestamp(nanoseconds: pivot.publishTime).description, pivot.feedSequence)] {
+        for point in [String(pivot.feedSequence), Timestamp(nanoseconds: pivot.publishTime).description] {
             let late = try RunningProcess(
                 Binaries.client,
                 ["subscribe", "NYSE.", "--from", server.publish, "--replay", server.replay, "--replay-from", point,
-                 "--format", "ndjson", "--count", "500"])
+                 "--format", "ndjson", "--count", "2500"])
             #expect(try late.waitForExit() == 0, "\(late.stderr)")
-            let received = try Self.sequences(late)
-            #expect(received.first == first, "--replay-from \(point)")
-            #expect(received == received.sorted() && Set(received).count == received.count)
+            let received = try GapRepairTests.delivered(late)
+            let expected = try Self.recorded(server, prefixes: ["NYSE."], session: server.session)
+                .filter { $0.feedSequence >= pivot.feedSequence }.prefix(2500).map(Delivered.init)
+            #expect(received.count == 2500)
+            #expect(received == Array(expected), "--replay-from \(point)")
         }
         try server.stop()
     }
 
-    @Test func publisherKilledAndRestartedIsASessionChangeWithNoIdentityReused() throws {
+    @Test func publisherKilledAtFullRateIsASessionChangeWithNothingRecordedLostAndNoIdentityReused() throws {
         let folder = try TemporaryFolder()
         let endpoints = [
             "--publish", "ipc://\(folder.path("pub"))", "--ingest", "ipc://\(folder.path("ingest"))", "--replay", "ipc://\(folder.path("replay"))",
         ]
-        let first = try ServerFixture(folder: folder, endpoints: endpoints)
+        // A second between history flushes: a kill loses the last part of the session.
+        let first = try ServerFixture(extraArguments: ["--demo", "20000", "--block-flush-ms", "1000"], folder: folder, endpoints: endpoints)
         let subscriber = try RunningProcess(
             Binaries.client,
-            ["subscribe", "--from", first.publish, "--replay", first.replay, "--format", "ndjson", "--count", "2000"])
-        _ = try subscriber.waitForStderrLine(containing: "; live")
-        let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
-        let input = folder.path("input.csv")
-        try csv.write(toFile: input, atomically: true, encoding: .utf8)
-        #expect(try first.client(["publish", "--to", first.ingest, input]).process.terminationStatus == 0)
-        // Wait until the subscriber has all of the first run, then kill the server outright.
-        try subscriber.waitForStdoutLines(1000)
+            ["subscribe", "NASDAQ.", "--from", first.publish, "--replay", first.replay, "--format", "ndjson", "--heartbeats", "--count", "30000"])
+        try subscriber.waitForStdoutLines(5_000)
         first.process.signal(SIGKILL)
         _ = try first.process.waitForExit()
-
-        let second = try ServerFixture(databasePath: first.databasePath, folder: folder, endpoints: endpoints)
+        let second = try ServerFixture(extraArguments: ["--demo", "20000"], databasePath: first.databasePath, folder: folder, endpoints: endpoints)
         #expect(second.session > first.session)
-        _ = try subscriber.waitForStderrLine(containing: "publisher restarted: session \(first.session) -> \(second.session)")
-        #expect(try second.client(["publish", "--to", second.ingest, input]).process.terminationStatus == 0)
-        #expect(try subscriber.waitForExit() == 0, "\(subscriber.stderr)")
+        #expect(try subscriber.waitForExit(timeout: 60) == 0, "\(subscriber.stderr)")
         try second.stop()
 
-        let received = try NDJSON.objects(subscriber.stdout).map {
-            (($0["session"] as? NSNumber)?.uint32Value ?? 0, ($0["seq"] as? NSNumber)?.uint64Value ?? 0)
-        }
-        #expect(received.filter { $0.0 == first.session }.map(\.1) == Array(1...1000))
-        #expect(received.filter { $0.0 == second.session }.map(\.1) == Array(1...1000))
+        #expect(subscriber.stderr.contains("publisher restarted: session \(first.session) -> \(second.session)"), "\(subscriber.stderr)")
+        let heartbeat = try #require(subscriber.stderr.split(separator: "\n").first { $0.contains("heartbeat session=") })
+        let livePoint = try #require(UInt64(heartbeat.split(separator: "seq=")[1]))
+        let got = try GapRepairTests.delivered(subscriber)
         let history = try HistoryStore(path: first.databasePath, readOnly: true).queryAll(HistoryQuery()).decoded()
+        let nasdaq = history.filter { $0.topic.venue == "NASDAQ" }
+        let old = nasdaq.filter { $0.session == first.session && $0.feedSequence > livePoint }.map(Delivered.init)
+        let new = nasdaq.filter { $0.session == second.session }.map(Delivered.init)
+        #expect(old.count >= 1_000 && !new.isEmpty, "\(old.count) and \(new.count) recorded: nothing to compare")
+        // Everything the history holds of the old session after the live point, each topic in
+        // order; more may have come live that was never recorded.
+        let recordedThrough = history.filter { $0.session == first.session }.last?.feedSequence ?? 0
+        let oldGot = got.filter { $0.session == first.session }
+        #expect(GapRepairTests.byTopic(oldGot.filter { $0.feedSequence <= recordedThrough }) == GapRepairTests.byTopic(old))
+        // The subscriber knew the old session had reached (at least) its last message's sequence.
+        let seenThrough = oldGot.map(\.feedSequence).max() ?? 0
+        if seenThrough > recordedThrough {
+            #expect(
+                subscriber.stderr.contains("unverified: session \(first.session) feed_seq \(recordedThrough + 1)-"),
+                "\(subscriber.stderr)")
+        }
+        // The new session from each topic's first message, in order (what was published before
+        // the subscriber reconnected comes from history), and each identity names one message.
+        let newGot = GapRepairTests.byTopic(got.filter { $0.session == second.session })
+        let newRecorded = GapRepairTests.byTopic(new)
+        #expect(!newGot.isEmpty)
+        for (topic, messages) in newGot {
+            #expect(messages == Array((newRecorded[topic] ?? []).prefix(messages.count)), "\(topic) in the new session")
+        }
         let identities = history.map { "\($0.session):\($0.feedSequence)" }
         #expect(Set(identities).count == identities.count, "a (session, sequence) pair names two messages")
-        #expect(history.filter { $0.session == second.session }.count == 1000)
+        #expect(Set(got.map { "\($0.session):\($0.feedSequence)" }).count == got.count, "a message delivered twice")
     }
 
-    @Test func snapshotAsOfATimeMatchesBruteForce() throws {
+    /// Last value per topic under `prefix` as of each instant (publish time at or before it),
+    /// computed by Python from the SQLite file with its own block decoder: independent of FeedHistory.
+    static func bruteForceSnapshots(database: String, prefix: String, at instants: [Int64]) throws -> [Int64: [UInt64]] {
+        let script = """
+            import sqlite3, struct, sys, json
+            path, prefix, instants = sys.argv[1], sys.argv[2].encode(), [int(x) for x in sys.argv[3:]]
+            messages = []
+            for (payload,) in sqlite3.connect(path).execute('SELECT payload FROM blocks ORDER BY block_id'):
+                offset = 0
+                while offset < len(payload):
+                    (topic_length,) = struct.unpack_from('<H', payload, offset)
+                    topic = payload[offset + 2:offset + 2 + topic_length]
+                    (body_length,) = struct.unpack_from('<H', payload, offset + 2 + topic_length)
+                    body = payload[offset + 4 + topic_length:offset + 4 + topic_length + body_length]
+                    offset += 4 + topic_length + body_length
+                    _, _, _, session, seq, _, _, published = struct.unpack_from('<BBHIQQqq', body, 0)
+                    messages.append((topic, seq, published))
+            result = {}
+            for at in instants:
+                last = {}
+                for topic, seq, published in messages:
+                    if topic.startswith(prefix) and published <= at:
+                        last[topic] = seq
+                result[str(at)] = [last[topic] for topic in sorted(last)]
+            print(json.dumps(result))
+            """
+        let python = try RunningProcess(
+            URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, database, prefix] + instants.map(String.init))
+        #expect(try python.waitForExit() == 0, "\(python.stderr)")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: [NSNumber]])
+        return Dictionary(uniqueKeysWithValues: parsed.map { (Int64($0.key)!, $0.value.map(\.uint64Value)) })
+    }
+
+    @Test func snapshotAsOfAnyTimeMatchesBruteForceOverTheFile() throws {
         let server = try ServerFixture(extraArguments: ["--demo", "5000", "--block-messages", "300"])
-        let early = try RunningProcess(Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "3000"])
-        #expect(try early.waitForExit() == 0)
+        try server.waitForStatus("recorded", atLeast: 3000)
         try server.stop()
         let restarted = try ServerFixture(databasePath: server.databasePath, folder: server.folder)
         defer { try? restarted.stop() }
-        let all = try HistoryStore(path: server.databasePath, readOnly: true).queryAll(HistoryQuery()).decoded()
-        let at = all[1700].publishTime
-        var latest: [Topic: FeedMessage] = [:]
-        for message in all where message.publishTime <= at && message.topic.venue == "NASDAQ" { latest[message.topic] = message }
-        let expected = latest.values.sorted { $0.topic < $1.topic }.map(\.feedSequence)
-        #expect(expected.count > 5)
-        for source in [["--db", server.databasePath], ["--server", restarted.replay]] {
-            let snapshot = try restarted.client(["snapshot", "NASDAQ.", "--at", String(at), "--format", "ndjson"] + source)
-            #expect(snapshot.process.terminationStatus == 0, "\(snapshot.stderr)")
-            #expect(try Self.sequences(snapshot) == expected, "snapshot from \(source[0])")
+        let times = try Self.recorded(restarted, prefixes: [""]).map(\.publishTime)
+        // Before everything, at block edges and inside blocks, at and just after the last message.
+        let instants = [times[0] - 1, times[0], times[299], times[300], times[1234], times[1700] + 1, times[2999], times.last!, times.last! + 1]
+        let expected = try Self.bruteForceSnapshots(database: restarted.databasePath, prefix: "NASDAQ.", at: instants)
+        #expect(expected[times[0] - 1] == [] && (expected[times.last!]?.count ?? 0) > 5)
+        for at in instants {
+            for source in [["--db", restarted.databasePath], ["--server", restarted.replay]] {
+                let snapshot = try restarted.client(["snapshot", "NASDAQ.", "--at", String(at), "--format", "ndjson"] + source)
+                #expect(snapshot.process.terminationStatus == 0, "\(snapshot.stderr)")
+                #expect(try GapRepairTests.delivered(snapshot).map(\.feedSequence) == expected[at], "snapshot at \(at) from \(source[0])")
+            }
         }
-        let late = try restarted.client(["subscribe", "NASDAQ.", "--from", restarted.publish, "--replay", restarted.replay, "--replay-from", "snapshot", "--format", "ndjson", "--duration", "0.5"])
-        #expect(late.process.terminationStatus == 0, "\(late.stderr)")
     }
 
-    @Test func replayServiceAnswersBadRequestsWithErrorsAndCapsPages() throws {
-        let server = try ServerFixture(extraArguments: ["--replay-page-limit", "100", "--block-messages", "50"])
+    @Test func snapshotThenLiveGivesEachTopicsLastValueOnceThenItsNextMessages() throws {
+        let server = try ServerFixture()
         let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
-        let input = server.folder.path("input.csv")
-        try csv.write(toFile: input, atomically: true, encoding: .utf8)
-        #expect(try server.client(["publish", "--to", server.ingest, input]).process.terminationStatus == 0)
-        let context = try ZMQContext()
-        let dealer = try ZMQSocket(context, .dealer)
-        try dealer.set(.linger, 0)
-        try dealer.connect(server.replay)
-        let requests: [(String, String)] = [
-            ("not json", "malformed request"),
-            (#"{"op":"explode"}"#, "malformed request"),
-            (#"{"prefix":"NASDAQ."}"#, "missing field 'op'"),
-            (#"{"op":"history","since":200,"until":100}"#, "empty time range"),
-            (#"{"op":"history","prefix":"bad prefix"}"#, "bad prefix"),
-            (#"{"op":"history","cursor":"x"}"#, "bad cursor"),
-        ]
-        for (request, reason) in requests {
-            try dealer.send(Array(request.utf8))
-            #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
-            let frames = try #require(try dealer.receiveFrames())
-            let reply = String(decoding: frames[0], as: UTF8.self)
-            #expect(reply.contains("\"ok\":false") && reply.contains(reason), "\(request) -> \(reply)")
-        }
-        // However much a client asks for, one reply holds at most the server's page limit; the
-        // rest is pulled page by page, so a slow reader never makes the server buffer.
+        try server.folder.write(csv, to: "input.csv")
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
         try server.waitForStatus("recorded", atLeast: 1000)
-        try dealer.send(Array(#"{"op":"history","page_size":1000000}"#.utf8))
-        #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
-        let page = try #require(try dealer.receiveFrames())
-        let header = String(decoding: page[0], as: UTF8.self)
-        #expect(header.contains("\"count\":100") && header.contains("\"next\""), "\(header)")
-        let everything = try server.client(["history", "--server", server.replay, "--format", "csv"])
-        #expect(everything.stdout.split(separator: "\n").count == 1001)
-        try dealer.send(Array(#"{"op":"status"}"#.utf8))
-        #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
-        #expect(String(decoding: try #require(try dealer.receiveFrames())[0], as: UTF8.self).contains("\"ok\":true"))
+        // NASDAQ.AAPL lies under NASDAQ.: given both, each message still comes once.
+        let late = try RunningProcess(
+            Binaries.client,
+            ["subscribe", "NASDAQ.AAPL", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from", "snapshot",
+             "--format", "ndjson", "--count", "402"])
+        _ = try late.waitForStderrLine(containing: "now live")
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try late.waitForExit() == 0, "\(late.stderr)")
         try server.stop()
+
+        let history = try Self.recorded(server, prefixes: ["NASDAQ."])
+        var latest: [String: FeedMessage] = [:]
+        for message in history where message.feedSequence <= 1000 { latest[message.topic.rawValue] = message }
+        let lastValues = latest.values.sorted { $0.feedSequence < $1.feedSequence }.map(Delivered.init)
+        let next = history.filter { $0.feedSequence > 1000 }.map(Delivered.init)
+        #expect(try GapRepairTests.delivered(late) == lastValues + next)
     }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import ZeroMQ
+
+/// The replay service of a real feed-server: clear errors for bad requests, capped pages, and
+/// no unbounded buffering for a client that does not read.
+@Suite(.serialized)
+struct ReplayServiceTests {
+    /// Sends `frames` as one request and returns the reply's JSON frame as text.
+    static func ask(_ dealer: ZMQSocket, _ frames: [String]) throws -> String {
+        try dealer.send(frames: frames.map { Array($0.utf8) })
+        #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
+        let reply = try #require(try dealer.receiveFrames())
+        #expect(reply.count == 2)
+        return String(decoding: reply[0], as: UTF8.self)
+    }
+
+    static func dealer(_ context: ZMQContext, _ endpoint: String, receiveHighWaterMark: Int32 = 1000) throws -> ZMQSocket {
+        let dealer = try ZMQSocket(context, .dealer)
+        try dealer.set(.linger, 0)
+        try dealer.set(.receiveHighWaterMark, receiveHighWaterMark)
+        try dealer.connect(endpoint)
+        return dealer
+    }
+
+    @Test func badRequestsGetErrorsNamingTheMistakeAndPagesAreCapped() throws {
+        let server = try ServerFixture(extraArguments: ["--replay-page-limit", "100", "--block-messages", "50"])
+        let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
+        try server.folder.write(csv, to: "input.csv")
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        let context = try ZMQContext()
+        let dealer = try Self.dealer(context, server.replay)
+        let requests: [(String, String)] = [
+            ("not json", "malformed request: not JSON"),
+            ("[1,2]", "malformed request: not a JSON object"),
+            (#"{"op":"explode"}"#, "malformed request: unknown op 'explode': expected history, snapshot or status"),
+            (#"{"prefix":"NASDAQ."}"#, "missing field 'op'"),
+            (#"{"op":"history","fromSeq":3}"#, "unknown field 'fromSeq'"),
+            (#"{"op":"history","from_seq":-5}"#, "bad field 'from_seq': expected an integer from 0 to 18446744073709551615, got -5"),
+            (#"{"op":"history","session":99999999999}"#, "bad field 'session': expected an integer from 0 to 4294967295, got 99999999999"),
+            (#"{"op":"history","limit":true}"#, "bad field 'limit': expected an integer"),
+            (#"{"op":"history","prefix":7}"#, "bad field 'prefix': expected a string"),
+            (#"{"op":"history","since":200,"until":100}"#, "empty time range"),
+            (#"{"op":"history","from_seq":9,"to_seq":3}"#, "empty sequence range: from_seq 9 is after to_seq 3"),
+            (#"{"op":"history","page_size":0}"#, "page_size must be positive, got 0"),
+            (#"{"op":"history","limit":-1}"#, "limit must not be negative"),
+            (#"{"op":"history","prefix":"bad prefix"}"#, "bad prefix"),
+            (#"{"op":"history","cursor":"x"}"#, "bad cursor"),
+            (#"{"op":"snapshot","since":5,"until":1}"#, "'since' does not apply to op 'snapshot'"),
+            (#"{"op":"status","prefix":"NYSE."}"#, "'prefix' does not apply to op 'status'"),
+        ]
+        for (request, reason) in requests {
+            let reply = try Self.ask(dealer, [request])
+            #expect(reply.contains("\"ok\":false") && reply.contains(reason), "\(request) -> \(reply)")
+        }
+        // Two frames from a DEALER are not a REQ envelope unless the first is empty.
+        let twoFrames = try Self.ask(dealer, ["x", #"{"op":"status"}"#])
+        #expect(twoFrames.contains("\"ok\":false") && twoFrames.contains("expected one request frame"), "\(twoFrames)")
+        // The id comes back, on errors too, so a client can match replies to requests.
+        #expect(try Self.ask(dealer, [#"{"op":"status","id":42}"#]).contains("\"id\":42"))
+        #expect(try Self.ask(dealer, [#"{"op":"explode","id":7}"#]).contains("\"id\":7"))
+
+        // However much a client asks for, one reply holds at most the server's page limit; the
+        // rest is pulled page by page.
+        try server.waitForStatus("recorded", atLeast: 1000)
+        let page = try Self.ask(dealer, [#"{"op":"history","page_size":1000000}"#])
+        #expect(page.contains("\"count\":100") && page.contains("\"next\""), "\(page)")
+        let window = try Self.ask(dealer, [#"{"op":"history","from_seq":10,"to_seq":19}"#])
+        #expect(window.contains("\"count\":10") && !window.contains("\"next\""), "\(window)")
+        let everything = try server.client(["history", "--server", server.replay, "--format", "csv"])
+        #expect(everything.stdout.split(separator: "\n").count == 1001)
+        #expect(try Self.ask(dealer, [#"{"op":"status"}"#]).contains("\"ok\":true"))
+        try server.stop()
+    }
+
+    /// The server's resident memory in kB.
+    static func residentKilobytes(_ process: RunningProcess) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try #require(Int(line.split(separator: " ")[1]))
+    }
+
+    /// The replay service's own counters, from `feed-client status`.
+    static func replayCounters(_ server: ServerFixture) throws -> (requests: Int, dropped: Int) {
+        let status = try server.client(["status", "--server", server.replay])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let replay = try #require(json["replay"] as? [String: Any], "\(json)")
+        return (replay["requests"] as? Int ?? -1, replay["dropped_replies"] as? Int ?? -1)
+    }
+
+    @Test func clientThatNeverReadsCannotMakeTheServerBufferWithoutBound() throws {
+        let server = try ServerFixture()
+        let (csv, _) = FeedEndToEndTests.sampleInput(count: 10_000)
+        try server.folder.write(csv, to: "input.csv")
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        try server.waitForStatus("recorded", atLeast: 10_000)
+        let context = try ZMQContext()
+        // Its own queue holds one reply: beyond that, unread replies stay with the server.
+        let flood = try Self.dealer(context, server.replay, receiveHighWaterMark: 1)
+        // Warm up the page path once, so what follows measures buffering only.
+        _ = try Self.ask(flood, [#"{"op":"history","page_size":10000}"#])
+        let before = try Self.residentKilobytes(server.process)
+        let baseline = try Self.replayCounters(server).requests
+
+        // 150 requests for a full page (about 800 KB each), none of whose replies is read.
+        let requests = 150
+        for _ in 0..<requests { try flood.send(Array(#"{"op":"history","page_size":10000}"#.utf8)) }
+        // Each status request counts itself: the server took every page request when the count
+        // passes them and the status requests asked so far.
+        var asked = 1
+        var counters = try Self.replayCounters(server)
+        let deadline = Date().addingTimeInterval(30)
+        while counters.requests < baseline + requests + asked && Date() < deadline {
+            counters = try Self.replayCounters(server)
+            asked += 1
+        }
+        #expect(counters.requests >= baseline + requests + asked, "the server did not take every request: \(counters)")
+        let grown = try Self.residentKilobytes(server.process) - before
+
+        // Unbounded, the 150 pages would add about 120 MB; bounded, a few pages.
+        #expect(grown < 40_000, "server grew \(grown) kB for a client that does not read")
+        #expect(counters.dropped >= requests / 2, "\(counters)")
+        // A client that reads is still answered at once.
+        let count = try server.client(["history", "--server", server.replay, "--count-only"])
+        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10000", "\(count.stderr)")
+        try server.stop()
+    }
+}
