@@ -59,7 +59,7 @@ extension SequencedFeed {
             return
         }
         let position = sequences.position(of: fill.topic, in: fill.session)
-        let next = position.map { $0.topicSequence + 1 } ?? fill.from
+        let next = position.map { $0.topicSequence &+ 1 } ?? fill.from
         if let next, next <= through {
             reportGap(fill.topic, session: fill.session, missing: next...through, reason: fill.failure ?? .notInHistory)
         } else if next == nil, case .historyUnavailable(let reason) = fill.failure {
@@ -137,7 +137,7 @@ extension SequencedFeed {
                     // Published since in a later session: its last message in the old one is unknown.
                     let position = sequences.position(of: latest.topic, in: old)
                     let fill = Fill(
-                        topic: latest.topic, session: old, from: position.map { $0.topicSequence + 1 }, through: nil,
+                        topic: latest.topic, session: old, from: position.map { $0.topicSequence &+ 1 }, through: nil,
                         afterFeedSequence: position?.feedSequence ?? sequences.checkedThrough(in: old), throughFeedSequence: nil)
                     fills.append(.fill(fill))
                 }
@@ -177,9 +177,9 @@ extension SequencedFeed {
     /// everything after what is known complete up to the highest known published. The same
     /// range is reported once, however many look-ups failed on it.
     private func reportUnverified(session: UInt32, from: UInt64? = nil, through: UInt64? = nil, reason: String) {
-        let first = from ?? (sequences.checkedThrough(in: session) + 1)
+        let first = from ?? (sequences.checkedThrough(in: session) &+ 1)
         let last = through ?? sequences.highestPublished(in: session)
-        guard first <= last else { return }
+        guard first > 0, first <= last else { return }
         if let previous = lastUnverified, previous.session == session, previous.feedSequences == first...last { return }
         lastUnverified = (session, first...last)
         pending.append(.unverified(session: session, feedSequences: first...last, reason: reason))

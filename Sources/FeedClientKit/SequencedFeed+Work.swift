@@ -68,7 +68,7 @@ extension SequencedFeed {
         }
 
         /// No feed sequence can hold what is missing: nothing to read.
-        var windowIsEmpty: Bool { throughFeedSequence.map { $0 <= afterFeedSequence } ?? false }
+        var windowIsEmpty: Bool { afterFeedSequence == .max || throughFeedSequence.map { $0 <= afterFeedSequence } ?? false }
     }
 }
 

@@ -168,7 +168,7 @@ public final class SequencedFeed {
                 return
             }
             // Another origin's session through a relay (or one forgotten): joined from here.
-            sequences.begin(session, wholeSession: false, checkedThrough: message.feedSequence - 1)
+            sequences.begin(session, wholeSession: false, checkedThrough: message.feedSequence.previous)
         }
         sequences.notePublished(message.feedSequence, in: session)
         switch sequences.verdict(for: message) {
@@ -187,7 +187,7 @@ public final class SequencedFeed {
             }
             let fill = Fill(
                 topic: message.topic, session: session, from: from, through: through, afterFeedSequence: after,
-                throughFeedSequence: message.feedSequence - 1)
+                throughFeedSequence: message.feedSequence.previous)
             work.prepend(.fill(fill))
         }
     }
@@ -227,7 +227,7 @@ public final class SequencedFeed {
     }
 
     func reportGap(_ topic: Topic, session: UInt32, missing: ClosedRange<UInt64>, reason: GapReason) {
-        reportedLost += missing.upperBound - missing.lowerBound + 1
+        reportedLost &+= (missing.upperBound - missing.lowerBound) &+ 1
         pending.append(.gap(topic: topic, session: session, missing: missing, reason: reason))
     }
 
@@ -244,3 +244,9 @@ public final class SequencedFeed {
 
 @available(*, unavailable)
 extension SequencedFeed: Sendable {}
+
+extension UInt64 {
+    /// The sequence before this one, 0 for 0: sequences come from peers, and a malformed one
+    /// must not trap.
+    var previous: UInt64 { self == 0 ? 0 : self - 1 }
+}

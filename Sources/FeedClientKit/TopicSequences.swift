@@ -76,12 +76,12 @@ struct TopicSequences {
         let sequence = message.topicSequence
         if let previous = state.last[message.topic] {
             if sequence <= previous.topicSequence { return .duplicate }
-            if sequence == previous.topicSequence + 1 { return .deliver }
+            if sequence - previous.topicSequence == 1 { return .deliver }
             return .missing(from: previous.topicSequence + 1, through: sequence - 1, afterFeedSequence: previous.feedSequence)
         }
         if sequence <= 1 { return .deliver }
         if state.wholeSession { return .missing(from: 1, through: sequence - 1, afterFeedSequence: state.checkedThrough) }
-        if message.feedSequence > state.checkedThrough + 1 {
+        if message.feedSequence > state.checkedThrough && message.feedSequence - state.checkedThrough > 1 {
             return .missing(from: nil, through: sequence - 1, afterFeedSequence: state.checkedThrough)
         }
         return .deliver

@@ -119,6 +119,23 @@ struct SequencedFeedTests {
         #expect(got[2].hasPrefix("gap NASDAQ.A 2-2 lost; history unavailable: no answer from"), "\(got[2])")
     }
 
+    @Test func nonsenseSequencesFromAPublisherAreReportedNotTrapped() throws {
+        let fixture = try ReplayFixture()
+        let rig = try Rig(fixture, prefixes: ["NASDAQ."])
+        func trade(_ topicSequence: UInt64, at feedSequence: UInt64) -> FeedMessage {
+            FeedMessage(
+                topic: try! Topic("NASDAQ.A"), session: Self.first, feedSequence: feedSequence, topicSequence: topicSequence,
+                eventTime: 1, publishTime: 1, payload: .trade(Trade(price: Price(mantissa: 1), size: 1, aggressor: .buy)))
+        }
+        try rig.publisher.heartbeat(session: Self.first, feedSequence: 0)
+        try rig.publisher.publish([trade(1, at: 5), trade(.max, at: 0), trade(.max, at: .max)])
+        try rig.publisher.heartbeat(session: Self.first, feedSequence: 5)
+
+        let got = try events(of: rig.feed, throughHeartbeat: 5, of: Self.first)
+        #expect(got.prefix(4) == ["hb 1000:0", "NASDAQ.A#1@5", "gap NASDAQ.A 2-18446744073709551614 lost and not in history", "NASDAQ.A#18446744073709551615@0"])
+        #expect(rig.feed.duplicatesDropped == 1)
+    }
+
     // MARK: Restarts
 
     @Test func restartDeliversTheOldSessionsTailBeforeTheNewSession() throws {
