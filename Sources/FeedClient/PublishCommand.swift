@@ -43,8 +43,11 @@ struct PublishCommand: ParsableCommand {
     var flushTimeoutMs = 10_000
 
     func validate() throws {
-        if file != "-" && !FileManager.default.isReadableFile(atPath: file) {
-            throw ValidationError("cannot read input file '\(file)'")
+        if file != "-" {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                FileManager.default.isReadableFile(atPath: file)
+            else { throw ValidationError("cannot read input file '\(file)'") }
         }
         try EndpointArgument.check(to, option: "--to", role: .connect, transports: serverTransports)
         try TimeoutArgument.check(connectTimeoutMs, option: "--connect-timeout-ms", minimum: 0)

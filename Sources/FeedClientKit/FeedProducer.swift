@@ -77,12 +77,6 @@ public final class FeedProducer {
         }
     }
 
-    /// Sends raw frames as they are (for tools and tests that need to send anything at all).
-    public func sendRaw(frames: [[UInt8]]) throws {
-        try checkConnection()
-        try open().send(frames: frames)
-    }
-
     /// Waits up to `flushTimeoutMilliseconds` for every queued message to be written to the
     /// connection, then closes. Throws when the connection was lost with messages queued on it,
     /// or when they were not all written in time (libzmq then drops the rest).

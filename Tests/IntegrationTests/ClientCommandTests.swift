@@ -8,6 +8,7 @@ import ZeroMQ
 @Suite(.serialized)
 struct ClientCommandTests {
     static let usageErrors: [(arguments: [String], reason: String)] = [
+        (["publish", "/tmp"], "cannot read input file '/tmp'"),
         (["publish", "--to", "http://127.0.0.1:5557"], "--to http://127.0.0.1:5557: expected tcp://HOST:PORT, ipc://PATH"),
         (["publish", "--to", ""], "--to: empty endpoint"),
         (["publish", "--to", "tcp://127.0.0.1:99999"], "port must be 1-65535"),
