@@ -30,13 +30,19 @@ struct FeedSubscriptionTests {
         return stream
     }
 
+    /// A subscription to NASDAQ., with a generous bound on the wait for the publisher (a loaded machine).
+    static func options() throws -> SequencedFeed.Options {
+        var options = SequencedFeed.Options(prefixes: [try TopicPrefix("NASDAQ.")])
+        options.connectTimeoutMilliseconds = 20_000
+        return options
+    }
+
     @Test func endingTheLoopClosesTheSubscription() async throws {
         let context = try ZMQContext()
         let endpoint = "inproc://subscription-\(UUID().uuidString)"
         var publisher = Self.publisher(context: context, endpoint: endpoint, messages: 10).makeAsyncIterator()
         #expect(await publisher.next() == "bound")
-        let subscription = FeedSubscription(
-            context: context, endpoint: endpoint, options: .init(prefixes: [try TopicPrefix("NASDAQ.")]))
+        let subscription = FeedSubscription(context: context, endpoint: endpoint, options: try Self.options())
         var received = 0
         for try await event in subscription {
             if case .message = event { received += 1 }
@@ -51,10 +57,11 @@ struct FeedSubscriptionTests {
         let endpoint = "inproc://subscription-\(UUID().uuidString)"
         var publisher = Self.publisher(context: context, endpoint: endpoint, messages: 2).makeAsyncIterator()
         #expect(await publisher.next() == "bound")
-        let subscription = FeedSubscription(
-            context: context, endpoint: endpoint, options: .init(prefixes: [try TopicPrefix("NASDAQ.")]))
+        let subscription = FeedSubscription(context: context, endpoint: endpoint, options: try Self.options())
         let (seen, seeing) = AsyncStream.makeStream(of: Int.self)
         let consumer = Task {
+            // However the loop ends, the test's wait below ends too (it must fail, not hang).
+            defer { seeing.finish() }
             var received = 0
             for try await event in subscription {
                 if case .message = event {
@@ -65,7 +72,12 @@ struct FeedSubscriptionTests {
             return received
         }
         // Both messages arrived; the loop now waits for more that never come.
-        for await count in seen where count == 2 { break }
+        var arrived = 0
+        for await count in seen {
+            arrived = count
+            if count == 2 { break }
+        }
+        #expect(arrived == 2)
         consumer.cancel()
         #expect(try await consumer.value == 2)
         #expect(await publisher.next() == "unsubscribed")

@@ -28,6 +28,9 @@ struct SequencedFeedTests {
             var options = SequencedFeed.Options(
                 prefixes: try prefixes.map { try TopicPrefix($0) }, start: start,
                 replayEndpoint: try replayEndpoint ?? fixture.startReplay())
+            // Bounds only, generous for a loaded machine: every wait ends on an event.
+            options.connectTimeoutMilliseconds = 20_000
+            options.replayTimeoutMilliseconds = 20_000
             configure(&options)
             feed = try SequencedFeed(context: fixture.context, endpoint: publisher.endpoint, options: options)
             try publisher.awaitSubscription()
@@ -252,7 +255,7 @@ struct SequencedFeedTests {
         var delivered: [UInt64] = []
         var mostWaiting = 0
         while true {
-            let event = try #require(try rig.feed.next(timeoutMilliseconds: 10_000))
+            let event = try #require(try rig.feed.next(timeoutMilliseconds: 20_000))
             mostWaiting = max(mostWaiting, rig.feed.pending.count)
             if case .message(let message) = event { delivered.append(message.feedSequence) }
             if case .replayCompleted = event { break }

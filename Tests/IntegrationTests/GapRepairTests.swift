@@ -50,8 +50,11 @@ struct GapRepairTests {
     static func release(_ hold: String) throws { try FileManager.default.removeItem(atPath: hold) }
 
     /// The messages a subscriber printed as NDJSON, as (session, feed sequence, topic, topic sequence).
-    static func delivered(_ process: RunningProcess) throws -> [Delivered] {
-        try NDJSON.objects(process.stdout).map { object in
+    static func delivered(_ process: RunningProcess) throws -> [Delivered] { try delivered(process.stdout) }
+
+    /// The messages in NDJSON text, up to its last complete line (a killed client may leave half a line).
+    static func delivered(_ text: String) throws -> [Delivered] {
+        try NDJSON.objects(String(text[..<(text.lastIndex(of: "\n") ?? text.startIndex)])).map { object in
             Delivered(
                 session: (object["session"] as? NSNumber)?.uint32Value ?? 0, feedSequence: (object["seq"] as? NSNumber)?.uint64Value ?? 0,
                 topic: object["topic"] as? String ?? "", topicSequence: (object["topic_seq"] as? NSNumber)?.uint64Value ?? 0)

@@ -79,7 +79,7 @@ final class ScriptedPublisher {
     /// Waits for a subscription frame starting with `kind` (1 subscribe, 0 unsubscribe) for
     /// `topic`. A subscriber subscribes to the heartbeat topic after its prefixes, so once its
     /// heartbeat subscription is here, every prefix is in place.
-    func awaitSubscription(kind: UInt8 = 1, to topic: String = Topic.heartbeat.rawValue, timeoutMilliseconds: Int = 5000) throws {
+    func awaitSubscription(kind: UInt8 = 1, to topic: String = Topic.heartbeat.rawValue, timeoutMilliseconds: Int = 20_000) throws {
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
         let wanted = [kind] + Array(topic.utf8)
         while Date() < deadline {
@@ -142,7 +142,7 @@ final class ReplayFixture {
 }
 
 /// Reads events until one matches `last`, and returns them all, each in ``brief(_:)`` form.
-func events(of feed: SequencedFeed, until last: (FeedEvent) -> Bool, timeoutMilliseconds: Int = 10_000) throws -> [String] {
+func events(of feed: SequencedFeed, until last: (FeedEvent) -> Bool, timeoutMilliseconds: Int = 20_000) throws -> [String] {
     var seen: [String] = []
     while true {
         guard let event = try feed.next(timeoutMilliseconds: timeoutMilliseconds) else {
