@@ -4,7 +4,7 @@ import FeedModel
 /// The history of several prefixes as one stream in publish order (session, then feed
 /// sequence): a k-way merge of one ``HistoryStream`` per prefix, so memory holds a page per
 /// prefix however long the history is. The prefixes must not overlap
-/// (``FeedModel/TopicPrefix/covering(_:)``), or a message would come once per prefix.
+/// (`TopicPrefix.covering(_:)`), or a message would come once per prefix.
 struct HistoryMerge {
     private var streams: [HistoryStream]
     private var heads: [FeedMessage?] = []
