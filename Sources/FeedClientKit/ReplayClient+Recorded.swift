@@ -12,7 +12,9 @@ extension ReplayClient {
         while true {
             let status = try status()
             if status.session != session { return .max }
-            if status.recorded >= feedSequence { return status.recorded }
+            // Messages the recorder gave up on will never be written: the history is settled there.
+            let settled = status.recorded + (status.unrecorded ?? 0)
+            if settled >= feedSequence { return settled }
             if deadline.hasExpired { return nil }
             // The recorder flushes every block-flush interval (100 ms by default): retry soon.
             ThreadPause.milliseconds(min(pause, max(1, deadline.remainingMilliseconds)))

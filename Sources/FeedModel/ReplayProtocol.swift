@@ -98,6 +98,10 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     /// feed sequence 1, so this is also the last sequence a history query can return now:
     /// a client waits for it to pass a sequence before asking for history up to there.
     public var recorded: UInt64
+    /// Messages published that the history could not store (a full disk, say): the recorder gave
+    /// them up after retrying, so the history is settled through `recorded + unrecorded` and
+    /// has a hole there. Absent (nil) from servers that never count it.
+    public var unrecorded: UInt64?
     /// Ingest messages dropped, by reason kind (see `WireError.kind`).
     public var rejected: [String: UInt64]
     public var subscriptions: UInt64
@@ -105,20 +109,21 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     public var replay: ReplayServiceCounters?
 
     public init(
-        session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, rejected: [String: UInt64],
-        subscriptions: UInt64, replay: ReplayServiceCounters? = nil
+        session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, unrecorded: UInt64? = nil,
+        rejected: [String: UInt64], subscriptions: UInt64, replay: ReplayServiceCounters? = nil
     ) {
         self.session = session
         self.lastFeedSeq = lastFeedSeq
         self.published = published
         self.recorded = recorded
+        self.unrecorded = unrecorded
         self.rejected = rejected
         self.subscriptions = subscriptions
         self.replay = replay
     }
 
     enum CodingKeys: String, CodingKey {
-        case session, published, recorded, rejected, subscriptions, replay
+        case session, published, recorded, unrecorded, rejected, subscriptions, replay
         case lastFeedSeq = "last_feed_seq"
     }
 }

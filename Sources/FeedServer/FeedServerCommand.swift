@@ -11,7 +11,8 @@ struct FeedServerCommand: AsyncParsableCommand {
             Producers push quotes and trades to the ingest endpoint (or --demo generates them); the \
             server stamps session and sequence numbers, publishes them on every publish endpoint, \
             records them to SQLite, and serves history on the replay endpoint. SIGINT or SIGTERM \
-            stops intake, flushes the history and exits 0.
+            stops intake, flushes the history and exits 0. `feed-server serve --help` lists the \
+            daemon's options (serve is the default command), `feed-server relay --help` the relay's.
             """,
         subcommands: [ServeCommand.self, RelayCommand.self],
         defaultSubcommand: ServeCommand.self

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedServerCore
 import ZeroMQ
 
@@ -18,7 +19,7 @@ struct MulticastOptions: ParsableArguments {
 
     func validate() throws {
         for endpoint in multicast {
-            do { _ = try PGMEndpoint(endpoint) } catch { throw ValidationError("--multicast: \(error)") }
+            try EndpointArgument.check(endpoint, option: "--multicast", role: .bind, transports: [.epgm, .pgm])
         }
         if multicastRate <= 0 { throw ValidationError("--multicast-rate must be positive (kbit/s)") }
         if multicastRecoveryMs <= 0 { throw ValidationError("--multicast-recovery-ms must be positive") }

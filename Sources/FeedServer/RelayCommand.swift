@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedModel
 import FeedServerCore
 import Foundation
@@ -41,13 +42,11 @@ struct RelayCommand: AsyncParsableCommand {
             throw ValidationError("give at least one --publish or --multicast endpoint")
         }
         for endpoint in upstream {
-            if PGMEndpoint.isPGM(endpoint) {
-                do { _ = try PGMEndpoint(endpoint) } catch { throw ValidationError("--upstream: \(error)") }
-            } else {
-                try EndpointValidation.check(endpoint, option: "--upstream")
-            }
+            try EndpointArgument.check(endpoint, option: "--upstream", role: .connect, transports: [.tcp, .ipc, .epgm, .pgm])
         }
-        for endpoint in publish { try EndpointValidation.check(endpoint, option: "--publish") }
+        for endpoint in publish {
+            try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: [.tcp, .ipc, .inproc])
+        }
         try multicastOptions.validate()
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
@@ -74,6 +73,9 @@ struct RelayCommand: AsyncParsableCommand {
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
             + (db.map { " db=\($0)" } ?? "")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: { relay.stop() })
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+            relay.stop()
+            return relay.historyIsComplete
+        })
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedServerCore
 import Foundation
 import Logging
@@ -50,16 +51,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    /// The fastest demo generator: far above what one engine thread publishes.
+    static let maximumDemoRate = 100_000_000
+    /// The largest history block: 10 million messages stay under SQLite's 1 GB blob limit.
+    static let maximumBlockMessages = 10_000_000
+    /// The largest replay page a server may be asked to send.
+    static let maximumReplayPageLimit = 1_000_000
+
     func validate() throws {
-        for endpoint in publish { try EndpointValidation.check(endpoint, option: "--publish") }
+        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
+        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
         try multicastOptions.validate()
-        try EndpointValidation.check(ingest, option: "--ingest")
-        try EndpointValidation.check(replay, option: "--replay")
-        if let demoRate, demoRate <= 0 { throw ValidationError("--demo RATE must be a positive number of messages per second") }
-        if heartbeatMs <= 0 { throw ValidationError("--heartbeat-ms must be positive") }
-        if blockMessages <= 0 { throw ValidationError("--block-messages must be positive") }
-        if blockFlushMs <= 0 { throw ValidationError("--block-flush-ms must be positive") }
-        if replayPageLimit <= 0 { throw ValidationError("--replay-page-limit must be positive") }
+        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
+        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
+        if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
+            throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
+        }
+        try TimeoutArgument.check(heartbeatMs, option: "--heartbeat-ms")
+        try TimeoutArgument.check(blockFlushMs, option: "--block-flush-ms")
+        try CountArgument.check(blockMessages, option: "--block-messages", maximum: Self.maximumBlockMessages)
+        try CountArgument.check(replayPageLimit, option: "--replay-page-limit", maximum: Self.maximumReplayPageLimit)
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
@@ -93,6 +104,9 @@ struct ServeCommand: AsyncParsableCommand {
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
             + (demoRate.map { " demo=\($0)/s" } ?? "")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: { server.stop() })
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+            server.stop()
+            return server.historyIsComplete
+        })
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -22,11 +23,16 @@ enum ServerLogging {
 /// Runs until SIGTERM or SIGINT (swift-service-lifecycle), then calls `stop` off the
 /// cooperative thread pool, since stopping joins threads. `started` runs once the signal
 /// handlers are in place: that is when a `ready` line may promise a clean stop on SIGTERM.
+/// `stop` returns whether the history holds everything; when it does not, the process exits
+/// 74 (EX_IOERR) with one line saying so, never 0.
 struct ShutdownOnSignal: Service {
     let started: @Sendable () -> Void
-    let stop: @Sendable () -> Void
+    let stop: @Sendable () -> Bool
 
-    static func run(logger: Logger, started: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void) async throws {
+    /// Exit status of a stop that could not record everything (EX_IOERR).
+    static let incompleteHistoryStatus: Int32 = 74
+
+    static func run(logger: Logger, started: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Bool) async throws {
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: ShutdownOnSignal(started: started, stop: stop))],
@@ -38,11 +44,12 @@ struct ShutdownOnSignal: Service {
     func run() async throws {
         started()
         try? await gracefulShutdown()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                stop()
-                continuation.resume()
-            }
+        let complete = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            Thread.detachNewThread { continuation.resume(returning: stop()) }
+        }
+        if !complete {
+            ServerLogging.writeLine("history incomplete: messages were published that the history does not hold (see the log above)")
+            throw ExitCode(Self.incompleteHistoryStatus)
         }
     }
 }

@@ -16,15 +16,22 @@ final class BlockQueue: @unchecked Sendable {  // All state is guarded by `condi
 
     init(limit: Int) { self.limit = limit }
 
-    /// Adds a block; returns `true` if it had to wait for the writer to catch up.
+    /// Adds a block; returns `true` if it had to wait for the writer to catch up, and calls
+    /// `beforeWaiting` (outside the lock) just before such a wait begins.
     @discardableResult
-    func push(_ block: MessageBlock) -> Bool {
+    func push(_ block: MessageBlock, beforeWaiting: () -> Void = {}) -> Bool {
         guard !block.isEmpty else { return false }
         condition.lock()
         defer { condition.unlock() }
         var waited = false
         while pendingMessages >= limit && !closed {
-            waited = true
+            if !waited {
+                condition.unlock()
+                beforeWaiting()
+                condition.lock()
+                waited = true
+                continue  // The writer may have made room meanwhile.
+            }
             condition.wait()
         }
         pending.append(block)

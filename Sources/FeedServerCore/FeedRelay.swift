@@ -61,6 +61,10 @@ public final class FeedRelay: Sendable {
         publishEndpoints = bound.endpoints
     }
 
+    /// Whether every message forwarded so far is in the history (true without one); after
+    /// ``stop()``, the final word.
+    public var historyIsComplete: Bool { recorder == nil || counters.historyIsComplete }
+
     /// Stops forwarding and writes what was forwarded to the history.
     public func stop() {
         guard stopping.claim() else { return }

@@ -111,6 +111,10 @@ public final class FeedServer: Sendable {
         endpoints = boundEngine.endpoints
     }
 
+    /// Whether every message published so far is in the history; after ``stop()``, the final
+    /// word (false when the history could not be written, e.g. a full disk).
+    public var historyIsComplete: Bool { counters.historyIsComplete }
+
     /// Stops intake, publishes and records what was delivered, and ends every thread.
     public func stop() {
         guard stopping.claim() else { return }

@@ -2,67 +2,101 @@ import FeedHistory
 import FeedModel
 import Foundation
 import Logging
+import Synchronization
 
 /// Writes published messages to the SQLite history on its own thread, in batches of blocks,
 /// so recording never sits on the fan-out path.
 ///
 /// The engine calls ``submit(_:)`` with full blocks; the recorder thread writes every block
-/// waiting at that moment in one transaction. Nothing is dropped: a failed write is logged and
-/// retried, and when the backlog is over its limit ``submit(_:)`` holds the engine until the
-/// recorder catches up.
+/// waiting at that moment in one transaction. Rules:
+/// 1. A failed write is logged and retried with a growing pause. While the backlog is over its
+///    limit, ``submit(_:)`` holds the engine until the recorder catches up, so a slow disk
+///    loses nothing.
+/// 2. A batch that still fails after ``giveUpAfterSeconds`` (a full disk, a file that went
+///    away) is given up: logged with its count and counted as `unrecorded`, so the live feed
+///    and the daemon's memory are never held hostage by a broken history. The daemon then
+///    exits with a non-zero status at stop (see ``FeedServer/historyIsComplete``).
+/// 3. Once a stop began (``beginStopping()``), a failing batch is given up after three
+///    attempts: the daemon must exit within its 2 s budget.
 final class Recorder: Sendable {
     /// Messages the recorder may have waiting before the publisher waits for it: about a second
     /// of recording at full rate, and about 80 MiB of blocks at most.
     static let defaultBacklogLimit = 1_000_000
+    /// How long a failing batch is retried while the daemon runs.
+    static let giveUpAfterSeconds = 5.0
+    /// Attempts at a failing batch once the daemon is stopping.
+    static let attemptsWhenStopping = 3
 
     private let queue: BlockQueue
     private let thread: WorkerThread
+    /// Open once a stop began.
+    private let stopping = Latch()
+    /// Whether the publisher is in a stall behind the recorder (for logging it once).
+    private let stalled = Atomic<Bool>(false)
     private let logger: Logger
 
     init(store: HistoryStore, counters: ServerCounters, backlogLimit: Int, logger: Logger) throws {
         let queue = BlockQueue(limit: backlogLimit)
         self.queue = queue
         self.logger = logger
+        let stopping = self.stopping
         thread = try WorkerThread.start(name: "recorder", setUp: {}) { _ in
             while let batch = queue.waitForBlocks() {
-                Recorder.write(batch, to: store, counters: counters, giveUp: { queue.isClosed }, logger: logger)
+                Recorder.write(batch, to: store, counters: counters, stopping: stopping, logger: logger)
                 queue.markWritten(batch.count)
             }
         }
     }
 
-    /// Hands a block to the recorder.
+    /// Hands a block to the recorder; waits while its backlog is over the limit (rule 1). The
+    /// first wait of a stall is logged when it begins, the end of the stall when it ends.
     func submit(_ block: MessageBlock) {
-        if queue.push(block) {
-            logger.warning("recorder fell behind; intake waited for the history to catch up")
+        let waited = queue.push(block) {
+            if !stalled.exchange(true, ordering: .relaxed) {
+                logger.warning("recorder is behind: intake waits for the history to catch up")
+            }
         }
+        if !waited, stalled.exchange(false, ordering: .relaxed) {
+            logger.notice("recorder caught up: intake flows again")
+        }
+    }
+
+    /// From now on a failing write is given up quickly (rule 3). Call when a stop begins,
+    /// before waiting for the publishing thread, which may be waiting for the recorder.
+    func beginStopping() {
+        stopping.open()
     }
 
     /// Writes everything submitted so far, then ends the recorder thread.
     func stopAndFlush() {
+        beginStopping()
         queue.close()
         thread.join()
     }
 
     private static func write(
-        _ batch: [MessageBlock], to store: HistoryStore, counters: ServerCounters, giveUp: () -> Bool,
-        logger: Logger
+        _ batch: [MessageBlock], to store: HistoryStore, counters: ServerCounters, stopping: Latch, logger: Logger
     ) {
+        let messages = batch.reduce(0) { $0 + $1.count }
+        let started = ContinuousClock.now
         var attempt = 0
         while true {
             do {
                 try store.append(batch)
-                counters.recorded.add(UInt64(batch.reduce(0) { $0 + $1.count }), ordering: .relaxed)
+                counters.recorded.add(UInt64(messages), ordering: .relaxed)
                 return
             } catch {
                 attempt += 1
-                let messages = batch.reduce(0) { $0 + $1.count }
-                if giveUp() && attempt >= 3 {  // Shutting down: the daemon must still exit promptly.
-                    logger.critical("history write failed at shutdown; \(messages) messages not recorded: \(error)")
+                let failingFor = ContinuousClock.now - started
+                if (stopping.wait(timeoutMilliseconds: 0) && attempt >= attemptsWhenStopping) || failingFor >= .seconds(giveUpAfterSeconds) {
+                    counters.unrecorded.add(UInt64(messages), ordering: .relaxed)
+                    logger.critical(
+                        "history write failing for \(failingFor) (\(attempt) attempts); \(messages) messages not recorded: \(error)")
                     return
                 }
                 logger.error("history write failed (attempt \(attempt)), retrying: \(error)")
-                Thread.sleep(forTimeInterval: min(0.05 * Double(attempt), 1.0))
+                // A growing pause, cut short when a stop begins.
+                _ = stopping.wait(timeoutMilliseconds: min(50 * attempt, 1000))
             }
         }
     }

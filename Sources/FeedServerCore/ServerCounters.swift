@@ -5,6 +5,8 @@ import Synchronization
 public final class ServerCounters: Sendable {
     let published = Atomic<UInt64>(0)
     let recorded = Atomic<UInt64>(0)
+    /// Published messages the recorder gave up on (see ``Recorder``).
+    let unrecorded = Atomic<UInt64>(0)
     let lastFeedSequence = Atomic<UInt64>(0)
     let subscriptions = Atomic<UInt64>(0)
     private let rejectedByKind = Mutex<[String: UInt64]>([:])
@@ -20,11 +22,14 @@ public final class ServerCounters: Sendable {
         }
     }
 
+    /// Whether everything published is recorded (exact once the publisher and recorder stopped).
+    var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == published.load(ordering: .relaxed) }
+
     /// A consistent-enough picture for reporting.
     public func status(session: UInt32) -> ServerStatus {
         ServerStatus(
             session: session, lastFeedSeq: lastFeedSequence.load(ordering: .relaxed),
             published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
-            rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
+            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
     }
 }

@@ -12,7 +12,8 @@ extension WorkerThread {
     ///    block for long, a full multicast queue, is waited on in slices of 50 ms that look at
     ///    the control socket in between (``FanOut``). The other wait, for a recorder whose
     ///    backlog is full, is not cut short: the recorder keeps writing, and the history is what
-    ///    must not be lost.
+    ///    must not be lost; a recorder that cannot write gives up its batch within three attempts
+    ///    once told the stop began.
     /// 2. Nothing published is lost. A message is recorded on the thread that publishes it,
     ///    right after it went to the sockets; after the stop request the thread takes in what
     ///    producers already delivered (bounded by time, see ``ShutdownBudget``), hands every open
@@ -37,6 +38,9 @@ extension WorkerThread {
         context: ZMQContext, controlEndpoint: String, historyHandedOver: Latch, recorder: Recorder?,
         ownsContext: Bool, logger: Logger
     ) {
+        // The thread may be waiting for a recorder whose writes fail: let the recorder give up
+        // soon, or the hand-over could wait for ever.
+        recorder?.beginStopping()
         ControlChannel.sendStop(context: context, endpoint: controlEndpoint)
         if !historyHandedOver.wait(timeoutMilliseconds: ShutdownBudget.handOverMilliseconds) {
             if ownsContext {

@@ -19,6 +19,14 @@ struct ErrorHandlingTests {
         (Binaries.server, ["--ingest", "tcp://127.0.0.1:99999"], "--ingest"),
         (Binaries.server, ["--demo", "-5"], "--demo"),
         (Binaries.server, ["--heartbeat-ms", "0"], "--heartbeat-ms"),
+        // Values that once passed validation and then trapped on an overflow after "ready".
+        (Binaries.server, ["--demo", "9223372036854775807"], "--demo"),
+        (Binaries.server, ["--heartbeat-ms", "10000000000000"], "--heartbeat-ms"),
+        (Binaries.server, ["--block-flush-ms", "10000000000000"], "--block-flush-ms"),
+        (Binaries.server, ["--block-messages", "0"], "--block-messages"),
+        (Binaries.server, ["--replay-page-limit", "100000000"], "--replay-page-limit"),
+        (Binaries.server, ["relay", "--upstream", "http://10.0.0.5:5556", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
+        (Binaries.server, ["relay", "--upstream", "tcp://*:5556", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["--log-level", "chatty"], "chatty"),
         (Binaries.server, ["--no-such-option"], "--no-such-option"),
         (Binaries.server, ["--multicast", "epgm://lab0;10.1.2.3:5601"], "10.1.2.3"),
@@ -161,5 +169,64 @@ struct ErrorHandlingTests {
         #expect(strict.process.terminationStatus == 65)
         #expect(strict.stderr.contains("line 3:") && !strict.stderr.contains("line 4:"), "\(strict.stderr)")
         try server.stop()
+    }
+}
+
+/// A history that cannot be written (a full disk) never holds the live feed or the shutdown
+/// hostage, and never ends in exit status 0.
+@Suite(.serialized, .enabled(if: getuid() == 0, "needs root to mount a tiny tmpfs in a private mount namespace"))
+struct FullDiskTests {
+    /// A server whose history lives on a 512 KiB tmpfs of its own mount namespace, with a
+    /// generator fast enough to fill the recorder's backlog within a second or two: the engine
+    /// really waits for a recorder that cannot write. Returns the server and its replay endpoint.
+    private func serverOnAFullDisk(_ folder: TemporaryFolder) throws -> (RunningProcess, String) {
+        let disk = folder.path("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let server = try RunningProcess(
+            URL(fileURLWithPath: "/usr/bin/unshare"),
+            ["--mount", "sh", "-c",
+             "mount -t tmpfs -o size=512k tmpfs '\(disk)' && exec '\(Binaries.server.path)' --publish 'tcp://127.0.0.1:*' "
+                + "--ingest 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' --db '\(disk)/feed.sqlite' --demo 2000000"])
+        let ready = try server.waitForStderrLine(containing: "feed-server ready")
+        let replay = try #require(ready.split(separator: " ").first { $0.hasPrefix("replay=") }).dropFirst("replay=".count)
+        return (server, String(replay))
+    }
+
+    private func expectIncompleteStopWithin2Seconds(_ server: RunningProcess) throws {
+        server.signal(SIGTERM)
+        let started = Date()
+        #expect(try server.waitForExit(timeout: 10) == 74, "\(server.stderr.suffix(2000))")
+        #expect(Date().timeIntervalSince(started) < 2, "stopping took \(Date().timeIntervalSince(started)) s")
+        #expect(server.stderr.contains("history incomplete"))
+    }
+
+    @Test func aStopWhileIntakeWaitsForAFailingRecorderEndsWithin2SecondsAndSaysSo() throws {
+        let folder = try TemporaryFolder()
+        let (server, _) = try serverOnAFullDisk(folder)
+        // Logged as the engine starts to wait: it is waiting now.
+        _ = try server.waitForStderrLine(containing: "intake waits for the history")
+        try expectIncompleteStopWithin2Seconds(server)
+    }
+
+    @Test func aBatchThatCannotBeWrittenIsGivenUpAndCountedWhilePublishingGoesOn() throws {
+        let folder = try TemporaryFolder()
+        let (server, replay) = try serverOnAFullDisk(folder)
+        _ = try server.waitForStderrLine(containing: "messages not recorded", timeout: 30)
+        func status() throws -> [String: Any] {
+            let client = try RunningProcess(Binaries.client, ["status", "--server", replay])
+            #expect(try client.waitForExit() == 0, "\(client.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(client.stdout.utf8)) as? [String: Any])
+        }
+        let before = try status()
+        #expect((before["unrecorded"] as? Int ?? 0) > 0, "\(before)")
+        let published = before["published"] as? Int ?? 0
+        let deadline = Date().addingTimeInterval(20)
+        while try (status()["published"] as? Int ?? 0) <= published {
+            guard Date() < deadline else {
+                Issue.record("publishing stopped behind a recorder that cannot write")
+                break
+            }
+        }
+        try expectIncompleteStopWithin2Seconds(server)
     }
 }
