@@ -72,7 +72,7 @@ struct HistoryCommand: ParsableCommand {
                 let messages = try block.decoded()
                 count += messages.count
                 if !countOnly {
-                    for message in messages { writer.write(output.format.line(for: message)) }
+                    for message in messages { writer.write(message, as: output.format) }
                     writer.flush()
                 }
                 return true

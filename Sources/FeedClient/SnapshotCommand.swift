@@ -37,7 +37,7 @@ struct SnapshotCommand: ParsableCommand {
             let block = try source.open(context: context).snapshot(prefix: prefix, at: at)
             let writer = LineWriter()
             if let header = output.format.header { writer.write(header) }
-            for message in try block.decoded() { writer.write(output.format.line(for: message)) }
+            for message in try block.decoded() { writer.write(message, as: output.format) }
             writer.flush()
         } catch let error as ValidationError {
             throw error

@@ -99,7 +99,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             }
             switch event {
             case .message(let message):
-                writer.write(output.format.line(for: message))
+                writer.write(message, as: output.format)
                 received += 1
                 writer.flushIfOlder(thanMilliseconds: 100)
             case .heartbeat(let session, let sequence):

@@ -11,7 +11,30 @@ public struct TextBuffer: Sendable {
     /// The text so far as a `String`.
     public var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// The number of bytes so far (characters, for ASCII text).
+    public var count: Int { bytes.count }
+
     public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    /// Drops everything after the first `count` bytes.
+    public mutating func truncate(to count: Int) { bytes.removeSubrange(count...) }
+
+    /// Pads the text written since offset `start` with spaces to `width` characters, before it
+    /// when `rightAligned`, after it otherwise: a table cell. ASCII text only.
+    public mutating func pad(from start: Int, toWidth width: Int, rightAligned: Bool) {
+        let missing = width - (bytes.count - start)
+        guard missing > 0 else { return }
+        if rightAligned {
+            bytes.insert(contentsOf: repeatElement(UInt8(ascii: " "), count: missing), at: start)
+        } else {
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: missing))
+        }
+    }
+
+    /// Removes the spaces at the end.
+    public mutating func trimTrailingSpaces() {
+        while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+    }
 
     public mutating func append(_ byte: UInt8) { bytes.append(byte) }
 

@@ -34,4 +34,23 @@ struct TextBufferTests {
         text.append(Int64(-5))
         #expect(text.string == "-5")
     }
+
+    @Test func cellsArePaddedOnTheirSideAndNeverCut() {
+        var text = TextBuffer()
+        text.append("A")
+        text.pad(from: 0, toWidth: 4, rightAligned: false)
+        text.append(UInt8(ascii: "|"))
+        let start = text.count
+        text.append("42")
+        text.pad(from: start, toWidth: 5, rightAligned: true)
+        text.append(UInt8(ascii: "|"))
+        let wide = text.count
+        text.append("TOOLONG")
+        text.pad(from: wide, toWidth: 3, rightAligned: true)
+        #expect(text.string == "A   |   42|TOOLONG")
+        text.append("  ")
+        text.trimTrailingSpaces()
+        text.truncate(to: 4)
+        #expect(text.string == "A   ")
+    }
 }

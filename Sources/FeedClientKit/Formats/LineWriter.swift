@@ -10,7 +10,7 @@ import Synchronization
 /// handler about to exit) can flush, so a line never waits in the buffer for the next one.
 public final class LineWriter: Sendable {
     private struct State {
-        var buffer: [UInt8] = []
+        var buffer = TextBuffer(capacity: 1 << 16)
         var lastFlush = MonotonicClock.nanoseconds()
     }
 
@@ -20,14 +20,23 @@ public final class LineWriter: Sendable {
     /// A writer to `output`, standard output by default.
     public init(output: FileHandle = .standardOutput) {
         self.output = output
-        state.withLock { $0.buffer.reserveCapacity(1 << 16) }
     }
 
     /// Appends `line` and a newline.
     public func write(_ line: String) {
+        writeLine { $0.append(line) }
+    }
+
+    /// Appends `message` as a line of `format`.
+    public func write(_ message: FeedMessage, as format: OutputFormat) {
+        writeLine { format.write(message, to: &$0) }
+    }
+
+    /// Appends the line that `body` writes into the buffer, and a newline.
+    private func writeLine(_ body: (inout TextBuffer) -> Void) {
         state.withLock { state in
-            state.buffer.append(contentsOf: line.utf8)
-            state.buffer.append(0x0A)
+            body(&state.buffer)
+            state.buffer.append(UInt8(ascii: "\n"))
             if state.buffer.count >= 1 << 16 { flush(&state) }
         }
     }
@@ -46,8 +55,8 @@ public final class LineWriter: Sendable {
 
     private func flush(_ state: inout State) {
         state.lastFlush = MonotonicClock.nanoseconds()
-        guard !state.buffer.isEmpty else { return }
-        output.write(Data(state.buffer))
-        state.buffer.removeAll(keepingCapacity: true)
+        guard state.buffer.count > 0 else { return }
+        output.write(Data(state.buffer.bytes))
+        state.buffer.removeAll()
     }
 }

@@ -2,7 +2,7 @@ import FeedModel
 
 /// The named fields of a message as text, in one fixed order: the single definition shared by
 /// every output format (and by the input parser's field names), so CSV, NDJSON and the table
-/// never disagree. Absent fields (a trade has no bid) are `nil`.
+/// never disagree. Absent fields (a trade has no bid) are written as nothing.
 public enum MessageField: String, CaseIterable, Sendable {
     case time, topic, type, session, seq, topicSeq = "topic_seq"
     case bid, bidSize = "bid_size", ask, askSize = "ask_size"
@@ -17,31 +17,34 @@ public enum MessageField: String, CaseIterable, Sendable {
         }
     }
 
-    /// This field of `message` as text.
-    public func value(of message: FeedMessage) -> String? {
+    /// Appends this field of `message` to `text`; returns false, writing nothing, when the
+    /// message has no such field.
+    @discardableResult
+    public func write(of message: FeedMessage, to text: inout TextBuffer) -> Bool {
         switch self {
-        case .time: return Timestamp(nanoseconds: message.publishTime).description
-        case .topic: return message.topic.rawValue
-        case .type: return message.payload.type.description
-        case .session: return String(message.session)
-        case .seq: return String(message.feedSequence)
-        case .topicSeq: return String(message.topicSequence)
-        case .eventTime: return Timestamp(nanoseconds: message.eventTime).description
+        case .time: Timestamp(nanoseconds: message.publishTime).write(to: &text)
+        case .topic: text.append(message.topic.rawValue)
+        case .type: text.append(message.payload.type.description)
+        case .session: text.append(UInt64(message.session))
+        case .seq: text.append(message.feedSequence)
+        case .topicSeq: text.append(message.topicSequence)
+        case .eventTime: Timestamp(nanoseconds: message.eventTime).write(to: &text)
         case .bid, .bidSize, .ask, .askSize:
-            guard case .quote(let quote) = message.payload else { return nil }
+            guard case .quote(let quote) = message.payload else { return false }
             switch self {
-            case .bid: return quote.bidPrice.description
-            case .bidSize: return String(quote.bidSize)
-            case .ask: return quote.askPrice.description
-            default: return String(quote.askSize)
+            case .bid: quote.bidPrice.write(to: &text)
+            case .bidSize: text.append(UInt64(quote.bidSize))
+            case .ask: quote.askPrice.write(to: &text)
+            default: text.append(UInt64(quote.askSize))
             }
         case .price, .size, .side:
-            guard case .trade(let trade) = message.payload else { return nil }
+            guard case .trade(let trade) = message.payload else { return false }
             switch self {
-            case .price: return trade.price.description
-            case .size: return String(trade.size)
-            default: return trade.aggressor.description
+            case .price: trade.price.write(to: &text)
+            case .size: text.append(UInt64(trade.size))
+            default: text.append(trade.aggressor.description)
             }
         }
+        return true
     }
 }

@@ -1,6 +1,9 @@
 import FeedModel
 
 /// How the CLI prints messages: one line per message after an optional header.
+///
+/// Lines are written as bytes into a ``TextBuffer`` (no `String` per field), because `history`
+/// and a late joiner print millions of them.
 public enum OutputFormat: String, CaseIterable, Sendable {
     /// Aligned columns for people.
     case table
@@ -14,23 +17,44 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         switch self {
         case .ndjson: nil
         case .csv: MessageField.allCases.map(\.rawValue).joined(separator: ",")
-        case .table: TableLayout.row(TableLayout.columns.map { $0.title })
+        case .table: TableLayout.header
         }
     }
 
     /// One message as one line (no newline).
     public func line(for message: FeedMessage) -> String {
+        var text = TextBuffer()
+        write(message, to: &text)
+        return text.string
+    }
+
+    /// Appends one message as one line (no newline) to `text`.
+    public func write(_ message: FeedMessage, to text: inout TextBuffer) {
         switch self {
         case .ndjson:
-            let members = MessageField.allCases.compactMap { field -> String? in
-                guard let value = field.value(of: message) else { return nil }
-                return "\"\(field.rawValue)\":" + (field.isNumeric ? value : "\"\(value)\"")
+            text.append(UInt8(ascii: "{"))
+            var first = true
+            for field in MessageField.allCases {
+                let start = text.count
+                if !first { text.append(UInt8(ascii: ",")) }
+                text.append(UInt8(ascii: "\""))
+                text.append(field.rawValue)
+                text.append(field.isNumeric ? "\":" : "\":\"")
+                if field.write(of: message, to: &text) {
+                    if !field.isNumeric { text.append(UInt8(ascii: "\"")) }
+                    first = false
+                } else {
+                    text.truncate(to: start)
+                }
             }
-            return "{" + members.joined(separator: ",") + "}"
+            text.append(UInt8(ascii: "}"))
         case .csv:
-            return MessageField.allCases.map { $0.value(of: message) ?? "" }.joined(separator: ",")
+            for (index, field) in MessageField.allCases.enumerated() {
+                if index > 0 { text.append(UInt8(ascii: ",")) }
+                field.write(of: message, to: &text)
+            }
         case .table:
-            return TableLayout.row(TableLayout.columns.map { $0.text(message) })
+            TableLayout.write(message, to: &text)
         }
     }
 }
@@ -41,39 +65,42 @@ enum TableLayout {
         let title: String
         let width: Int
         let rightAligned: Bool
-        let text: @Sendable (FeedMessage) -> String
+        /// The fields shown in this column: the first one the message has.
+        let fields: [MessageField]
     }
 
     static let columns: [Column] = [
-        Column(title: "TIME", width: 30, rightAligned: false) { MessageField.time.value(of: $0) ?? "" },
-        Column(title: "TOPIC", width: 16, rightAligned: false) { $0.topic.rawValue },
-        Column(title: "TYPE", width: 5, rightAligned: false) { $0.payload.type.description },
-        Column(title: "SEQ", width: 10, rightAligned: true) { String($0.feedSequence) },
-        Column(title: "TSEQ", width: 8, rightAligned: true) { String($0.topicSequence) },
-        Column(title: "BID/PRICE", width: 12, rightAligned: true) { message in
-            MessageField.bid.value(of: message) ?? MessageField.price.value(of: message) ?? ""
-        },
-        Column(title: "SIZE", width: 7, rightAligned: true) { message in
-            MessageField.bidSize.value(of: message) ?? MessageField.size.value(of: message) ?? ""
-        },
-        Column(title: "ASK/SIDE", width: 12, rightAligned: true) { message in
-            MessageField.ask.value(of: message) ?? MessageField.side.value(of: message) ?? ""
-        },
-        Column(title: "SIZE", width: 7, rightAligned: true) { MessageField.askSize.value(of: $0) ?? "" },
+        Column(title: "TIME", width: 30, rightAligned: false, fields: [.time]),
+        Column(title: "TOPIC", width: 16, rightAligned: false, fields: [.topic]),
+        Column(title: "TYPE", width: 5, rightAligned: false, fields: [.type]),
+        Column(title: "SEQ", width: 10, rightAligned: true, fields: [.seq]),
+        Column(title: "TSEQ", width: 8, rightAligned: true, fields: [.topicSeq]),
+        Column(title: "BID/PRICE", width: 12, rightAligned: true, fields: [.bid, .price]),
+        Column(title: "SIZE", width: 7, rightAligned: true, fields: [.bidSize, .size]),
+        Column(title: "ASK/SIDE", width: 12, rightAligned: true, fields: [.ask, .side]),
+        Column(title: "SIZE", width: 7, rightAligned: true, fields: [.askSize]),
     ]
 
-    static func row(_ cells: [String]) -> String {
-        zip(columns, cells).map { column, cell in
-            let padding = String(repeating: " ", count: max(0, column.width - cell.count))
-            return column.rightAligned ? padding + cell : cell + padding
-        }.joined(separator: " ").trimmingTrailingSpaces()
-    }
-}
+    static let header: String = {
+        var text = TextBuffer()
+        writeRow(to: &text) { column, text in text.append(column.title) }
+        return text.string
+    }()
 
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
+    static func write(_ message: FeedMessage, to text: inout TextBuffer) {
+        writeRow(to: &text) { column, text in
+            for field in column.fields where field.write(of: message, to: &text) { break }
+        }
+    }
+
+    /// One row: each column's cell padded to its width, separated by a space, no trailing spaces.
+    private static func writeRow(to text: inout TextBuffer, cell: (Column, inout TextBuffer) -> Void) {
+        for (index, column) in columns.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: " ")) }
+            let start = text.count
+            cell(column, &text)
+            text.pad(from: start, toWidth: column.width, rightAligned: column.rightAligned)
+        }
+        text.trimTrailingSpaces()
     }
 }
