@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "FeedClientKit", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),

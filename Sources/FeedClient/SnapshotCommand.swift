@@ -9,8 +9,9 @@ struct SnapshotCommand: ParsableCommand {
         commandName: "snapshot",
         abstract: "Print the latest message of every topic starting with PREFIX, now or as of --at TIME.",
         discussion: """
-            Examples: feed-client snapshot NASDAQ.
-                      feed-client snapshot NYSE. --at 2026-11-22T15:00:00Z --db ./data/feed.sqlite
+            Examples:
+              feed-client snapshot NASDAQ.
+              feed-client snapshot NYSE. --at 2026-11-22T15:00:00Z --db ./data/feed.sqlite
             """
     )
 

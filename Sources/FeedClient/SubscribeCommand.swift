@@ -1,6 +1,8 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedClientKit
 import FeedModel
+import UnixSignals
 import ZeroMQ
 
 /// `feed-client subscribe`: print the live feed for some prefixes, optionally after history.
@@ -9,18 +11,23 @@ struct SubscribeCommand: AsyncParsableCommand {
         commandName: "subscribe",
         abstract: "Print live messages whose topic starts with any PREFIX.",
         discussion: """
-            Example: feed-client subscribe NASDAQ.AAPL NYSE. --from tcp://127.0.0.1:5556 --format ndjson --count 10
-            Late joiner: feed-client subscribe NASDAQ. --replay-from start   (or a feed sequence, a time like -5m, or snapshot)
-            Without a prefix, everything is printed. Status lines, gaps that history cannot fill and \
-            publisher restarts go to stderr. With a replay endpoint (the default one when --from is the \
-            default), gaps are repaired from history.
+            Without a prefix, everything is printed. --replay-from delivers history first (from the \
+            start of the session, a feed sequence, a time like -5m, or snapshot: the latest message of \
+            every topic), then live. Status lines, gaps that history cannot fill and publisher restarts \
+            go to stderr. With a replay endpoint (the default one when --from is the default), gaps are \
+            repaired from history. SIGINT or SIGTERM ends the subscription after printing what arrived.
+
+            Examples:
+              feed-client subscribe NASDAQ.AAPL NYSE. --format ndjson --count 10
+              feed-client subscribe NASDAQ. --replay-from start
+              feed-client subscribe NYSE. --from 'epgm://eth0;239.192.7.1:5601'
             """
     )
 
     @Argument(help: "Topic prefixes, e.g. NASDAQ. or NASDAQ.AAPL; none means everything.")
     var prefixes: [String] = []
 
-    @Option(help: "Publish endpoint of the feed-server: tcp://, ipc://, inproc://, or epgm://IFACE;GROUP:PORT.")
+    @Option(help: "Publish endpoint of the feed-server: tcp://, ipc://, or epgm://IFACE;GROUP:PORT (inproc:// is for the Swift library).")
     var from = SubscribeCommand.defaultPublish
 
     @Option(help: "Replay endpoint for history and gap repair (default tcp://127.0.0.1:5558 when --from is the default).")
@@ -31,16 +38,19 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     @OptionGroup var output: FormatOptions
 
-    @Option(help: "Stop after N messages.")
+    @Option(parsing: .unconditional, help: "Stop after N messages.")
     var count: Int?
 
-    @Option(help: "Stop after SECONDS.")
+    @Option(parsing: .unconditional, help: "Stop after SECONDS, quiet feed or not.")
     var duration: Double?
 
-    @Option(help: "Give up if the server has not answered within this many milliseconds.")
+    @Option(parsing: .unconditional, help: "Give up if the server has not answered within this many milliseconds.")
     var connectTimeoutMs = 5000
 
-    @Option(help: "Messages libzmq may queue for this subscriber before dropping (ZMQ_RCVHWM).")
+    @Option(parsing: .unconditional, help: "Exit with status 69 when nothing, not even a heartbeat, arrives for this many milliseconds; 0 waits forever. Keep it above the server's --heartbeat-ms.")
+    var silenceTimeoutMs = 10_000
+
+    @Option(parsing: .unconditional, help: "Messages libzmq may queue for this subscriber before dropping (ZMQ_RCVHWM).")
     var receiveHwm: Int32 = 100_000
 
     @Flag(help: "Also print heartbeats (to stderr).")
@@ -52,7 +62,10 @@ struct SubscribeCommand: AsyncParsableCommand {
         _ = try PrefixArguments.parse(prefixes)
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
-        if connectTimeoutMs < 0 { throw ValidationError("--connect-timeout-ms must not be negative") }
+        try TimeoutArgument.check(connectTimeoutMs, option: "--connect-timeout-ms", minimum: 0)
+        try TimeoutArgument.check(silenceTimeoutMs, option: "--silence-timeout-ms", minimum: 0)
+        try EndpointArgument.check(from, option: "--from", role: .connect, transports: [.tcp, .ipc, .epgm, .pgm])
+        if let replay { try EndpointArgument.check(replay, option: "--replay", role: .connect, transports: serverTransports) }
         if receiveHwm < 0 { throw ValidationError("--receive-hwm must not be negative") }
         if PGMEndpoint.isPGM(from) {
             do { _ = try PGMEndpoint(from).resolved() } catch { throw ValidationError("--from: \(error)") }
@@ -79,6 +92,8 @@ struct SubscribeCommand: AsyncParsableCommand {
     }
 
     private func subscribe() async throws {
+        // Trap the stop signals before anything is announced, so a SIGINT is never the default kill.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         // zmq_ctx_term can hang after PGM use (libzmq issue 822): leave that context to process exit.
         let context = try ZMQContext(terminatesOnDeinit: !PGMEndpoint.isPGM(from))
         var options = SequencedFeed.Options(
@@ -86,12 +101,36 @@ struct SubscribeCommand: AsyncParsableCommand {
         options.receiveHighWaterMark = receiveHwm
         options.connectTimeoutMilliseconds = connectTimeoutMs
         let writer = LineWriter()
-        let deadline = DeadlineClock(seconds: duration)
-        var received = 0
-        var announced = false
-        let subscribedTo = options.prefixes.isEmpty ? "(everything)" : options.prefixes.map(\.description).joined(separator: " ")
+        let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)
         let subscription = FeedSubscription(context: context, endpoint: from, options: options)
-        for try await event in subscription {
+        let stop = try await withThrowingTaskGroup(of: SubscriptionStop?.self) { group in
+            group.addTask { try await printEvents(of: subscription, to: writer, watch: watch); return nil }
+            group.addTask { await watch.untilStop() }
+            group.addTask {
+                for await signal in signals { return .signal(signal.description) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        writer.flush()
+        let counts = subscription.statistics.counts
+        ClientFailure.writeError(
+            "received \(watch.messagesReceived) messages (\(counts.fromHistory) from history, \(counts.duplicatesDropped) duplicates dropped, \(counts.reportedLost) reported lost)")
+        if case .silence(let milliseconds) = stop {
+            throw ClientError(.unavailable, "nothing from \(from) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")
+        }
+    }
+
+    /// Prints the events of `subscription` until `--count` messages or the end of the feed.
+    private func printEvents(of subscription: FeedSubscription, to writer: LineWriter, watch: SubscriptionWatch) async throws {
+        let subscribedTo = prefixes.isEmpty ? "(everything)" : prefixes.joined(separator: " ")
+        var announced = false
+        var events = subscription.makeAsyncIterator()
+        while true {
+            watch.beginWaiting()
+            guard let event = try await events.next() else { return }
+            watch.eventArrived(isMessage: event.isMessage)
             if !announced {
                 announced = true
                 ClientFailure.writeError("subscribed to \(from) for \(subscribedTo); live")
@@ -100,7 +139,6 @@ struct SubscribeCommand: AsyncParsableCommand {
             switch event {
             case .message(let message):
                 writer.write(message, as: output.format)
-                received += 1
                 writer.flushIfOlder(thanMilliseconds: 100)
             case .heartbeat(let session, let sequence):
                 writer.flush()
@@ -119,12 +157,7 @@ struct SubscribeCommand: AsyncParsableCommand {
                 writer.flush()
                 ClientFailure.writeError("replayed \(messages) messages from history; now live")
             }
-            if let count, received >= count { break }
-            if deadline.hasExpired { break }
+            if let count, watch.messagesReceived >= count { return }
         }
-        writer.flush()
-        let counts = subscription.statistics.counts
-        ClientFailure.writeError(
-            "received \(received) messages (\(counts.fromHistory) from history, \(counts.duplicatesDropped) duplicates dropped, \(counts.reportedLost) reported lost)")
     }
 }

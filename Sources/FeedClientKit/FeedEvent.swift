@@ -21,6 +21,11 @@ public enum FeedEvent: Sendable, Equatable {
     case sessionChanged(from: UInt32, to: UInt32)
     /// History up to the live stream was delivered: what follows is live.
     case replayCompleted(messages: Int)
+
+    /// Whether this is a quote or trade rather than news about the stream.
+    public var isMessage: Bool {
+        if case .message = self { true } else { false }
+    }
 }
 
 /// Why lost messages could not be repaired.

@@ -32,6 +32,13 @@ struct ClientCommandTests {
         (["status", "--timeout-ms", "-5"], "--timeout-ms must be 1-86400000"),
         (["snapshot", "--server", "http://x"], "--server http://x"),
         (["snapshot", "--db", ""], "--db: empty path"),
+        (["subscribe", "--from", "inproc://feed"], "--from inproc://feed: expected tcp://HOST:PORT, ipc://PATH, epgm://"),
+        (["subscribe", "--from", "tcp://127.0.0.1"], "--from tcp://127.0.0.1: expected tcp://HOST:PORT"),
+        (["subscribe", "--replay", "tcp://*:5558"], "--replay tcp://*:5558: host * is for binding"),
+        (["subscribe", "--silence-timeout-ms", "-1"], "--silence-timeout-ms must be 0-86400000"),
+        (["subscribe", "--connect-timeout-ms", "10000000000000"], "--connect-timeout-ms must be 0-86400000"),
+        (["subscribe", "--duration", "0"], "--duration must be positive"),
+        (["subscribe", "--count", "0"], "--count must be positive"),
     ]
 
     @Test(arguments: usageErrors.indices)
@@ -118,9 +125,9 @@ struct ClientCommandTests {
         try server.stop()
     }
 
-    /// Each example in the help of `publish` and `history` is a whole line that can be copied:
-    /// never wrapped in the middle of a command.
-    @Test(arguments: ["publish", "history"])
+    /// Each example in the help of a command is a whole line that can be copied: never wrapped
+    /// in the middle of a command.
+    @Test(arguments: ["publish", "history", "subscribe", "snapshot"])
     func helpExamplesAreWholeLines(command: String) throws {
         let help = try RunningProcess(Binaries.client, [command, "--help"])
         #expect(try help.waitForExit() == 0)
