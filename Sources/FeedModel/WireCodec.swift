@@ -109,6 +109,9 @@ public struct WireHeader: Sendable, Equatable {
     public let publishTime: Int64
 
     public init(_ body: UnsafeRawBufferPointer) throws(WireError) {
+        guard body.count <= WireLayout.maximumBodyLength else {
+            throw .oversized(limit: WireLayout.maximumBodyLength, actual: body.count)
+        }
         guard body.count >= WireLayout.headerLength else {
             throw .tooShort(expected: WireLayout.headerLength, actual: body.count)
         }
@@ -153,6 +156,7 @@ public struct WireHeader: Sendable, Equatable {
 /// Why a received message was rejected.
 public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongFrameCount(Int)
+    case oversized(limit: Int, actual: Int)
     case tooShort(expected: Int, actual: Int)
     case wrongLength(type: MessageType, expected: Int, actual: Int)
     case unsupportedVersion(UInt8)
@@ -163,6 +167,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .wrongFrameCount(let count): "expected 2 frames [topic][body], got \(count)"
+        case .oversized(let limit, let actual): "body is \(actual) bytes, longer than the longest message (\(limit))"
         case .tooShort(let expected, let actual): "body is \(actual) bytes, shorter than the \(expected)-byte header"
         case .wrongLength(let type, let expected, let actual): "\(type) body must be \(expected) bytes, got \(actual)"
         case .unsupportedVersion(let version): "unsupported schema version \(version)"
@@ -176,6 +181,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     public var kind: String {
         switch self {
         case .wrongFrameCount: "wrong_frame_count"
+        case .oversized: "oversized"
         case .tooShort: "too_short"
         case .wrongLength: "wrong_length"
         case .unsupportedVersion: "unsupported_version"

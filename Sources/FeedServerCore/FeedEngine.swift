@@ -31,8 +31,11 @@ final class FeedEngine {
         byteCount: WireLayout.maximumBodyLength, alignment: MemoryLayout<UInt64>.alignment)
     private let frames = ZMQMultipartMessage(capacity: 4)
 
-    /// Largest ingest message accepted by libzmq: a topic frame and the longest body, with room.
-    static let maximumIngestMessageSize: Int64 = 1024
+    /// Largest ingest frame libzmq reads. Frames up to it that are longer than any message are
+    /// counted as `oversized` and dropped like any bad message; a larger one makes libzmq close
+    /// that producer's connection before reading it into memory, which bounds what a hostile
+    /// producer can make the ingest queue (`ZMQ_RCVHWM` frames) hold.
+    static let maximumIngestMessageSize: Int64 = 4096
 
     /// Binds every socket; throws (with the endpoint in the message) if any bind fails.
     /// - Parameter historyHandedOver: opened once every published message went to the recorder.

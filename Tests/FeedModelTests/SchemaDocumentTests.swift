@@ -98,6 +98,7 @@ private func malformedFrames() -> [([UInt8], [UInt8])] {
         (aapl, Array(quote[..<39])),
         (aapl, Array(quote.dropLast())),
         (aapl, quote + [0]),
+        (aapl, quote + [UInt8](repeating: 0, count: 2000)),
         (Samples.trade.topicBytes, Array(trade.dropLast())),
         (Samples.trade.topicBytes, trade + [0]),
         (Array("$HB".utf8), heartbeat + [0]),

@@ -39,9 +39,12 @@ struct WireErrorTests {
         let valid = message.encodedBody()
         let long = valid + [0]
         let short = Array(valid.dropLast())
-        #expect(
-            decodeError(topic: message.topicBytes, body: long)
-                == .wrongLength(type: type, expected: type.bodyLength, actual: type.bodyLength + 1))
+        // One beyond the longest type is longer than any message.
+        let expectedLong: WireError =
+            type.bodyLength == WireLayout.maximumBodyLength
+            ? .oversized(limit: WireLayout.maximumBodyLength, actual: type.bodyLength + 1)
+            : .wrongLength(type: type, expected: type.bodyLength, actual: type.bodyLength + 1)
+        #expect(decodeError(topic: message.topicBytes, body: long) == expectedLong)
         if type == .heartbeat {
             // One short of a bare header is shorter than the header itself.
             #expect(decodeError(topic: message.topicBytes, body: short) == .tooShort(expected: 40, actual: 39))
@@ -52,14 +55,21 @@ struct WireErrorTests {
         }
     }
 
-    @Test("a body of another type's length is rejected: every length from 40 to 80 but the right one")
+    @Test("a body of another type's length is rejected: every length from 40 to 64 but the right one")
     func everyWrongLength() {
         for type in MessageType.allCases {
-            for length in 40...80 where length != type.bodyLength {
+            for length in 40...64 where length != type.bodyLength {
                 #expect(
                     decodeError(topic: aapl, body: body(type: type.rawValue, length: length))
                         == .wrongLength(type: type, expected: type.bodyLength, actual: length))
             }
+        }
+    }
+
+    @Test("a body longer than the longest type is oversized, whatever its header says", arguments: [65, 80, 4096])
+    func oversized(length: Int) {
+        for type: UInt8 in [1, 2, 3, 7] {
+            #expect(decodeError(topic: aapl, body: body(type: type, length: length)) == .oversized(limit: 64, actual: length))
         }
     }
 
@@ -74,7 +84,7 @@ struct WireErrorTests {
 
     @Test("an unknown message type is rejected", arguments: [UInt8(0), 4, 255])
     func unknownType(type: UInt8) {
-        for length in [40, 56, 64, 100] {
+        for length in [40, 56, 64] {
             #expect(decodeError(topic: aapl, body: body(type: type, length: length)) == .unknownMessageType(type))
         }
     }
@@ -163,6 +173,7 @@ struct WireErrorTests {
     func kindsAndDescriptions() {
         let errors: [(WireError, String)] = [
             (.wrongFrameCount(3), "wrong_frame_count"),
+            (.oversized(limit: 64, actual: 65), "oversized"),
             (.tooShort(expected: 40, actual: 3), "too_short"),
             (.wrongLength(type: .trade, expected: 56, actual: 57), "wrong_length"),
             (.unsupportedVersion(2), "unsupported_version"),

@@ -165,7 +165,8 @@ struct FeedEndToEndTests {
             [Array("nasdaq.aapl".utf8), good.encodedBody()],  // invalid topic
             [Array("NOSEPARATOR".utf8), good.encodedBody()],  // invalid topic
             [good.topicBytes, Array(good.encodedBody().prefix(20))],  // too short
-            [good.topicBytes, good.encodedBody() + [0]],  // wrong length
+            [trade.topicBytes, trade.encodedBody() + [0]],  // wrong length
+            [good.topicBytes, good.encodedBody() + [UInt8](repeating: 0, count: 2000)],  // oversized
             [good.topicBytes, badVersion],  // unsupported version
             [good.topicBytes, unknownType],  // unknown type
             [trade.topicBytes, badSide],  // invalid field
@@ -174,7 +175,7 @@ struct FeedEndToEndTests {
         ]
         for frames in sends { try push.send(frames: frames) }
 
-        // An oversized message makes libzmq drop that producer's connection; others carry on.
+        // A message beyond ZMQ_MAXMSGSIZE makes libzmq drop that producer's connection; others carry on.
         let oversized = try ZMQSocket(context, .push)
         try oversized.set(.linger, 0)
         try oversized.connect(server.ingest)
@@ -189,7 +190,7 @@ struct FeedEndToEndTests {
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         let rejected = try #require(json?["rejected"] as? [String: Int])
         #expect(rejected == [
-            "wrong_frame_count": 2, "invalid_topic": 2, "too_short": 1, "wrong_length": 1, "unsupported_version": 1,
+            "wrong_frame_count": 2, "invalid_topic": 2, "too_short": 1, "wrong_length": 1, "oversized": 1, "unsupported_version": 1,
             "unknown_type": 1, "invalid_field": 2,
         ])
         #expect((json?["published"] as? Int) == 3)

@@ -12,6 +12,7 @@ Standard library only. A feed message is two ZeroMQ frames, [topic][body]:
 the same order, and raises `WireError` (a `ValueError`) whose `kind` names the rule broken, with
 the same names as the server's reject counters:
 
+    oversized            body longer than the longest type (64 bytes)
     too_short            body shorter than the 40-byte header
     unsupported_version  schema_version is not 1
     unknown_type         message_type is not 1, 2 or 3
@@ -52,6 +53,7 @@ TRADE = struct.Struct("<qIB3x")
 
 MESSAGE_TYPES = {1: "quote", 2: "trade", 3: "heartbeat"}
 BODY_LENGTHS = {1: HEADER.size + QUOTE.size, 2: HEADER.size + TRADE.size, 3: HEADER.size}  # 64, 56, 40
+MAXIMUM_BODY_LENGTH = max(BODY_LENGTHS.values())
 SIDES = {0: "unknown", 1: "buy", 2: "sell"}
 HEARTBEAT_TOPIC = b"$HB"
 MAX_TOPIC_LENGTH = 49
@@ -100,6 +102,8 @@ def decode(topic, body):
     flags and the trade's padding bytes are ignored, as the Swift decoder ignores them.
     """
     body = bytes(body)
+    if len(body) > MAXIMUM_BODY_LENGTH:
+        raise WireError("oversized", "body is %d bytes, longer than the longest message (%d)" % (len(body), MAXIMUM_BODY_LENGTH))
     if len(body) < HEADER.size:
         raise WireError("too_short", "body is %d bytes, shorter than the %d-byte header" % (len(body), HEADER.size))
     version, type_code, _flags, session, feed_seq, topic_seq, event_time, publish_time = HEADER.unpack_from(body, 0)
