@@ -66,13 +66,14 @@ struct HistoryCommand: ParsableCommand {
             let context = try ZMQContext()
             let source = try source.open(context: context)
             let writer = LineWriter()
-            if !countOnly, let header = output.format.header { writer.write(header) }
+            let format = output.format  // Read once: a property wrapper's getter is not free per message.
+            if !countOnly, let header = format.header { writer.write(header) }
             var count = 0
             try source.forEachPage(query, pageSize: 10_000) { block in
                 let messages = try block.decoded()
                 count += messages.count
                 if !countOnly {
-                    for message in messages { writer.write(message, as: output.format) }
+                    for message in messages { writer.write(message, as: format) }
                     writer.flush()
                 }
                 return true

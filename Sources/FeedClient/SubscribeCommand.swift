@@ -125,6 +125,7 @@ struct SubscribeCommand: AsyncParsableCommand {
     /// Prints the events of `subscription` until `--count` messages or the end of the feed.
     private func printEvents(of subscription: FeedSubscription, to writer: LineWriter, watch: SubscriptionWatch) async throws {
         let subscribedTo = prefixes.isEmpty ? "(everything)" : prefixes.joined(separator: " ")
+        let format = output.format  // Read once: a property wrapper's getter is not free per message.
         var announced = false
         var events = subscription.makeAsyncIterator()
         while true {
@@ -134,11 +135,11 @@ struct SubscribeCommand: AsyncParsableCommand {
             if !announced {
                 announced = true
                 ClientFailure.writeError("subscribed to \(from) for \(subscribedTo); live")
-                if let header = output.format.header { writer.write(header) }
+                if let header = format.header { writer.write(header) }
             }
             switch event {
             case .message(let message):
-                writer.write(message, as: output.format)
+                writer.write(message, as: format)
                 writer.flushIfOlder(thanMilliseconds: 100)
             case .heartbeat(let session, let sequence):
                 writer.flush()

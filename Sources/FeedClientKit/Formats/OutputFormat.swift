@@ -28,18 +28,21 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         return text.string
     }
 
+    /// Each field with its NDJSON key as bytes: `"bid":` for numbers, `"topic":"` for strings.
+    private static let ndjsonKeys: [(MessageField, [UInt8])] = MessageField.allCases.map { field in
+        (field, Array("\"\(field.rawValue)\":\(field.isNumeric ? "" : "\"")".utf8))
+    }
+
     /// Appends one message as one line (no newline) to `text`.
     public func write(_ message: FeedMessage, to text: inout TextBuffer) {
         switch self {
         case .ndjson:
             text.append(UInt8(ascii: "{"))
             var first = true
-            for field in MessageField.allCases {
+            for (field, key) in Self.ndjsonKeys {
                 let start = text.count
                 if !first { text.append(UInt8(ascii: ",")) }
-                text.append(UInt8(ascii: "\""))
-                text.append(field.rawValue)
-                text.append(field.isNumeric ? "\":" : "\":\"")
+                text.append(key)
                 if field.write(of: message, to: &text) {
                     if !field.isNumeric { text.append(UInt8(ascii: "\"")) }
                     first = false
