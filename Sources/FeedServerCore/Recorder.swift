@@ -17,7 +17,9 @@ import Synchronization
 ///    and the daemon's memory are never held hostage by a broken history. The daemon then
 ///    exits with a non-zero status at stop (see ``FeedServer/historyIsComplete``).
 /// 3. Once a stop began (``beginStopping()``), a failing batch is given up after three
-///    attempts: the daemon must exit within its 2 s budget.
+///    attempts, or after one once the stop is ``ShutdownBudget/recorderRetryMilliseconds``
+///    old (a failing attempt at a large batch can itself take a few hundred milliseconds):
+///    the daemon must exit within its 2 s budget.
 final class Recorder: Sendable {
     /// Messages the recorder may have waiting before the publisher waits for it: about a second
     /// of recording at full rate, and about 80 MiB of blocks at most.
@@ -29,8 +31,8 @@ final class Recorder: Sendable {
 
     private let queue: BlockQueue
     private let thread: WorkerThread
-    /// Open once a stop began.
-    private let stopping = Latch()
+    /// When a stop began, for rule 3.
+    private let stopping = StopSignal()
     /// Whether the publisher is in a stall behind the recorder (for logging it once).
     private let stalled = Atomic<Bool>(false)
     private let logger: Logger
@@ -64,7 +66,7 @@ final class Recorder: Sendable {
     /// From now on a failing write is given up quickly (rule 3). Call when a stop begins,
     /// before waiting for the publishing thread, which may be waiting for the recorder.
     func beginStopping() {
-        stopping.open()
+        stopping.begin()
     }
 
     /// Writes everything submitted so far, then ends the recorder thread.
@@ -75,7 +77,7 @@ final class Recorder: Sendable {
     }
 
     private static func write(
-        _ batch: [MessageBlock], to store: HistoryStore, counters: ServerCounters, stopping: Latch, logger: Logger
+        _ batch: [MessageBlock], to store: HistoryStore, counters: ServerCounters, stopping: StopSignal, logger: Logger
     ) {
         let messages = batch.reduce(0) { $0 + $1.count }
         let started = ContinuousClock.now
@@ -88,7 +90,9 @@ final class Recorder: Sendable {
             } catch {
                 attempt += 1
                 let failingFor = ContinuousClock.now - started
-                if (stopping.wait(timeoutMilliseconds: 0) && attempt >= attemptsWhenStopping) || failingFor >= .seconds(giveUpAfterSeconds) {
+                let stoppingFor = stopping.millisecondsSinceBegin
+                let retriesLeftWhileStopping = stoppingFor.map { attempt < attemptsWhenStopping && $0 < ShutdownBudget.recorderRetryMilliseconds }
+                if retriesLeftWhileStopping == false || failingFor >= .seconds(giveUpAfterSeconds) {
                     counters.unrecorded.add(UInt64(messages), ordering: .relaxed)
                     logger.critical(
                         "history write failing for \(failingFor) (\(attempt) attempts); \(messages) messages not recorded: \(error)")
@@ -96,8 +100,25 @@ final class Recorder: Sendable {
                 }
                 logger.error("history write failed (attempt \(attempt)), retrying: \(error)")
                 // A growing pause, cut short when a stop begins.
-                _ = stopping.wait(timeoutMilliseconds: min(50 * attempt, 1000))
+                _ = stopping.latch.wait(timeoutMilliseconds: min(50 * attempt, 1000))
             }
         }
+    }
+}
+
+/// A stop that may begin: a latch to cut waits short, and when it was opened.
+private final class StopSignal: Sendable {
+    let latch = Latch()
+    private let beganAt = Atomic<Int64>(0)
+
+    func begin() {
+        _ = beganAt.compareExchange(expected: 0, desired: MonotonicClock.nanoseconds(), ordering: .relaxed)
+        latch.open()
+    }
+
+    /// Milliseconds since the stop began, or `nil` before.
+    var millisecondsSinceBegin: Int? {
+        let began = beganAt.load(ordering: .relaxed)
+        return began == 0 ? nil : Int((MonotonicClock.nanoseconds() - began) / 1_000_000)
     }
 }

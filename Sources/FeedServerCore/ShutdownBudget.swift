@@ -23,4 +23,7 @@ enum ShutdownBudget {
     /// The publishing thread must have handed its last blocks to the recorder this long after the
     /// stop request; otherwise the context is shut down to end whatever libzmq call it is in.
     static let handOverMilliseconds = 1200
+    /// How long after a stop request the recorder still retries a failing write (up to three
+    /// attempts); later a failing batch gets one attempt.
+    static let recorderRetryMilliseconds = 300
 }

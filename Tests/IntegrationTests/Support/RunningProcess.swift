@@ -23,27 +23,27 @@ final class RunningProcess: @unchecked Sendable {  // Mutable state is guarded b
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdinPipe
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.append(data, toStdout: true)
-        }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.append(data, toStdout: false)
+        // One reader thread per pipe, each until end of file; the exit is reported only once both
+        // pipes are drained, so no late chunk of output can miss a test that waited for the exit.
+        let readers = DispatchGroup()
+        for (pipe, isStdout) in [(out, true), (err, false)] {
+            readers.enter()
+            Thread.detachNewThread { [weak self] in
+                let handle = pipe.fileHandleForReading
+                while case let data = handle.availableData, !data.isEmpty {
+                    self?.append(data, toStdout: isStdout)
+                }
+                readers.leave()
+            }
         }
         process.terminationHandler = { [weak self] _ in
-            guard let self else { return }
-            // Drain what is left in the pipes before reporting the exit.
-            let restOut = out.fileHandleForReading.readDataToEndOfFile()
-            let restErr = err.fileHandleForReading.readDataToEndOfFile()
-            out.fileHandleForReading.readabilityHandler = nil
-            err.fileHandleForReading.readabilityHandler = nil
-            self.condition.lock()
-            self.stdoutData.append(restOut)
-            self.stderrData.append(restErr)
-            self.exited = true
-            self.condition.broadcast()
-            self.condition.unlock()
+            readers.notify(queue: .global()) {
+                guard let self else { return }
+                self.condition.lock()
+                self.exited = true
+                self.condition.broadcast()
+                self.condition.unlock()
+            }
         }
         try process.run()
         if let stdin {
