@@ -116,7 +116,8 @@ struct SubscribeCommand: AsyncParsableCommand {
         writer.flush()
         let counts = subscription.statistics.counts
         ClientFailure.writeError(
-            "received \(watch.messagesReceived) messages (\(counts.fromHistory) from history, \(counts.duplicatesDropped) duplicates dropped, \(counts.reportedLost) reported lost)")
+            // The subscription reads ahead of what is printed: its counts may cover more than `received`.
+            "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost")
         if case .silence(let milliseconds) = stop {
             throw ClientError(.unavailable, "nothing from \(from) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")
         }
