@@ -48,6 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most messages the replay service sends in one reply; clients page for more.")
     var replayPageLimit = 10_000
 
+    @Option(help: "libzmq I/O threads (ZMQ_IO_THREADS), 1-\(Self.maximumIOThreads).")
+    var ioThreads = 1
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -57,6 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let maximumBlockMessages = 10_000_000
     /// The largest replay page a server may be asked to send.
     static let maximumReplayPageLimit = 1_000_000
+    /// More I/O threads than this only cost memory: libzmq spreads connections, not messages.
+    static let maximumIOThreads = 16
 
     func validate() throws {
         let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
@@ -71,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         try TimeoutArgument.check(blockFlushMs, option: "--block-flush-ms")
         try CountArgument.check(blockMessages, option: "--block-messages", maximum: Self.maximumBlockMessages)
         try CountArgument.check(replayPageLimit, option: "--replay-page-limit", maximum: Self.maximumReplayPageLimit)
+        try CountArgument.check(ioThreads, option: "--io-threads", maximum: Self.maximumIOThreads)
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
@@ -93,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.blockFlushMilliseconds = blockFlushMs
         configuration.sendHighWaterMark = sendHwm
         configuration.replayPageLimit = replayPageLimit
+        configuration.ioThreads = ioThreads
 
         let server: FeedServer
         do {

@@ -66,7 +66,8 @@ public final class FeedServer: Sendable {
         // terminated when multicast is on: stop() still closes every socket on its thread and
         // flushes the history, and the process exits, which releases what libzmq held.
         ownsContext = context == nil
-        let context = try context ?? ZMQContext(terminatesOnDeinit: configuration.multicastEndpoints.isEmpty)
+        let context = try context ?? ZMQContext(
+            ioThreads: Int32(configuration.ioThreads), terminatesOnDeinit: configuration.multicastEndpoints.isEmpty)
         self.context = context
         controlEndpoint = ControlChannel.makeEndpoint("feed-server")
         recorder = try Recorder(

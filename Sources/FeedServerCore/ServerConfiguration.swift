@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var sendHighWaterMark: Int32 = 100_000
     /// Largest message history page the replay service sends in one reply.
     public var replayPageLimit: Int = 10_000
+    /// libzmq I/O threads of the server's context (ZMQ_IO_THREADS), when the server makes it.
+    public var ioThreads: Int = 1
 
     public init() {}
 }

@@ -25,6 +25,7 @@ struct ErrorHandlingTests {
         (Binaries.server, ["--block-flush-ms", "10000000000000"], "--block-flush-ms"),
         (Binaries.server, ["--block-messages", "0"], "--block-messages"),
         (Binaries.server, ["--replay-page-limit", "100000000"], "--replay-page-limit"),
+        (Binaries.server, ["--io-threads", "0"], "--io-threads"),
         (Binaries.server, ["relay", "--upstream", "http://10.0.0.5:5556", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["relay", "--upstream", "tcp://*:5556", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["--log-level", "chatty"], "chatty"),

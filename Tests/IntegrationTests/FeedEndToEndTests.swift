@@ -98,7 +98,13 @@ struct FeedEndToEndTests {
     }
 
     @Test func prefixFilteringIsExactAgainstTheHistory() throws {
-        let server = try ServerFixture(extraArguments: ["--demo", "5000"])
+        // Also with two libzmq I/O threads, which the server really starts.
+        let server = try ServerFixture(extraArguments: ["--demo", "5000", "--io-threads", "2"])
+        let tasks = "/proc/\(server.process.process.processIdentifier)/task"
+        let threadNames = try FileManager.default.contentsOfDirectory(atPath: tasks).map { task in
+            try String(contentsOfFile: "\(tasks)/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(threadNames.filter { $0.hasPrefix("ZMQbg/IO/") }.count == 2, "\(threadNames)")
         let subscriber = try RunningProcess(
             Binaries.client, ["subscribe", "NASDAQ.AAPL", "NYSE.", "--from", server.publish, "--format", "ndjson", "--count", "400"])
         #expect(try subscriber.waitForExit() == 0, "\(subscriber.stderr)")
