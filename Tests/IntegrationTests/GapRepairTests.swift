@@ -173,10 +173,3 @@ struct GapRepairTests {
         #expect(!subscriber.stderr.contains("gap:") && !subscriber.stderr.contains("unverified:"), "\(subscriber.stderr)")
     }
 }
-
-extension TemporaryFolder {
-    /// Writes `text` to a file in this folder.
-    func write(_ text: String, to name: String) throws {
-        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
-    }
-}

@@ -56,10 +56,7 @@ struct LateJoinerTests {
 
     @Test func liveSubscriberGetsOnlyWhatFollowsTheLivePoint() throws {
         let server = try ServerFixture()
-        let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
-        try server.folder.write(csv, to: "input.csv")
-        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
-        try server.waitForStatus("recorded", atLeast: 1000)
+        try server.publishRecordedSample(count: 1000)
         // With a replay endpoint, as the CLI has by default: it must repair gaps, not replay the session.
         let live = try RunningProcess(
             Binaries.client,
@@ -203,10 +200,7 @@ struct LateJoinerTests {
 
     @Test func snapshotThenLiveGivesEachTopicsLastValueOnceThenItsNextMessages() throws {
         let server = try ServerFixture()
-        let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
-        try server.folder.write(csv, to: "input.csv")
-        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
-        try server.waitForStatus("recorded", atLeast: 1000)
+        try server.publishRecordedSample(count: 1000)
         // NASDAQ.AAPL lies under NASDAQ.: given both, each message still comes once.
         let late = try RunningProcess(
             Binaries.client,

@@ -90,10 +90,7 @@ struct ReplayServiceTests {
 
     @Test func clientThatNeverReadsCannotMakeTheServerBufferWithoutBound() throws {
         let server = try ServerFixture()
-        let (csv, _) = FeedEndToEndTests.sampleInput(count: 10_000)
-        try server.folder.write(csv, to: "input.csv")
-        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
-        try server.waitForStatus("recorded", atLeast: 10_000)
+        try server.publishRecordedSample(count: 10_000)
         let context = try ZMQContext()
         // Its own queue holds one reply: beyond that, unread replies stay with the server.
         let flood = try Self.dealer(context, server.replay, receiveHighWaterMark: 1)

@@ -35,5 +35,10 @@ final class TemporaryFolder {
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
+    /// Writes `text` to a file in this folder.
+    func write(_ text: String, to name: String) throws {
+        try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+    }
+
     deinit { try? FileManager.default.removeItem(at: url) }
 }

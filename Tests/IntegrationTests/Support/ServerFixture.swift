@@ -55,6 +55,16 @@ final class ServerFixture {
         return client
     }
 
+    /// Publishes `count` sample quotes and trades (``FeedEndToEndTests/sampleInput(count:)``) with
+    /// `feed-client publish` and waits until the history holds all of them.
+    func publishRecordedSample(count: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (csv, _) = FeedEndToEndTests.sampleInput(count: count)
+        try folder.write(csv, to: "input.csv")
+        let publisher = try client(["publish", "--to", ingest, folder.path("input.csv")])
+        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)", sourceLocation: sourceLocation)
+        try waitForStatus("recorded", atLeast: count)
+    }
+
     /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`, ...) reaches `count`.
     func waitForStatus(_ counter: String, atLeast count: Int, timeout: Double = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
