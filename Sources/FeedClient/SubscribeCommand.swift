@@ -101,6 +101,7 @@ struct SubscribeCommand: AsyncParsableCommand {
         options.receiveHighWaterMark = receiveHwm
         options.connectTimeoutMilliseconds = connectTimeoutMs
         let writer = LineWriter()
+        defer { writer.flush() }  // Also when the subscription fails: what arrived is printed.
         let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)
         let subscription = FeedSubscription(context: context, endpoint: from, options: options)
         let stop = try await withThrowingTaskGroup(of: SubscriptionStop?.self) { group in
