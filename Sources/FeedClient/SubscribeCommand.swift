@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineSupport
 import FeedClientKit
 import FeedModel
+import Foundation
 import UnixSignals
 import ZeroMQ
 
@@ -108,7 +109,12 @@ struct SubscribeCommand: AsyncParsableCommand {
             group.addTask { try await printEvents(of: subscription, to: writer, watch: watch); return nil }
             group.addTask { await watch.untilStop() }
             group.addTask {
-                for await signal in signals { return .signal(signal.description) }
+                for await received in signals {
+                    // Printing may be stuck on a full pipe (a stalled pager): a second signal kills.
+                    signal(SIGINT, SIG_DFL)
+                    signal(SIGTERM, SIG_DFL)
+                    return .signal(received.description)
+                }
                 return nil
             }
             defer { group.cancelAll() }
@@ -118,7 +124,7 @@ struct SubscribeCommand: AsyncParsableCommand {
         let counts = subscription.statistics.counts
         ClientFailure.writeError(
             // The subscription reads ahead of what is printed: its counts may cover more than `received`.
-            "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost")
+            "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost, skipped \(counts.malformed) malformed")
         if case .silence(let milliseconds) = stop {
             throw ClientError(.unavailable, "nothing from \(from) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")
         }
@@ -142,7 +148,6 @@ struct SubscribeCommand: AsyncParsableCommand {
             switch event {
             case .message(let message):
                 writer.write(message, as: format)
-                writer.flushIfOlder(thanMilliseconds: 100)
             case .heartbeat(let session, let sequence):
                 writer.flush()
                 if heartbeats { ClientFailure.writeError("heartbeat session=\(session) seq=\(sequence)") }

@@ -13,7 +13,8 @@ extension ReplayClient {
             let status = try status()
             if status.session != session { return .max }
             // Messages the recorder gave up on will never be written: the history is settled there.
-            let settled = status.recorded + (status.unrecorded ?? 0)
+            let (settled, overflow) = status.recorded.addingReportingOverflow(status.unrecorded ?? 0)
+            if overflow { return .max }  // Nonsense from the server: nothing more to wait for.
             if settled >= feedSequence { return settled }
             if deadline.hasExpired { return nil }
             // The recorder flushes every block-flush interval (100 ms by default): retry soon.

@@ -142,11 +142,6 @@ public struct WireHeader: Sendable, Equatable {
         body.storeBytes(of: publishTime.littleEndian, toByteOffset: WireLayout.publishTimeOffset, as: Int64.self)
     }
 
-    /// The event time of a body whose header was already validated.
-    public static func eventTime(of body: UnsafeRawBufferPointer) -> Int64 {
-        body.int64(at: WireLayout.eventTimeOffset)
-    }
-
     /// Sets the event time in place (the server fills it when a producer left it zero).
     public static func stampEventTime(_ body: UnsafeMutableRawBufferPointer, _ eventTime: Int64) {
         body.storeBytes(of: eventTime.littleEndian, toByteOffset: WireLayout.eventTimeOffset, as: Int64.self)

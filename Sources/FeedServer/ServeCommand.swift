@@ -56,10 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The fastest demo generator: far above what one engine thread publishes.
     static let maximumDemoRate = 100_000_000
-    /// The largest history block: 10 million messages stay under SQLite's 1 GB blob limit.
-    static let maximumBlockMessages = 10_000_000
-    /// The largest replay page a server may be asked to send.
-    static let maximumReplayPageLimit = 1_000_000
+    static let maximumBlockMessages = ServerConfiguration.maximumBlockMessages
+    static let maximumReplayPageLimit = ServerConfiguration.maximumReplayPageLimit
     /// More I/O threads than this only cost memory: libzmq spreads connections, not messages.
     static let maximumIOThreads = 16
 

@@ -65,10 +65,4 @@ final class BlockQueue: @unchecked Sendable {  // All state is guarded by `condi
         condition.broadcast()
         condition.unlock()
     }
-
-    var isClosed: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return closed
-    }
 }

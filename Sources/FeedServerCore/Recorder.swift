@@ -16,6 +16,9 @@ import Synchronization
 ///    away) is given up: logged with its count and counted as `unrecorded`, so the live feed
 ///    and the daemon's memory are never held hostage by a broken history. The daemon then
 ///    exits with a non-zero status at stop (see ``FeedServer/historyIsComplete``).
+///    While a batch given up has not been followed by a successful write, the history counts
+///    as broken and a failing batch gets one attempt only, so a full disk stalls the feed once,
+///    not for every batch.
 /// 3. Once a stop began (``beginStopping()``), a failing batch is given up after three
 ///    attempts, or after one once the stop is ``ShutdownBudget/recorderRetryMilliseconds``
 ///    old (a failing attempt at a large batch can itself take a few hundred milliseconds):
@@ -43,8 +46,10 @@ final class Recorder: Sendable {
         self.logger = logger
         let stopping = self.stopping
         thread = try WorkerThread.start(name: "recorder", setUp: {}) { _ in
+            var historyBroken = false
             while let batch = queue.waitForBlocks() {
-                Recorder.write(batch, to: store, counters: counters, stopping: stopping, logger: logger)
+                historyBroken = !Recorder.write(
+                    batch, to: store, counters: counters, stopping: stopping, retrying: !historyBroken, logger: logger)
                 queue.markWritten(batch.count)
             }
         }
@@ -76,9 +81,12 @@ final class Recorder: Sendable {
         thread.join()
     }
 
+    /// Writes `batch`; returns whether it was written. Without `retrying` (the history is
+    /// broken, rule 2) a failing batch gets one attempt.
     private static func write(
-        _ batch: [MessageBlock], to store: HistoryStore, counters: ServerCounters, stopping: StopSignal, logger: Logger
-    ) {
+        _ batch: [MessageBlock], to store: HistoryStore, counters: ServerCounters, stopping: StopSignal, retrying: Bool,
+        logger: Logger
+    ) -> Bool {
         let messages = batch.reduce(0) { $0 + $1.count }
         let started = ContinuousClock.now
         var attempt = 0
@@ -86,17 +94,17 @@ final class Recorder: Sendable {
             do {
                 try store.append(batch)
                 counters.recorded.add(UInt64(messages), ordering: .relaxed)
-                return
+                return true
             } catch {
                 attempt += 1
                 let failingFor = ContinuousClock.now - started
                 let stoppingFor = stopping.millisecondsSinceBegin
                 let retriesLeftWhileStopping = stoppingFor.map { attempt < attemptsWhenStopping && $0 < ShutdownBudget.recorderRetryMilliseconds }
-                if retriesLeftWhileStopping == false || failingFor >= .seconds(giveUpAfterSeconds) {
+                if !retrying || retriesLeftWhileStopping == false || failingFor >= .seconds(giveUpAfterSeconds) {
                     counters.unrecorded.add(UInt64(messages), ordering: .relaxed)
                     logger.critical(
                         "history write failing for \(failingFor) (\(attempt) attempts); \(messages) messages not recorded: \(error)")
-                    return
+                    return false
                 }
                 logger.error("history write failed (attempt \(attempt)), retrying: \(error)")
                 // A growing pause, cut short when a stop begins.

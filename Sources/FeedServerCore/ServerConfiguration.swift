@@ -34,6 +34,12 @@ public struct ServerConfiguration: Sendable {
     public var ioThreads: Int = 1
 
     public init() {}
+
+    /// The most messages a history block may hold: its payload stays under SQLite's 1 GB blob
+    /// limit whatever the topics and types.
+    public static let maximumBlockMessages = 1_000_000_000 / (4 + Topic.maximumLength + WireLayout.maximumBodyLength)
+    /// The largest replay page: what fits in one reply of the replay service.
+    public static let maximumReplayPageLimit = ReplayService.pageMessageLimit
 }
 
 /// PGM settings for multicast publishing (see `zmq_pgm(7)`).

@@ -189,12 +189,12 @@ struct WireHeaderTests {
         }
     }
 
-    @Test("stampEventTime sets only the event time; eventTime(of:) reads it back")
+    @Test("stampEventTime sets only the event time; the header reads it back")
     func stampEventTime() throws {
         var body = Samples.quote.encodedBody()
         let before = body
         body.withUnsafeMutableBytes { WireHeader.stampEventTime($0, Int64.min + 1) }
-        #expect(body.withUnsafeBytes { WireHeader.eventTime(of: $0) } == Int64.min + 1)
+        #expect(try body.withUnsafeBytes { try WireHeader($0).eventTime } == Int64.min + 1)
         #expect(Array(body[24..<32]) == [0x01, 0, 0, 0, 0, 0, 0, 0x80])
         #expect(Array(body[..<24]) == Array(before[..<24]))
         #expect(Array(body[32...]) == Array(before[32...]))

@@ -131,7 +131,7 @@ struct FeedEndToEndTests {
 
     @Test func cleanShutdownFlushesEveryPublishedMessage() throws {
         // Blocks this large never flush by size or timer during the test: only shutdown writes them.
-        let server = try ServerFixture(extraArguments: ["--demo", "20000", "--block-messages", "10000000", "--block-flush-ms", "600000"])
+        let server = try ServerFixture(extraArguments: ["--demo", "20000", "--block-messages", "8000000", "--block-flush-ms", "600000"])
         let subscriber = try RunningProcess(
             Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "5000"])
         #expect(try subscriber.waitForExit() == 0)
