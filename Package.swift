@@ -51,10 +51,10 @@ let package = Package(
             ]
         ),
         // What both command lines share: usage errors as one line and exit status 64, endpoint
-        // syntax checks (ZeroMQ's PGMEndpoint for multicast), bounds of numeric options.
+        // syntax checks (ZeroMQ's PGMEndpoint for multicast), bounds of numeric options, prefix lists.
         .target(
             name: "CommandLineSupport",
-            dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ZeroMQ", "FeedModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "FeedServer",
