@@ -1,6 +1,7 @@
 -- Feed history: the SQLite file the server's recorder writes and the replay service reads.
--- Schema version 1, stored as PRAGMA user_version. FeedHistory/HistorySchema.swift runs this
--- exact text on a new file (a test checks that the two are identical).
+-- Schema version 2, stored as PRAGMA user_version. FeedHistory/HistorySchema.swift runs this
+-- exact text on a new file (a test checks that the two are identical). Version 1
+-- (schemas/history-v1.sql) is read as is and upgraded by `feed-server migrate --db FILE`.
 --
 -- Connection settings (HistoryStore sets them; they are not part of this script):
 -- page_size 16384 (set before anything is written; large blocks overflow fewer pages),
@@ -20,6 +21,13 @@
 -- The first_/last_ columns hold the lowest/highest value in the block (the first/last
 -- message's, since the sequencer stamps in order); queries use them only to skip blocks
 -- and check every message, so a clock step backwards never loses a message from a query.
+--
+-- Finding one topic among many: every topic has a small integer id (table topics), and
+-- consecutive blocks are indexed together as a segment (about 65,536 messages): one
+-- segment_topics row per (segment, bucket of topic ids) lists where each topic's messages
+-- are. Rows are written once, when a segment is complete, in key order, so recording writes
+-- a few rows per segment whatever the number of topics. Blocks after the last segment (the
+-- tail) are read whole.
 
 -- One row per publisher run.
 CREATE TABLE sessions (
@@ -50,17 +58,33 @@ CREATE INDEX blocks_by_session ON blocks (session_id, last_feed_seq);
 CREATE INDEX blocks_by_time_high ON blocks (time_high_ns);
 CREATE INDEX blocks_by_time_low ON blocks (time_low_ns);
 
--- One row per (topic, block) holding that topic: "topic or prefix P from block B" and
--- "topic T between two times" are range scans of this primary key, never reading unrelated blocks.
-CREATE TABLE block_topics (
-    topic TEXT NOT NULL,             -- VENUE.SYMBOL (or $HB), compared bytewise (BINARY collation)
-    block_id INTEGER NOT NULL,       -- blocks.block_id
-    first_topic_seq INTEGER NOT NULL, -- lowest topic_seq of this topic in the block
-    last_topic_seq INTEGER NOT NULL, -- highest topic_seq of this topic in the block
-    first_time_ns INTEGER NOT NULL,  -- earliest publish_time_ns of this topic in the block
-    last_time_ns INTEGER NOT NULL,   -- latest publish_time_ns of this topic in the block
-    message_count INTEGER NOT NULL,  -- messages of this topic in the block
-    PRIMARY KEY (topic, block_id)
+-- The topic dictionary: one row per distinct topic, ids 1, 2, 3, ... in order of first
+-- appearance; the UNIQUE index turns a prefix into a range scan ("topic >= P AND topic < P'").
+CREATE TABLE topics (
+    topic_id INTEGER PRIMARY KEY,    -- 1, 2, 3, ...
+    topic TEXT NOT NULL UNIQUE       -- VENUE.SYMBOL (or $HB), compared bytewise (BINARY collation)
+);
+
+-- Runs of consecutive blocks whose messages segment_topics lists; no block is in two.
+CREATE TABLE segments (
+    segment_id INTEGER PRIMARY KEY,  -- increasing with the blocks it covers
+    first_block_id INTEGER NOT NULL,
+    last_block_id INTEGER NOT NULL UNIQUE,
+    message_count INTEGER NOT NULL,  -- messages in its blocks
+    bucket_shift INTEGER NOT NULL    -- a topic's bucket in this segment is topic_id >> bucket_shift
+);
+
+-- Where the messages of each topic of a bucket are in a segment. entries, little-endian:
+--   u32 topic_count, then topic_count directory entries in topic_id order:
+--       u32 topic_id, u32 first (index of its first location), u32 count
+--   then the locations, each topic's in publish order:
+--       u32 block_delta (block_id - first_block_id), u32 index (position in the block),
+--       u32 offset (byte offset of the record in the block's payload)
+CREATE TABLE segment_topics (
+    segment_id INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    entries BLOB NOT NULL,
+    PRIMARY KEY (segment_id, bucket)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

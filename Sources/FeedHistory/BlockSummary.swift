@@ -1,7 +1,7 @@
 import FeedModel
 
-/// What the recorder stores about one block besides its bytes: the `blocks` row and one
-/// `block_topics` row per topic, computed by reading every message header once.
+/// What the recorder stores about one block besides its bytes: its `blocks` row, computed by
+/// reading every message header once, and its topics' ids (new topics are added to the dictionary).
 struct BlockSummary {
     /// Lowest/highest values over a set of messages.
     struct Range {
@@ -29,27 +29,17 @@ struct BlockSummary {
         }
     }
 
-    /// One `block_topics` row.
-    struct TopicRow {
-        var topic: String
-        /// Over the topic's messages: topic sequence numbers and publish times.
-        var range: Range
-    }
-
     var session: UInt32
     /// Over all messages: feed sequence numbers and publish times.
     var block: Range
-    var topics: [TopicRow]
 
-    /// Reads and checks every message of `block` (lengths, header, topic, one session);
-    /// `table` is scratch space reused across blocks. Nil for an empty block.
+    /// Reads and checks every message of `block` (lengths, header, topic, one session), adding
+    /// topics not seen before to `dictionary`. Nil for an empty block.
     ///
     /// - Parameter number: the block's position in the batch, for error messages.
-    init?(_ block: MessageBlock, number: Int, table: inout TopicTable) throws(HistoryError) {
-        table.removeAll()
+    init?(_ block: MessageBlock, number: Int, dictionary: inout TopicDictionary) throws(HistoryError) {
         var session: UInt32 = 0
         var blockRange: Range?
-        var topicRanges: [Range] = []
         var seen = 0
         let result: Result<Void, HistoryError> = block.bytes.withUnsafeBytes { raw in
             var records = BlockRecords(raw)
@@ -65,14 +55,10 @@ struct BlockSummary {
                 do { header = try WireHeader(record.body) } catch {
                     return .failure(Self.malformed(number, seen, "\(error)"))
                 }
-                let (id, inserted) = table.insert(record.topic)
-                if inserted {
+                if dictionary.id(of: record.topic).inserted {
                     do { _ = try Topic(bytes: record.topic) } catch {
                         return .failure(Self.malformed(number, seen, "\(error)"))
                     }
-                    topicRanges.append(Range(sequence: header.topicSequence, time: header.publishTime))
-                } else {
-                    topicRanges[id].add(sequence: header.topicSequence, time: header.publishTime)
                 }
                 if blockRange == nil {
                     session = header.session
@@ -94,9 +80,6 @@ struct BlockSummary {
         guard let blockRange else { return nil }
         self.session = session
         self.block = blockRange
-        topics = topicRanges.indices.map { id in
-            TopicRow(topic: String(decoding: table.bytes(of: id), as: UTF8.self), range: topicRanges[id])
-        }
     }
 
     private static func malformed(_ number: Int, _ message: Int?, _ reason: String) -> HistoryError {

@@ -9,6 +9,9 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable 
         case cannotOpen
         /// The file exists but is not a feed history this program can read.
         case notAHistory
+        /// The file is a history of an older schema version that must be upgraded before this
+        /// program writes to it (`feed-server migrate`); it can still be read.
+        case needsMigration
         /// A block handed to ``HistoryStore/append(_:)`` is not a valid message block.
         case malformedBlock
         /// The query, cursor or page size cannot be served as given.

@@ -2,9 +2,9 @@ import FeedModel
 
 /// Which stored messages to read. Every filter given must hold; results come in publish order.
 public struct HistoryQuery: Sendable, Equatable {
-    /// Topics that start with this prefix, bytewise; ``FeedModel/TopicPrefix/all`` for everything
-    /// (heartbeats included).
-    public var prefix: TopicPrefix
+    /// Topics that start with any of these prefixes, bytewise; `[.all]` (the default) is
+    /// everything, heartbeats included. Overlapping prefixes never give a message twice. Never empty.
+    public var prefixes: [TopicPrefix]
     /// Messages published at or after this time.
     public var since: Timestamp?
     /// Messages published before this time.
@@ -24,10 +24,10 @@ public struct HistoryQuery: Sendable, Equatable {
 
     /// A query; the defaults match every message.
     public init(
-        prefix: TopicPrefix = .all, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
+        prefixes: [TopicPrefix] = [.all], since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
         toSequence: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil
     ) {
-        self.prefix = prefix
+        self.prefixes = prefixes
         self.since = since
         self.until = until
         self.fromSequence = fromSequence
@@ -36,8 +36,25 @@ public struct HistoryQuery: Sendable, Equatable {
         self.limit = limit
     }
 
+    /// A query of one prefix.
+    public init(
+        prefix: TopicPrefix, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
+        toSequence: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil
+    ) {
+        self.init(
+            prefixes: [prefix], since: since, until: until, fromSequence: fromSequence, toSequence: toSequence,
+            session: session, limit: limit)
+    }
+
+    /// The query's only prefix, when it has one prefix (kept for callers of one prefix).
+    public var prefix: TopicPrefix {
+        get { prefixes.count == 1 ? prefixes[0] : .all }
+        set { prefixes = [newValue] }
+    }
+
     /// Throws when the query cannot match anything by construction or is malformed.
     func validate() throws(HistoryError) {
+        if prefixes.isEmpty { throw HistoryError(.invalidQuery, "no prefix given (the empty prefix means everything)") }
         if let since, let until, since >= until {
             throw HistoryError(.invalidQuery, "empty time range: since \(since) is not before until \(until)")
         }

@@ -1,11 +1,17 @@
 import GRDB
 
-/// The SQL schema of the history (version 1) and its creation and checks on open.
+/// The SQL schema of the history (version 2), its creation on a new file, and the checks that
+/// tell on open which version a file holds.
 ///
 /// ``sql`` is the exact text of `schemas/history.sql`; a test checks that they are identical.
+/// Version-1 files (`schemas/history-v1.sql`: a `block_topics` row per topic per block, no
+/// dictionary) are read as they are, scanning blocks instead of using the topic index, and are
+/// written to only after `feed-server migrate` (``HistoryMigration``) upgraded them.
 enum HistorySchema {
-    /// The `PRAGMA user_version` this code writes and reads.
-    static let version = 1
+    /// The `PRAGMA user_version` this code writes.
+    static let version = 2
+    /// The oldest version this code still reads.
+    static let oldestReadable = 1
     /// `PRAGMA page_size` of new files.
     static let pageSize = 16_384
     /// `PRAGMA wal_autocheckpoint`, in pages.
@@ -13,12 +19,16 @@ enum HistorySchema {
     /// `PRAGMA mmap_size` of reading connections: the whole file, as far as SQLite allows
     /// (it caps this at its build's maximum, 2 GiB in Debian's).
     static let readerMmapBytes: Int64 = 1 << 40
+    /// The tables of each version, for recognising a history.
+    static let versionOneTables: Set<String> = ["sessions", "blocks", "block_topics"]
+    static let versionTwoTables: Set<String> = ["sessions", "blocks", "topics", "segments", "segment_topics"]
 
     /// Creates every table and index and sets `user_version`; run once on an empty file.
     static let sql = #"""
 -- Feed history: the SQLite file the server's recorder writes and the replay service reads.
--- Schema version 1, stored as PRAGMA user_version. FeedHistory/HistorySchema.swift runs this
--- exact text on a new file (a test checks that the two are identical).
+-- Schema version 2, stored as PRAGMA user_version. FeedHistory/HistorySchema.swift runs this
+-- exact text on a new file (a test checks that the two are identical). Version 1
+-- (schemas/history-v1.sql) is read as is and upgraded by `feed-server migrate --db FILE`.
 --
 -- Connection settings (HistoryStore sets them; they are not part of this script):
 -- page_size 16384 (set before anything is written; large blocks overflow fewer pages),
@@ -38,6 +48,13 @@ enum HistorySchema {
 -- The first_/last_ columns hold the lowest/highest value in the block (the first/last
 -- message's, since the sequencer stamps in order); queries use them only to skip blocks
 -- and check every message, so a clock step backwards never loses a message from a query.
+--
+-- Finding one topic among many: every topic has a small integer id (table topics), and
+-- consecutive blocks are indexed together as a segment (about 65,536 messages): one
+-- segment_topics row per (segment, bucket of topic ids) lists where each topic's messages
+-- are. Rows are written once, when a segment is complete, in key order, so recording writes
+-- a few rows per segment whatever the number of topics. Blocks after the last segment (the
+-- tail) are read whole.
 
 -- One row per publisher run.
 CREATE TABLE sessions (
@@ -68,55 +85,91 @@ CREATE INDEX blocks_by_session ON blocks (session_id, last_feed_seq);
 CREATE INDEX blocks_by_time_high ON blocks (time_high_ns);
 CREATE INDEX blocks_by_time_low ON blocks (time_low_ns);
 
--- One row per (topic, block) holding that topic: "topic or prefix P from block B" and
--- "topic T between two times" are range scans of this primary key, never reading unrelated blocks.
-CREATE TABLE block_topics (
-    topic TEXT NOT NULL,             -- VENUE.SYMBOL (or $HB), compared bytewise (BINARY collation)
-    block_id INTEGER NOT NULL,       -- blocks.block_id
-    first_topic_seq INTEGER NOT NULL, -- lowest topic_seq of this topic in the block
-    last_topic_seq INTEGER NOT NULL, -- highest topic_seq of this topic in the block
-    first_time_ns INTEGER NOT NULL,  -- earliest publish_time_ns of this topic in the block
-    last_time_ns INTEGER NOT NULL,   -- latest publish_time_ns of this topic in the block
-    message_count INTEGER NOT NULL,  -- messages of this topic in the block
-    PRIMARY KEY (topic, block_id)
+-- The topic dictionary: one row per distinct topic, ids 1, 2, 3, ... in order of first
+-- appearance; the UNIQUE index turns a prefix into a range scan ("topic >= P AND topic < P'").
+CREATE TABLE topics (
+    topic_id INTEGER PRIMARY KEY,    -- 1, 2, 3, ...
+    topic TEXT NOT NULL UNIQUE       -- VENUE.SYMBOL (or $HB), compared bytewise (BINARY collation)
+);
+
+-- Runs of consecutive blocks whose messages segment_topics lists; no block is in two.
+CREATE TABLE segments (
+    segment_id INTEGER PRIMARY KEY,  -- increasing with the blocks it covers
+    first_block_id INTEGER NOT NULL,
+    last_block_id INTEGER NOT NULL UNIQUE,
+    message_count INTEGER NOT NULL,  -- messages in its blocks
+    bucket_shift INTEGER NOT NULL    -- a topic's bucket in this segment is topic_id >> bucket_shift
+);
+
+-- Where the messages of each topic of a bucket are in a segment. entries, little-endian:
+--   u32 topic_count, then topic_count directory entries in topic_id order:
+--       u32 topic_id, u32 first (index of its first location), u32 count
+--   then the locations, each topic's in publish order:
+--       u32 block_delta (block_id - first_block_id), u32 index (position in the block),
+--       u32 offset (byte offset of the record in the block's payload)
+CREATE TABLE segment_topics (
+    segment_id INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    entries BLOB NOT NULL,
+    PRIMARY KEY (segment_id, bucket)
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 """#
 
-    /// Creates the schema in an empty database, or checks that an existing one is a history of
-    /// this version. Runs inside the caller's write transaction.
-    static func migrate(_ db: Database, path: String) throws {
+    /// The part of ``sql`` that version 2 added to version 1: the topic dictionary and the
+    /// segment index. `feed-server migrate` runs it on a version-1 file.
+    static let indexTablesSQL: String = {
+        let start = sql.range(of: "-- The topic dictionary")!.lowerBound
+        let end = sql.range(of: "PRAGMA user_version")!.lowerBound
+        return String(sql[start..<end])
+    }()
+
+    /// Creates the schema in an empty database, or checks that an existing one is a history
+    /// this code may write (version 2). Runs inside the caller's write transaction.
+    static func create(_ db: Database, path: String) throws {
         let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         if found == 0 {
-            let tables = try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            let tables = try userTables(db)
             guard tables.isEmpty else {
                 throw HistoryError(
                     .notAHistory,
-                    "\(path) is not a feed history database (it holds other tables: \(tables.prefix(3).joined(separator: ", ")))")
+                    "\(path) is not a feed history database (it holds other tables: \(tables.sorted().prefix(3).joined(separator: ", ")))")
             }
             try db.execute(sql: sql)
             return
         }
-        try check(db, path: path, version: found)
+        let readable = try check(db, path: path, version: found)
+        if readable == oldestReadable {
+            throw HistoryError(
+                .needsMigration,
+                "\(path) is a version-1 history; this program records into version 2: upgrade it with "
+                    + "`feed-server migrate --db \(path)` (every message is kept), or give a new --db")
+        }
     }
 
-    /// Checks, without writing, that the database is a history this code can read.
-    static func check(_ db: Database, path: String) throws {
+    /// Checks, without writing, that the database is a history this code can read, and returns
+    /// its version (1 or 2).
+    static func check(_ db: Database, path: String) throws -> Int {
         try check(db, path: path, version: Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
     }
 
-    private static func check(_ db: Database, path: String, version: Int) throws {
+    private static func check(_ db: Database, path: String, version: Int) throws -> Int {
         if version > HistorySchema.version {
             throw HistoryError(
                 .notAHistory,
-                "\(path) has history schema version \(version); this program reads version \(HistorySchema.version)")
+                "\(path) has history schema version \(version); this program reads versions \(oldestReadable)-\(HistorySchema.version): use a newer feed-server or feed-client")
         }
-        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
-        guard version == HistorySchema.version, tables.isSuperset(of: ["sessions", "blocks", "block_topics"]) else {
+        let tables = try userTables(db)
+        let expected = version == 1 ? versionOneTables : versionTwoTables
+        guard version >= oldestReadable, tables.isSuperset(of: expected) else {
             throw HistoryError(.notAHistory, "\(path) is not a feed history database (no history tables)")
         }
+        return version
+    }
+
+    private static func userTables(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
     }
 }

@@ -13,11 +13,13 @@ extension HistoryStore {
     /// - Throws: ``HistoryError`` for an empty time range, a negative limit, a non-positive
     ///   `maxMessages`, a negative cursor, or a storage failure.
     public func query(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
-        try self.query(query, after: cursor, maxMessages: maxMessages, mergeBatch: QueryRun.defaultMergeBatch)
+        try self.query(query, after: cursor, maxMessages: maxMessages, strategy: .automatic)
     }
 
-    /// ``query(_:after:maxMessages:)`` with the prefix scan's merge batch chosen (tests use tiny ones).
-    func query(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int, mergeBatch: Int) throws -> HistoryPage {
+    /// ``query(_:after:maxMessages:)`` with the way of reading forced (tests compare both).
+    func query(
+        _ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int, strategy: QueryRun.Strategy
+    ) throws -> HistoryPage {
         try query.validate()
         guard maxMessages > 0 else {
             throw HistoryError(.invalidQuery, "page size must be positive, got \(maxMessages)")
@@ -26,7 +28,7 @@ extension HistoryStore {
             throw HistoryError(.invalidQuery, "bad cursor '\(cursor)'")
         }
         return try reading { db in
-            try QueryRun(db, query, mergeBatch: max(1, mergeBatch)).page(after: cursor, maxMessages: maxMessages)
+            try QueryRun(db, query, schemaVersion: schemaVersion, strategy: strategy).page(after: cursor, maxMessages: maxMessages)
         }
     }
 
@@ -37,6 +39,8 @@ extension HistoryStore {
         try query.validate()
         let limit = query.limit ?? .max
         guard limit > 0 else { return MessageBlock() }
-        return try reading { db in try QueryRun(db, query).page(after: nil, maxMessages: limit).messages }
+        return try reading { db in
+            try QueryRun(db, query, schemaVersion: schemaVersion).page(after: nil, maxMessages: limit).messages
+        }
     }
 }

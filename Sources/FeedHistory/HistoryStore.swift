@@ -1,16 +1,34 @@
 import FeedModel
 import GRDB
+import Synchronization
 
 /// Owns one SQLite history file: a GRDB `DatabasePool` in WAL mode with `synchronous=NORMAL`,
 /// so one writer (the recorder) and many readers (replays, the CLI) work at once.
 ///
-/// Messages are stored a ``FeedModel/MessageBlock`` per row with a per-(topic, block) index;
-/// `schemas/history.sql` documents the tables. Thread-safe: share one store per file.
-/// Every method throws ``HistoryError``.
+/// Messages are stored a ``FeedModel/MessageBlock`` per row, with a topic dictionary and a
+/// per-segment index of where each topic's messages are; `schemas/history.sql` documents the
+/// tables. Thread-safe: share one store per file. Every method throws ``HistoryError``.
+///
+/// A version-1 file (no topic index) opens for reading only: ``schemaVersion`` says so, queries
+/// scan every block, and `feed-server migrate` (``HistoryMigration``) upgrades it.
 public final class HistoryStore: Sendable {
     /// The file, as given to ``init(path:readOnly:)``.
     public let path: String
+    /// The schema version of the file: 2, or 1 for a file opened read-only before migration.
+    public let schemaVersion: Int
     let pool: DatabasePool
+    /// When the tail of blocks becomes an indexed segment.
+    let segmentPolicy: SegmentIndexer.Policy
+    /// The writer's topic dictionary, loaded at the first append (nil until then, and after a
+    /// failed write).
+    let dictionary = Mutex<TopicDictionary?>(nil)
+
+    /// A note for people reading an old file, or nil: one line, fit to print on stderr.
+    public var versionNote: String? {
+        guard schemaVersion < HistorySchema.version else { return nil }
+        return "note: \(path) is a version-\(schemaVersion) history, read by scanning every block; "
+            + "`feed-server migrate --db \(path)` upgrades it to version \(HistorySchema.version) and makes queries fast"
+    }
 
     /// Opens the history at `path`, creating the file and its folder when missing, and creates
     /// or checks the schema.
@@ -21,8 +39,14 @@ public final class HistoryStore: Sendable {
     ///   "cannot create history folder /x/y: Permission denied",
     ///   "/tmp/f.sqlite is not a feed history database (file is not a database)",
     ///   "no history database at /x.sqlite".
-    public init(path: String, readOnly: Bool = false) throws(HistoryError) {
+    public convenience init(path: String, readOnly: Bool = false) throws(HistoryError) {
+        try self.init(path: path, readOnly: readOnly, segmentPolicy: .standard)
+    }
+
+    /// ``init(path:readOnly:)`` with the segment size chosen (tests use small ones).
+    init(path: String, readOnly: Bool, segmentPolicy: SegmentIndexer.Policy) throws(HistoryError) {
         self.path = path
+        self.segmentPolicy = segmentPolicy
         guard !path.isEmpty else { throw HistoryError(.cannotOpen, "no history database path given") }
         if readOnly {
             switch HistoryFiles.entry(at: path) {
@@ -36,6 +60,26 @@ public final class HistoryStore: Sendable {
                 throw HistoryError(.cannotOpen, "cannot open history database \(path): it is a folder")
             }
         }
+        do {
+            pool = try DatabasePool(path: path, configuration: Self.configuration(readOnly: readOnly))
+            if readOnly {
+                schemaVersion = try pool.read { db in try HistorySchema.check(db, path: path) }
+            } else {
+                try pool.write { db in try HistorySchema.create(db, path: path) }
+                schemaVersion = HistorySchema.version
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            let reason = HistoryFiles.openFailureReason(path, readOnly: readOnly) ?? error.message ?? "unable to open"
+            throw HistoryError(.cannotOpen, "cannot open history database \(path): \(reason)")
+        } catch {
+            throw HistoryError.storage(error, path: path)
+        }
+    }
+
+    /// The connection settings of every history connection (documented in `schemas/history.sql`).
+    static func configuration(readOnly: Bool) -> Configuration {
         var configuration = Configuration()
         configuration.readonly = readOnly
         configuration.label = "history"
@@ -54,21 +98,7 @@ public final class HistoryStore: Sendable {
                 try db.execute(sql: "PRAGMA mmap_size = \(HistorySchema.readerMmapBytes)")
             }
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            if readOnly {
-                try pool.read { db in try HistorySchema.check(db, path: path) }
-            } else {
-                try pool.write { db in try HistorySchema.migrate(db, path: path) }
-            }
-        } catch let error as HistoryError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
-            let reason = HistoryFiles.openFailureReason(path, readOnly: readOnly) ?? error.message ?? "unable to open"
-            throw HistoryError(.cannotOpen, "cannot open history database \(path): \(reason)")
-        } catch {
-            throw HistoryError.storage(error, path: path)
-        }
+        return configuration
     }
 
     /// Highest session id recorded, in the sessions table or in stored blocks; nil for an empty history.

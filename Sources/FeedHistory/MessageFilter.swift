@@ -3,7 +3,7 @@ import FeedModel
 /// The per-message test of a query, applied to every record of the blocks read: the block-level
 /// columns only choose which blocks to read, this decides exactly which messages match.
 struct MessageFilter {
-    let prefix: [UInt8]
+    let prefixes: PrefixMatcher
     let since: Int64?
     let until: Int64?
     let session: UInt32?
@@ -12,10 +12,7 @@ struct MessageFilter {
     /// Whether a record matches; throws when the stored body has no valid header (a corrupt file).
     @inline(__always)
     func matches(topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws(WireError) -> Bool {
-        if !prefix.isEmpty {
-            let starts = prefix.withUnsafeBytes { topic.bytesStart(with: $0) }
-            if !starts { return false }
-        }
+        if !prefixes.matches(topic) { return false }
         let header = try WireHeader(body)
         if let since, header.publishTime < since { return false }
         if let until, header.publishTime >= until { return false }

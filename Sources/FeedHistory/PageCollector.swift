@@ -25,7 +25,6 @@ struct PageCollector {
 
     /// Takes the matches of one block; false once the page is full and the next match found.
     mutating func visit(_ blockID: Int64, _ raw: UnsafeRawBufferPointer) throws -> Bool {
-        let skip = cursor?.blockID == blockID ? cursor!.index : 0
         var records = BlockRecords(raw)
         var index = 0
         while true {
@@ -36,23 +35,33 @@ struct PageCollector {
             } catch {
                 throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
             }
-            defer { index += 1 }
-            if index < skip { continue }
-            let matches: Bool
-            do { matches = try filter.matches(topic: record.topic, body: record.body) } catch {
-                throw StoredBlocks.Corrupt(blockID: blockID, reason: "message \(index): \(error)")
-            }
-            guard matches else { continue }
-            // The filter has read this header already: it is valid.
-            if let toSequence, let header = try? WireHeader(record.body), header.feedSequence > toSequence {
-                next = nil
-                return false
-            }
-            if messages.count >= maxMessages {
-                next = HistoryCursor(blockID: blockID, index: index)
-                return false
-            }
-            messages.append(topic: record.topic, body: record.body)
+            if try !take(blockID, index, topic: record.topic, body: record.body) { return false }
+            index += 1
         }
+    }
+
+    /// Takes one record, message `index` of block `blockID`, if it matches and is not before the
+    /// cursor; false once the page is full and the next match found.
+    @inline(__always)
+    mutating func take(_ blockID: Int64, _ index: Int, topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws
+        -> Bool
+    {
+        if let cursor, blockID == cursor.blockID, index < cursor.index { return true }
+        let matches: Bool
+        do { matches = try filter.matches(topic: topic, body: body) } catch {
+            throw StoredBlocks.Corrupt(blockID: blockID, reason: "message \(index): \(error)")
+        }
+        guard matches else { return true }
+        // The filter has read this header already: it is valid.
+        if let toSequence, let header = try? WireHeader(body), header.feedSequence > toSequence {
+            next = nil
+            return false
+        }
+        if messages.count >= maxMessages {
+            next = HistoryCursor(blockID: blockID, index: index)
+            return false
+        }
+        messages.append(topic: topic, body: body)
+        return true
     }
 }

@@ -5,19 +5,28 @@ import GRDB
 ///
 /// 1. The block-level columns and indexes bound the range of block ids worth reading
 ///    (session and sequence, times, the cursor).
-/// 2. Candidate blocks in that range are visited in block id order: for the empty prefix,
-///    straight from `blocks` by rowid; for a topic prefix, from `block_topics`, one index range
-///    scan per topic under the prefix, merged, so blocks without those topics are never read.
-/// 3. Every record of a visited block goes through ``MessageFilter``; matches are copied as is.
+/// 2. Which blocks and records are read in that range depends on how much of the history the
+///    prefixes can match:
+///    - everything, a version-1 file, or prefixes covering at least 1/``scanFraction`` of the
+///      topics: every block in the range is read whole (a sequential scan);
+///    - fewer topics: the segment index lists where their messages are, and only those records
+///      are read (``PayloadReader``), segment by segment in publish order; blocks after the last
+///      segment (the tail) are read whole.
+/// 3. Every record read goes through ``MessageFilter``; matches are copied as they are. Both
+///    ways give the same messages in the same order, so a query may change way between pages.
 struct QueryRun {
-    /// Most block ids read per topic per merge round of a prefix scan.
-    static let defaultMergeBatch = 256
-    /// Block ids read per topic in the first merge round: a page often needs only a few blocks,
-    /// so rounds start small and double up to the merge batch.
-    static let firstMergeBatch = 4
+    /// Prefixes matching at least this fraction (1/n) of the topics are served by a scan: it then
+    /// reads little that does not match, and reads it sequentially.
+    static let scanFraction = 8
+
+    /// How blocks are chosen: by the rule above, or forced (tests compare both ways).
+    enum Strategy {
+        case automatic, scan, index
+    }
 
     private let db: Database
-    private let mergeBatch: Int
+    private let schemaVersion: Int
+    private let strategy: Strategy
     private let query: HistoryQuery
     private let filter: MessageFilter
     /// The session the query is confined to, resolved (the latest one for `fromSequence` alone).
@@ -25,9 +34,10 @@ struct QueryRun {
     /// False when the query can match nothing (a sequence bound on an empty history).
     private let possible: Bool
 
-    init(_ db: Database, _ query: HistoryQuery, mergeBatch: Int = QueryRun.defaultMergeBatch) throws {
+    init(_ db: Database, _ query: HistoryQuery, schemaVersion: Int, strategy: Strategy = .automatic) throws {
         self.db = db
-        self.mergeBatch = mergeBatch
+        self.schemaVersion = schemaVersion
+        self.strategy = strategy
         self.query = query
         var session = query.session
         var possible = true
@@ -38,7 +48,7 @@ struct QueryRun {
         self.session = session
         self.possible = possible
         filter = MessageFilter(
-            prefix: Array(query.prefix.rawValue.utf8), since: query.since?.nanoseconds, until: query.until?.nanoseconds,
+            prefixes: PrefixMatcher(query.prefixes), since: query.since?.nanoseconds, until: query.until?.nanoseconds,
             session: session, fromSequence: query.fromSequence)
     }
 
@@ -49,10 +59,20 @@ struct QueryRun {
         guard possible, let range = try blockRange(after: cursor) else {
             return HistoryPage(messages: MessageBlock(), next: nil)
         }
-        if query.prefix.rawValue.isEmpty {
+        if filter.prefixes.matchesEverything || schemaVersion < HistorySchema.version || strategy == .scan {
             try scanBlocks(range, into: &collector)
+        } else if let topicIDs = try indexedTopics() {
+            guard !topicIDs.isEmpty else { return HistoryPage(messages: MessageBlock(), next: nil) }
+            let lastIndexed = try TopicIndex.lastIndexedBlock(db)
+            var more = true
+            if range.lowerBound <= lastIndexed {
+                more = try readIndexed(topicIDs, range.lowerBound...min(range.upperBound, lastIndexed), into: &collector)
+            }
+            if more, range.upperBound > lastIndexed {
+                try scanBlocks(max(range.lowerBound, lastIndexed + 1)...range.upperBound, into: &collector)
+            }
         } else {
-            try mergeTopics(range, into: &collector)
+            try scanBlocks(range, into: &collector)
         }
         return HistoryPage(messages: collector.messages, next: collector.next)
     }
@@ -159,46 +179,36 @@ struct QueryRun {
         }
     }
 
-    /// The blocks in `range` holding a topic under the prefix, in block id order: each round reads
-    /// the next batch of block ids of every topic (``firstMergeBatch``, doubling each round up to
-    /// `mergeBatch`); ids up to the lowest last id of a full batch are complete, so those are
-    /// visited and the next round starts after them.
-    private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
-        let topics = try StoredBlocks.topics(db, prefix: query.prefix)
-        guard !topics.isEmpty else { return }
-        var timeArguments = StatementArguments()
-        let time = timeConditions(&timeArguments)
-        let statement = try db.cachedStatement(
-            sql: """
-                SELECT block_id FROM block_topics WHERE topic = ? AND block_id BETWEEN ? AND ?\(time) \
-                ORDER BY block_id LIMIT ?
-                """)
-        var low = range.lowerBound
-        var ids: [Int64] = []
-        var batch = min(Self.firstMergeBatch, mergeBatch)
-        while true {
-            var high = range.upperBound
-            ids.removeAll(keepingCapacity: true)
-            for topic in topics {
-                var arguments: StatementArguments = [topic, low, high]
-                arguments += timeArguments
-                arguments += [batch]
-                let before = ids.count
-                try ids.append(contentsOf: Int64.fetchAll(statement, arguments: arguments))
-                if ids.count - before == batch { high = min(high, ids[ids.count - 1]) }
+    /// The ids of the topics under the prefixes, ascending, when they are few enough for the
+    /// index to pay (under 1/``scanFraction`` of all topics); nil when a scan is better.
+    private func indexedTopics() throws -> [Int64]? {
+        let limit = strategy == .index ? Int.max : try TopicIndex.topicCount(db) / Self.scanFraction
+        return try TopicIndex.topics(db, under: filter.prefixes, limit: limit)?.map(\.id)
+    }
+
+    /// The records of `topicIDs` in the indexed blocks of `range`, segment by segment, in publish
+    /// order; false once the page is full.
+    private func readIndexed(_ topicIDs: [Int64], _ range: ClosedRange<Int64>, into collector: inout PageCollector) throws
+        -> Bool
+    {
+        let reader = PayloadReader(db)
+        defer { reader.close() }
+        var hits: [SegmentEntries.Location] = []
+        for segment in try TopicIndex.segments(db, overlapping: range) {
+            hits.removeAll(keepingCapacity: true)
+            try TopicIndex.forEachTopic(db, in: segment, topicIDs) { _, entries, locations in
+                for number in locations { hits.append(entries.location(number)) }
             }
-            ids.sort()
-            var previous: Int64 = -1
-            for id in ids where id <= high && id != previous {
-                previous = id
-                var more = true
-                let found = try StoredBlocks.withPayload(db, blockID: id) { more = try collector.visit(id, $0) }
-                guard found else { throw StoredBlocks.Corrupt(blockID: id, reason: "listed in block_topics, missing") }
-                if !more { return }
+            hits.sort { ($0.blockDelta, $0.index) < ($1.blockDelta, $1.index) }
+            for hit in hits {
+                let blockID = segment.firstBlock + Int64(hit.blockDelta)
+                guard range.contains(blockID) else { continue }
+                let more = try reader.withRecord(blockID: blockID, offset: Int(hit.offset)) { topic, body in
+                    try collector.take(blockID, Int(hit.index), topic: topic, body: body)
+                }
+                if !more { return false }
             }
-            if high >= range.upperBound { return }
-            low = high + 1
-            batch = min(batch * 2, mergeBatch)
         }
+        return true
     }
 }

@@ -2,34 +2,9 @@ import FeedModel
 import Foundation
 import GRDB
 
-/// Reads of the block tables shared by queries and snapshots: topics under a prefix, one
-/// block's bytes, and the records of stored bytes.
+/// Reads of the blocks table shared by queries, snapshots and the indexer: one block's bytes,
+/// and the bytes of a fetched payload.
 enum StoredBlocks {
-    /// Every distinct topic starting with `prefix`, in bytewise order, one index seek per topic.
-    static func topics(_ db: Database, prefix: TopicPrefix) throws -> [String] {
-        let first: Statement
-        let next: Statement
-        var arguments: (String) -> StatementArguments
-        if let upperBound = prefix.upperBound {
-            first = try db.cachedStatement(
-                sql: "SELECT topic FROM block_topics WHERE topic >= ? AND topic < ? ORDER BY topic LIMIT 1")
-            next = try db.cachedStatement(
-                sql: "SELECT topic FROM block_topics WHERE topic > ? AND topic < ? ORDER BY topic LIMIT 1")
-            arguments = { [$0, upperBound] }
-        } else {
-            first = try db.cachedStatement(sql: "SELECT topic FROM block_topics WHERE topic >= ? ORDER BY topic LIMIT 1")
-            next = try db.cachedStatement(sql: "SELECT topic FROM block_topics WHERE topic > ? ORDER BY topic LIMIT 1")
-            arguments = { [$0] }
-        }
-        var topics: [String] = []
-        var found = try String.fetchOne(first, arguments: arguments(prefix.rawValue))
-        while let topic = found {
-            topics.append(topic)
-            found = try String.fetchOne(next, arguments: arguments(topic))
-        }
-        return topics
-    }
-
     /// Calls `body` with the stored bytes of block `blockID`; false when there is no such block.
     static func withPayload(
         _ db: Database, blockID: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void

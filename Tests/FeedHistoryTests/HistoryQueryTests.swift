@@ -121,29 +121,37 @@ struct HistoryQueryTests {
         }
     }
 
-    /// The prefix scan merges per-topic runs of block ids in rounds; tiny rounds exercise the
-    /// round boundaries that a small history never reaches with the default batch.
-    @Test(arguments: [1, 2, 3, 5])
-    func prefixScanMergesRoundsCorrectly(mergeBatch: Int) throws {
-        try withRecordedStore { store in
+    /// Small segments, so the feed is many indexed segments and a tail: both ways of reading
+    /// (the segment index, a scan) give exactly the brute-force answer, page by page.
+    @Test(arguments: [SegmentIndexer.Policy(messagesPerSegment: 50, maximumBlocksPerSegment: 3),
+        SegmentIndexer.Policy(messagesPerSegment: 400, maximumBlocksPerSegment: 64), .standard])
+    func indexAndScanAgreeWithBruteForce(policy: SegmentIndexer.Policy) throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(path: folder + "/feed.sqlite", readOnly: false, segmentPolicy: policy)
+            try feed.record(into: store)
             let times = feed.times.sorted()
             let queries = [
                 HistoryQuery(prefix: try TopicPrefix("N")), HistoryQuery(prefix: try TopicPrefix("NYSE.BRK")),
                 HistoryQuery(prefix: try TopicPrefix("NASDAQ.AAPL"), since: Timestamp(nanoseconds: times[400]),
                     until: Timestamp(nanoseconds: times[1700])),
                 HistoryQuery(prefix: try TopicPrefix("LSE"), fromSequence: 300, session: 102),
+                HistoryQuery(prefix: try TopicPrefix("XETRA.SAP"), fromSequence: 30, toSequence: 650),
+                HistoryQuery(prefixes: [try TopicPrefix("NYSE.BRK.A"), try TopicPrefix("N.Z"), try TopicPrefix("NYSE.")]),
+                HistoryQuery(prefixes: [try TopicPrefix("LSE.VOD"), try TopicPrefix("NASDAQ.MSFT"), try TopicPrefix("CBOE")]),
             ]
             for query in queries {
                 let expected = feed.expected(query)
-                for pageSize in [3, 1_000_000] {
-                    var all = MessageBlock()
-                    var cursor: HistoryCursor?
-                    repeat {
-                        let page = try store.query(query, after: cursor, maxMessages: pageSize, mergeBatch: mergeBatch)
-                        all.append(contentsOf: page.messages)
-                        cursor = page.next
-                    } while cursor != nil
-                    #expect(all == expected, "\(query) page size \(pageSize)")
+                for strategy in [QueryRun.Strategy.index, .scan, .automatic] {
+                    for pageSize in [3, 1_000_000] {
+                        var all = MessageBlock()
+                        var cursor: HistoryCursor?
+                        repeat {
+                            let page = try store.query(query, after: cursor, maxMessages: pageSize, strategy: strategy)
+                            all.append(contentsOf: page.messages)
+                            cursor = page.next
+                        } while cursor != nil
+                        #expect(all == expected, "\(query) \(strategy) page size \(pageSize)")
+                    }
                 }
             }
         }
@@ -186,10 +194,24 @@ struct HistoryQueryTests {
             ]
             for prefix in [TopicPrefix.all, try TopicPrefix("NASDAQ."), try TopicPrefix("NASDAQ.AAPL"), try TopicPrefix("CBOE")] {
                 for at in instants {
-                    let snapshot = try store.snapshot(prefix: prefix, at: at)
-                    #expect(snapshot == feed.expectedSnapshot(prefix: prefix, at: at), "\(prefix) at \(String(describing: at))")
+                    let expected = feed.expectedSnapshot(prefixes: [prefix], at: at)
+                    #expect(try store.snapshot(prefix: prefix, at: at) == expected, "\(prefix) at \(String(describing: at))")
+                    // Page by page, two topics a page.
+                    var paged = MessageBlock()
+                    var after: String?
+                    repeat {
+                        let page = try store.snapshot(prefixes: [prefix], at: at, after: after, maxMessages: 2)
+                        #expect(page.messages.count <= 2)
+                        paged.append(contentsOf: page.messages)
+                        after = page.next
+                    } while after != nil
+                    #expect(paged == expected, "\(prefix) at \(String(describing: at)), paged")
                 }
             }
+            let prefixes = [try TopicPrefix("NYSE.BRK"), try TopicPrefix("NYSE.BRK.B"), try TopicPrefix("LSE.")]
+            #expect(
+                try store.snapshot(prefixes: prefixes, at: nil, after: nil, maxMessages: 100).messages
+                    == feed.expectedSnapshot(prefixes: prefixes, at: nil))
             #expect(try store.snapshot(prefix: .all, at: nil).count == SyntheticFeed.topicNames.count + 1)
         }
     }

@@ -47,7 +47,7 @@ struct HistoryStoreTests {
             let newer = folder + "/newer.sqlite"
             try DatabaseQueue(path: newer).write { db in try db.execute(sql: "PRAGMA user_version = 9") }
             let error = expectHistoryError(.notAHistory) { _ = try HistoryStore(path: newer) }
-            #expect(error?.description == "\(newer) has history schema version 9; this program reads version 1")
+            #expect(error?.description == "\(newer) has history schema version 9; this program reads versions 1-2: use a newer feed-server or feed-client")
         }
     }
 
@@ -161,7 +161,7 @@ struct HistoryStoreTests {
         }
     }
 
-    @Test func blockAndTopicRowsDescribeTheBlock() throws {
+    @Test func blockRowAndDictionaryDescribeTheBlock() throws {
         try withTemporaryFolder { folder in
             let store = try HistoryStore(path: folder + "/feed.sqlite")
             var block = MessageBlock()
@@ -183,12 +183,12 @@ struct HistoryStoreTests {
                 #expect(int(row, "first_time_ns") == 490 && int(row, "last_time_ns") == 520)
                 #expect(int(row, "message_count") == 4)
                 #expect((row["payload"] as Data) == Data(block.bytes))
-                let topics = try Row.fetchAll(db, sql: "SELECT * FROM block_topics ORDER BY topic")
-                #expect(topics.count == 2)
-                #expect((topics[0]["topic"] as String) == "LSE.VOD" && int(topics[0], "message_count") == 1)
-                #expect((topics[1]["topic"] as String) == "NYSE.IBM" && int(topics[1], "message_count") == 3)
-                #expect(int(topics[1], "first_topic_seq") == 4 && int(topics[1], "last_topic_seq") == 6)
-                #expect(int(topics[1], "first_time_ns") == 500 && int(topics[1], "last_time_ns") == 520)
+                // Topic ids in order of first appearance.
+                let topics = try Row.fetchAll(db, sql: "SELECT topic_id, topic FROM topics ORDER BY topic_id")
+                #expect(topics.map { $0["topic"] as String } == ["NYSE.IBM", "LSE.VOD"])
+                #expect(topics.map { $0["topic_id"] as Int64 } == [1, 2])
+                // One block is a tail, not a segment yet.
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM segments") == 0)
             }
         }
     }
@@ -242,7 +242,9 @@ struct HistoryStoreTests {
                     let snapshot = try store.snapshot(prefix: .all, at: Timestamp(nanoseconds: at))
                     var latest: [Topic: FeedMessage] = [:]
                     for message in recorded where message.publishTime <= at { latest[message.topic] = message }
-                    #expect(try snapshot.decoded() == latest.keys.sorted().map { latest[$0]! }, "snapshot at \(at)")
+                    // Topics in the order the history first saw them.
+                    let order = [try Topic("LSE.VOD"), try Topic("NYSE.IBM")]
+                    #expect(try snapshot.decoded() == order.compactMap { latest[$0] }, "snapshot at \(at)")
                 }
             }
         }
@@ -284,7 +286,7 @@ struct HistoryStoreTests {
                 #expect(error?.description.hasPrefix("malformed block 3") == true, "\(name): \(String(describing: error))")
                 #expect(try store.queryAll(HistoryQuery()) == before, "\(name)")
                 #expect(try store.messageCount() == before.count, "\(name)")
-                let topicRows = try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM block_topics") }
+                let topicRows = try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM topics") }
                 #expect(topicRows == Set(try feed.blocks[0].decoded().map(\.topic)).count, "\(name)")
             }
             // Empty blocks are skipped, not stored.
@@ -307,8 +309,8 @@ struct HistoryStoreTests {
             let created = try store.pool.read { db in try Row.fetchAll(db, sql: dump) }
             let documented = try fromFile.read { db in try Row.fetchAll(db, sql: dump) }
             #expect(created == documented)
-            #expect(Set(created.map { $0["name"] as String }).isSuperset(of: ["sessions", "blocks", "block_topics"]))
-            #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 1)
+            #expect(Set(created.map { $0["name"] as String }).isSuperset(of: HistorySchema.versionTwoTables))
+            #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 2)
             #expect(try store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
             #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
             #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16_384)

@@ -126,28 +126,35 @@ struct SyntheticFeed {
 
     /// Brute force of a query's filters.
     func expected(_ query: HistoryQuery) -> MessageBlock {
-        let session = query.session ?? (query.fromSequence != nil ? messages.map(\.message.session).max() : nil)
+        let bySequence = query.fromSequence != nil || query.toSequence != nil
+        let session = query.session ?? (bySequence ? messages.map(\.message.session).max() : nil)
         return expected(limit: query.limit) { recorded in
             let message = recorded.message
-            if !recorded.topic.starts(with: query.prefix.rawValue.utf8) { return false }
+            if !query.prefixes.contains(where: { recorded.topic.starts(with: $0.rawValue.utf8) }) { return false }
             if let since = query.since, message.publishTime < since.nanoseconds { return false }
             if let until = query.until, message.publishTime >= until.nanoseconds { return false }
             if let session, message.session != session { return false }
             if let from = query.fromSequence, message.feedSequence < from { return false }
+            if let to = query.toSequence, message.feedSequence > to { return false }
             return true
         }
     }
 
-    /// Brute force of a snapshot: per topic under `prefix`, its last message published by `at`.
-    func expectedSnapshot(prefix: TopicPrefix, at: Timestamp?) -> MessageBlock {
+    /// Brute force of a snapshot: per topic under any of `prefixes`, its last message published
+    /// by `at`, topics in the order the feed first carried them (the history's topic ids).
+    func expectedSnapshot(prefixes: [TopicPrefix], at: Timestamp?) -> MessageBlock {
         var last: [[UInt8]: RecordedMessage] = [:]
-        for message in messages where message.topic.starts(with: prefix.rawValue.utf8) {
+        var firstSeen: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
+        for message in messages {
+            if seen.insert(message.topic).inserted { firstSeen.append(message.topic) }
+            guard prefixes.contains(where: { message.topic.starts(with: $0.rawValue.utf8) }) else { continue }
             if let at, message.message.publishTime > at.nanoseconds { continue }
             last[message.topic] = message
         }
         var block = MessageBlock()
-        for topic in last.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            block.append(topic: topic, body: last[topic]!.body)
+        for topic in firstSeen {
+            if let message = last[topic] { block.append(topic: topic, body: message.body) }
         }
         return block
     }

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FeedModel
+
+/// Whether a topic starts with any of several prefixes, in place and without allocating.
+///
+/// Keeps the covering prefixes (one under another given is dropped) in bytewise order. For such
+/// a set, the only prefix that can match a topic is the greatest one not after it, so a match
+/// is one binary search and one comparison, whatever the number of prefixes.
+struct PrefixMatcher {
+    /// The covering prefixes' bytes, bytewise ascending.
+    let prefixes: [[UInt8]]
+    /// True when one of the prefixes is the empty one.
+    let matchesEverything: Bool
+
+    init(_ prefixes: [TopicPrefix]) {
+        var kept: [[UInt8]] = []
+        for prefix in prefixes.map({ Array($0.rawValue.utf8) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            if let last = kept.last, prefix.starts(with: last) { continue }
+            kept.append(prefix)
+        }
+        self.prefixes = kept
+        matchesEverything = kept.first?.isEmpty ?? false
+    }
+
+    /// Whether `topic` starts with one of the prefixes.
+    @inline(__always)
+    func matches(_ topic: UnsafeRawBufferPointer) -> Bool {
+        if matchesEverything { return true }
+        if prefixes.count == 1 { return prefixes[0].withUnsafeBytes { topic.bytesStart(with: $0) } }
+        // The last prefix not after the topic.
+        var low = 0
+        var high = prefixes.count
+        while low < high {
+            let middle = (low + high) / 2
+            if prefixes[middle].withUnsafeBytes({ Self.compare($0, topic) }) <= 0 { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return false }
+        return prefixes[low - 1].withUnsafeBytes { topic.bytesStart(with: $0) }
+    }
+
+    /// Whether `topic` (a stored topic name) starts with one of the prefixes.
+    func matches(_ topic: String) -> Bool {
+        var topic = topic
+        return topic.withUTF8 { matches(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Bytewise order: negative, zero or positive as `left` is before, equal to or after `right`.
+    private static func compare(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int {
+        let common = min(left.count, right.count)
+        if common > 0, let leftBase = left.baseAddress, let rightBase = right.baseAddress {
+            let order = memcmp(leftBase, rightBase, common)
+            if order != 0 { return Int(order) }
+        }
+        return left.count - right.count
+    }
+}
