@@ -3,6 +3,7 @@ import CommandLineSupport
 import FeedClientKit
 import FeedHistory
 import FeedModel
+import Foundation
 import ZeroMQ
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -60,9 +61,14 @@ struct HistorySourceOptions: ParsableArguments {
         if let server { try EndpointArgument.check(server, option: "--server", role: .connect, transports: serverTransports) }
     }
 
-    /// The database file read-only, or a client of the server's replay endpoint.
+    /// The database file read-only, or a client of the server's replay endpoint. An old file
+    /// is read as it is, with a note on stderr saying how to upgrade it.
     func open(context: ZMQContext) throws -> any HistorySource {
-        if let db { return try HistoryStore(path: db, readOnly: true) }
+        if let db {
+            let store = try HistoryStore(path: db, readOnly: true)
+            if let note = store.versionNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
+            return store
+        }
         return try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558", timeoutMilliseconds: timeout.timeoutMs)
     }
 }

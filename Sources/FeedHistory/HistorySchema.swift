@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The SQL schema of the history (version 2), its creation on a new file, and the checks that
@@ -122,7 +123,7 @@ PRAGMA user_version = 2;
     /// segment index. `feed-server migrate` runs it on a version-1 file.
     static let indexTablesSQL: String = {
         let start = sql.range(of: "-- The topic dictionary")!.lowerBound
-        let end = sql.range(of: "PRAGMA user_version")!.lowerBound
+        let end = sql.range(of: "PRAGMA user_version = ", options: .backwards)!.lowerBound
         return String(sql[start..<end])
     }()
 

@@ -12,9 +12,10 @@ struct FeedServerCommand: AsyncParsableCommand {
             server stamps session and sequence numbers, publishes them on every publish endpoint, \
             records them to SQLite, and serves history on the replay endpoint. SIGINT or SIGTERM \
             stops intake, flushes the history and exits 0. `feed-server serve --help` lists the \
-            daemon's options (serve is the default command), `feed-server relay --help` the relay's.
+            daemon's options (serve is the default command), `feed-server relay --help` the relay's, \
+            `feed-server migrate --help` how to upgrade a history file written by an older version.
             """,
-        subcommands: [ServeCommand.self, RelayCommand.self],
+        subcommands: [ServeCommand.self, RelayCommand.self, MigrateCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 
