@@ -36,9 +36,20 @@ struct HistoryMigrationCommandTests {
         old.commit()
         """
 
-    /// A version-1 file of `count` messages over 50 topics, written through a version-2 store
-    /// and downgraded.
+    /// A version-1 file of `count` messages over 50 topics: ``versionTwoFile(in:count:)``, downgraded.
     static func versionOneFile(in folder: TemporaryFolder, count: Int) throws -> String {
+        let modern = try versionTwoFile(in: folder, count: count)
+        let old = folder.path("old.sqlite")
+        let python = try RunningProcess(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            ["-c", downgrade, modern, old, Binaries.repositoryRoot.appendingPathComponent("schemas/history-v1.sql").path])
+        #expect(try python.waitForExit() == 0, "\(python.stderr)")
+        return old
+    }
+
+    /// A version-2 file of `count` messages over 50 topics (`NASDAQ.S0`, `NYSE.S1`, ...), in
+    /// blocks of 4096.
+    static func versionTwoFile(in folder: TemporaryFolder, count: Int) throws -> String {
         let modern = folder.path("modern.sqlite")
         let store = try HistoryStore(path: modern)
         try store.registerSession(7, startedAt: Timestamp(nanoseconds: 1_700_000_000_000_000_000))
@@ -58,12 +69,7 @@ struct HistoryMigrationCommandTests {
                 block.removeAll()
             }
         }
-        let old = folder.path("old.sqlite")
-        let python = try RunningProcess(
-            URL(fileURLWithPath: "/usr/bin/python3"),
-            ["-c", downgrade, modern, old, Binaries.repositoryRoot.appendingPathComponent("schemas/history-v1.sql").path])
-        #expect(try python.waitForExit() == 0, "\(python.stderr)")
-        return old
+        return modern
     }
 
     @Test func serverRefusesClientsReadAndMigrateUpgradesEveryMessage() throws {
@@ -117,5 +123,28 @@ struct HistoryMigrationCommandTests {
         #expect(text.stderr.contains("is not a feed history database"), "\(text.stderr)")
         let empty = try RunningProcess(Binaries.server, ["migrate", "--db", ""])
         #expect(try empty.waitForExit() == 64)
+    }
+
+    /// Another language reads version 2 from the documented layout: schemas/python/feed_history.py
+    /// follows the topic index (several segments and a tail here) and finds exactly what the
+    /// Swift store returns, for narrow prefixes, overlapping ones and everything.
+    @Test func pythonReadsVersionTwoThroughTheIndex() throws {
+        let folder = try TemporaryFolder()
+        // Two segments of 65,536 messages and a tail.
+        let modern = try Self.versionTwoFile(in: folder, count: 140_000)
+        let store = try HistoryStore(path: modern, readOnly: true)
+        let reader = Binaries.repositoryRoot.appendingPathComponent("schemas/python/feed_history.py").path
+        for prefixes in [["NYSE.S1"], ["NASDAQ.S2", "NASDAQ.S22", "NYSE.S49"]] {
+            let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), [reader, modern] + prefixes)
+            #expect(try python.waitForExit() == 0, "\(python.stderr)")
+            let got = try python.stdout.split(separator: "\n").map { line in
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return "\(object["topic"] ?? "")#\(object["feed_seq"] ?? "")"
+            }
+            let query = HistoryQuery(prefixes: prefixes.isEmpty ? [.all] : try prefixes.map { try TopicPrefix($0) })
+            let expected = try store.queryAll(query).decoded().map { "\($0.topic.rawValue)#\($0.feedSequence)" }
+            #expect(!expected.isEmpty)
+            #expect(got == expected, "\(prefixes)")
+        }
     }
 }

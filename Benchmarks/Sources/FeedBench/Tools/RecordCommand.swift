@@ -22,8 +22,11 @@ struct RecordCommand: ParsableCommand {
     @Option(help: "Blocks per transaction (the recorder writes every block waiting in one).")
     var blocksPerTransaction = 8
 
+    @Option(help: "Distinct topics the messages cycle through (the symbol universe).")
+    var topics = BenchmarkMessages.topicCount
+
     func validate() throws {
-        guard messages > 0, blockMessages > 0, blocksPerTransaction > 0 else {
+        guard messages > 0, blockMessages > 0, blocksPerTransaction > 0, topics > 0 else {
             throw ValidationError("counts must be positive")
         }
     }
@@ -32,7 +35,7 @@ struct RecordCommand: ParsableCommand {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         let store = try HistoryStore(path: file)
         try store.registerSession(BenchmarkMessages.session, startedAt: Timestamp(nanoseconds: BenchmarkMessages.baseTime))
-        var generator = BenchmarkMessages()
+        var generator = BenchmarkMessages(topicCount: topics)
         var batch: [MessageBlock] = []
         var block = MessageBlock(reservingCapacity: blockMessages * 80)
         let started = ContinuousClock.now
