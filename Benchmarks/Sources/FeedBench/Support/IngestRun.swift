@@ -1,0 +1,48 @@
+import Foundation
+
+/// One run of the C producer (`feed_push`) pushing `messages` into a fresh feed-server's ingest as
+/// fast as the server takes them, with counting subscribers on its publish port and recording on.
+///
+/// Checked: the server published and recorded every message sent. Measured: the subscribers'
+/// receive rate, the producer's send rate, and the server's resident memory (VmRSS, VmHWM from
+/// /proc) once everything was published and recorded, before it stops.
+struct IngestRun {
+    /// What one run measured.
+    struct Result {
+        /// Mean receive rate of the subscribers (msg/s).
+        var rate: Double
+        /// The largest share of messages a subscriber missed (libzmq's SNDHWM).
+        var lossShare: Double
+        /// The producer's send rate (msg/s), which the ingest paces.
+        var producerRate: Double
+        /// feed-server's resident memory after the run, and its peak, in bytes.
+        var resident: Int
+        var peak: Int
+    }
+
+    var subscribers: Int
+    var messages: Int
+    /// Distinct topics the producer goes round (feed_push -t).
+    var topics: Int = 100
+
+    func run(_ run: BenchRun, folder: URL) throws -> Result {
+        let server = try FeedServerProcess(
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
+        let counting = try CountingSubscribers(run, count: subscribers, endpoint: server.publish, folder: folder, handshake: true)
+        let producer = try ChildProcess(
+            "producer", run.baseline("feed_push"), ["-e", server.ingest, "-n", String(messages), "-t", String(topics)],
+            folder: folder)
+        try producer.waitForSuccess(timeout: .seconds(600))
+        let received = try counting.meanRate()
+        try server.waitForCounter(run, "recorded", atLeast: messages, folder: folder)
+        guard let memory = server.child.memory else { throw BenchFailure("feed-server: no memory reading") }
+        try server.child.terminate()
+        let summary = try server.summary()
+        guard summary.recorded == summary.published, summary.published >= messages else {
+            throw BenchFailure("feed-server took \(messages): published \(summary.published), recorded \(summary.recorded)")
+        }
+        return Result(
+            rate: received.rate, lossShare: received.lossShare, producerRate: try producer.jsonResult().number("rate"),
+            resident: memory.resident, peak: memory.peak)
+    }
+}
