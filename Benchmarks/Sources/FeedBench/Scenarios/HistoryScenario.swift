@@ -92,9 +92,9 @@ struct HistoryScenario {
 
     /// Runs a `feed-client` query three times; the median rate, process start to exit.
     private func timedReads(_ run: BenchRun, _ arguments: [String], expected: Int, folder: URL) throws -> Double {
-        let seconds = try TimedCommand("feed-client", run.feedClient, arguments)
-            .medianSeconds(repeats: 3, folder: folder, check: TimedCommand.expectCount(expected))
-        return Double(expected) / seconds
+        let timing = try TimedCommand("feed-client", run.feedClient, arguments)
+            .measure(repeats: 3, folder: folder, check: TimedCommand.expectCount(expected))
+        return Double(expected) / timing.wall
     }
 
     /// feed-server's generator publishing as fast as it can with no subscriber: past its backlog

@@ -46,12 +46,15 @@ struct UniverseQueryScenario {
         let (singleIndex, single) = BenchmarkMessages.singleTopic(of: history.topics, messages: messages)
         let singleCount = BenchmarkMessages.count(ofTopic: singleIndex, topics: history.topics, messages: messages)
         let list = try prefixList(history, run, folder: folder)
+        // Short commands are run more often: their wall time is mostly the machine's noise.
+        let shortRepeats = run.size(max(5, run.repeats), quick: 1)
 
-        func measure(_ query: Query) throws -> (ours: Double, raw: Double, rawResult: JSONObject) {
+        func measure(_ query: Query, short: Bool = true) throws -> (ours: TimedCommand.Timing, raw: TimedCommand.Timing, rawResult: JSONObject) {
             run.log("symbol universe: \(label): \(query.name)")
+            let repeats = short ? shortRepeats : run.repeats
             let format = query.printed ? ["--format", "csv"] : ["--count-only"]
             let ours = try TimedCommand("feed-client", run.feedClient, ["history"] + query.ours + ["--db", history.file.path] + format)
-                .medianSeconds(repeats: run.repeats, folder: folder) { child in
+                .measure(repeats: repeats, folder: folder) { child in
                     if query.printed {
                         let lines = child.standardOutput.split(separator: "\n").count - 1
                         guard lines == query.expected else {
@@ -63,7 +66,7 @@ struct UniverseQueryScenario {
                 }
             var rawResult: JSONObject?
             let raw = try TimedCommand("history_read", run.baseline("history_read"), [history.file.path] + query.raw)
-                .medianSeconds(repeats: run.repeats, folder: folder) { child in
+                .measure(repeats: repeats, folder: folder) { child in
                     let result = try child.jsonResult()
                     let matched = Int(try result.number("matched"))
                     guard matched == query.expected else {
@@ -74,72 +77,69 @@ struct UniverseQueryScenario {
             return (ours, raw, rawResult!)
         }
 
-        // Start-up: a prefix no topic has, and the process alone.
+        let startup = try TimedCommand.feedClientStartup(run, folder: folder)
         let nothing = try measure(Query(name: "a prefix no topic has", ours: ["ZZZZ."], raw: ["ZZZZ."] + everything, expected: 0))
-        let help = try TimedCommand.feedClientStartup(run, folder: folder)
-        func startNote(_ seconds: Double) -> String { TimedCommand.startupNote(seconds, startup: help) }
-
-        let all = try measure(Query(name: "the empty prefix", ours: [""], raw: [""] + everything, expected: messages))
-        let covering = try measure(Query(name: "prefixes covering every topic", ours: list.ours, raw: [list.raw] + everything, expected: messages))
+        let all = try measure(Query(name: "the empty prefix", ours: [""], raw: [""] + everything, expected: messages), short: false)
+        let covering = try measure(
+            Query(name: "prefixes covering every topic", ours: list.ours, raw: [list.raw] + everything, expected: messages), short: false)
         let limitOne = try measure(
             Query(
                 name: "--limit 10, one topic", ours: [single, "--limit", "10"], raw: [single] + everything + ["10"],
                 expected: min(10, singleCount), printed: true))
         let limitVenue = try measure(
-            Query(name: "--limit 10, a venue", ours: ["NASDAQ.", "--limit", "10"], raw: ["NASDAQ."] + everything + ["10"], expected: 10, printed: true))
+            Query(
+                name: "--limit 10, a venue", ours: ["NASDAQ.", "--limit", "10"], raw: ["NASDAQ."] + everything + ["10"], expected: 10,
+                printed: true))
         let one = try measure(Query(name: "one topic", ours: [single], raw: [single] + everything, expected: singleCount))
         let ranges = try [100, 10].map { divisor in
             let first = messages / 2
             let since = String(BenchmarkMessages.time(of: first))
             let until = String(BenchmarkMessages.time(of: first + messages / divisor))
             return try measure(
-                Query(name: "1/\(divisor) of the time span", ours: ["", "--since", since, "--until", until], raw: ["", since, until],
+                Query(
+                    name: "1/\(divisor) of the time span", ours: ["", "--since", since, "--until", until], raw: ["", since, until],
                     expected: messages / divisor))
         }
 
         let cReader = "raw SQLite C"
-        func rate(_ seconds: Double, _ count: Int) -> Double { Double(count) / seconds }
+        func note(_ timing: TimedCommand.Timing) -> String { TimedCommand.startupNote(timing, startup: startup) }
+        func rate(_ timing: TimedCommand.Timing) -> Double { Double(messages) / timing.wall }
+        func cpu(_ timing: TimedCommand.Timing) -> String { String(format: "CPU %.2f s", timing.cpu) }
         func blocks(_ result: JSONObject) -> Int { Int((try? result.number("blocks")) ?? -1) }
-        let scaling = (ranges[1].ours - nothing.ours) / max(1e-6, ranges[0].ours - nothing.ours)
-        return [
+        func milliseconds(
+            _ what: String, _ measured: (ours: TimedCommand.Timing, raw: TimedCommand.Timing, rawResult: JSONObject), target: Double?,
+            _ detail: String
+        ) -> Figure {
             Figure(
-                name: "history from the file, \(label): start-up, a prefix no topic has", unit: .milliseconds, better: .lower,
-                ours: nothing.ours * 1000, baselineName: cReader, baseline: nothing.raw * 1000,
-                note: startNote(nothing.ours) + "; wall time of each process, median of \(run.repeats)"),
+                name: "history from the file, \(label): \(what)", unit: .milliseconds, better: .lower, ours: measured.ours.wall * 1000,
+                baselineName: cReader, baseline: measured.raw.wall * 1000, target: target.map { .value($0) },
+                note: detail + "; " + note(measured.ours))
+        }
+        // CPU beyond opening the file (a prefix no topic has): 10x for ten times the range.
+        let scaling = (ranges[1].ours.cpu - nothing.ours.cpu) / max(1e-6, ranges[0].ours.cpu - nothing.ours.cpu)
+        return [
+            milliseconds("start-up, a prefix no topic has", nothing, target: nil, "0 messages (checked)"),
             Figure(
                 name: "history from the file, \(label): every message, empty prefix", unit: .messagesPerSecond, better: .higher,
-                ours: rate(all.ours, messages), baselineName: cReader, baseline: rate(all.raw, messages),
-                note: "\(messages) messages counted (checked)"),
+                ours: rate(all.ours), baselineName: cReader, baseline: rate(all.raw),
+                note: "\(messages) messages counted (checked); \(cpu(all.ours)); median of \(run.repeats)"),
             Figure(
                 name: "history from the file, \(label): every message, \(list.name)", unit: .messagesPerSecond, better: .higher,
-                ours: rate(covering.ours, messages), baselineName: "ours, empty prefix", baseline: rate(all.ours, messages),
-                target: .ratio(0.8),
-                note: "\(messages) messages counted (checked); " + list.note
-                    + String(format: "; raw SQLite C %.2f M msg/s", rate(covering.raw, messages) / 1e6) + " (\(way(covering.rawResult)))"),
-            Figure(
-                name: "history from the file, \(label): --limit 10, one topic (\(single))", unit: .milliseconds, better: .lower,
-                ours: limitOne.ours * 1000, baselineName: cReader, baseline: limitOne.raw * 1000, target: .value(50),
-                note: "\(min(10, singleCount)) lines printed (checked); " + startNote(limitOne.ours)),
-            Figure(
-                name: "history from the file, \(label): --limit 10, a venue (NASDAQ.)", unit: .milliseconds, better: .lower,
-                ours: limitVenue.ours * 1000, baselineName: cReader, baseline: limitVenue.raw * 1000, target: .value(50),
-                note: "10 lines printed (checked); " + startNote(limitVenue.ours)),
-            Figure(
-                name: "history from the file, \(label): one topic's messages (\(single))", unit: .milliseconds, better: .lower,
-                ours: one.ours * 1000, baselineName: cReader, baseline: one.raw * 1000, target: .value(50),
-                note: "\(singleCount) messages counted (checked); " + startNote(one.ours)
-                    + "; C read \(blocks(one.rawResult)) blocks (\(way(one.rawResult)))"),
-            Figure(
-                name: "history from the file, \(label): 1% of the time span", unit: .milliseconds, better: .lower,
-                ours: ranges[0].ours * 1000, baselineName: cReader, baseline: ranges[0].raw * 1000,
-                note: "\(messages / 100) messages counted (checked); " + startNote(ranges[0].ours)
-                    + "; C read \(blocks(ranges[0].rawResult)) blocks"),
-            Figure(
-                name: "history from the file, \(label): 10% of the time span", unit: .milliseconds, better: .lower,
-                ours: ranges[1].ours * 1000, baselineName: cReader, baseline: ranges[1].raw * 1000,
-                note: "\(messages / 10) messages counted (checked); " + startNote(ranges[1].ours)
-                    + "; C read \(blocks(ranges[1].rawResult)) blocks; "
-                    + String(format: "beyond a prefix no topic has, %.1fx the 1%% range's time (10x: it reads only the range)", scaling)),
+                ours: rate(covering.ours), baselineName: "ours, empty prefix", baseline: rate(all.ours), target: .ratio(0.8),
+                note: "\(messages) messages counted (checked); \(cpu(covering.ours)); " + list.note
+                    + String(format: "; raw SQLite C %.2f M msg/s", rate(covering.raw) / 1e6) + " (\(way(covering.rawResult)))"),
+            milliseconds("--limit 10, one topic (\(single))", limitOne, target: 50, "\(min(10, singleCount)) lines printed (checked)"),
+            milliseconds("--limit 10, a venue (NASDAQ.)", limitVenue, target: 50, "10 lines printed (checked)"),
+            milliseconds(
+                "one topic's messages (\(single))", one, target: 50,
+                "\(singleCount) messages counted (checked); C read \(blocks(one.rawResult)) blocks (\(way(one.rawResult)))"),
+            milliseconds(
+                "1% of the time span", ranges[0], target: nil,
+                "\(messages / 100) messages counted (checked); C read \(blocks(ranges[0].rawResult)) blocks"),
+            milliseconds(
+                "10% of the time span", ranges[1], target: nil,
+                "\(messages / 10) messages counted (checked); C read \(blocks(ranges[1].rawResult)) blocks; "
+                    + String(format: "CPU beyond opening the file %.1fx the 1%% range's (10x: it reads only the range)", scaling)),
         ]
     }
 
