@@ -45,6 +45,7 @@ struct UniverseRecordScenario {
                     ours: rate, baselineName: "a row per message, C", baseline: try naiveResult.number("rate"),
                     target: .value(topics >= 1_000_000 ? 500_000 : 1_000_000),
                     note: "\(history.messages) messages, all stored (checked)\(versus(rate, base.rate)); "
+                        + String(format: "%.2f M msg/s per CPU second of the writer; ", 1e3 / cpu)
                         + "baseline \(rows) rows of the same topics, (topic, seq) index"))
             // The issue holds CPU per message to the small universe's up to 10,000 topics.
             let cpuBound = topics != base.topics && topics <= 10_000 ? 1.25 * base.cpu : nil
