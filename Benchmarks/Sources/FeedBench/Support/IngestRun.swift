@@ -4,8 +4,9 @@ import Foundation
 /// fast as the server takes them, with counting subscribers on its publish port and recording on.
 ///
 /// Checked: the server published and recorded every message sent. Measured: the subscribers'
-/// receive rate, the producer's send rate, and the server's resident memory (VmRSS, VmHWM from
-/// /proc) once everything was published and recorded, before it stops.
+/// receive rate, the producer's send rate, and the server's CPU time (all threads, user + system)
+/// and resident memory (VmRSS, VmHWM), both from /proc once everything was published and
+/// recorded, before it stops.
 struct IngestRun {
     /// What one run measured.
     struct Result {
@@ -15,6 +16,8 @@ struct IngestRun {
         var lossShare: Double
         /// The producer's send rate (msg/s), which the ingest paces.
         var producerRate: Double
+        /// feed-server's CPU seconds from its start until everything was recorded.
+        var serverCPU: Double
         /// feed-server's resident memory after the run, and its peak, in bytes.
         var resident: Int
         var peak: Int
@@ -35,7 +38,9 @@ struct IngestRun {
         try producer.waitForSuccess(timeout: .seconds(600))
         let received = try counting.meanRate()
         try server.waitForCounter(run, "recorded", atLeast: messages, folder: folder)
-        guard let memory = server.child.memory else { throw BenchFailure("feed-server: no memory reading") }
+        guard let memory = server.child.memory, let cpu = server.child.cpuSeconds else {
+            throw BenchFailure("feed-server: no reading in /proc")
+        }
         try server.child.terminate()
         let summary = try server.summary()
         guard summary.recorded == summary.published, summary.published >= messages else {
@@ -43,6 +48,6 @@ struct IngestRun {
         }
         return Result(
             rate: received.rate, lossShare: received.lossShare, producerRate: try producer.jsonResult().number("rate"),
-            resident: memory.resident, peak: memory.peak)
+            serverCPU: cpu, resident: memory.resident, peak: memory.peak)
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// number of quotes round N topics into a fresh feed-server's ingest as fast as it takes them,
 /// recording on, one C subscriber counting what is published. Each universe's publish rate is
 /// set beside the smallest universe's, measured in the same run (runs interleaved, median of
-/// `repeats`).
+/// `repeats`). Beside it, feed-server's CPU time per message (all threads, from /proc), which
+/// the machine's other load does not change as much as the rate.
 ///
 /// The same runs give the server's memory: VmRSS and VmHWM once all N topics were published and
 /// recorded (the sequencer's topic table, the recorder's dictionary, libzmq's queues).
@@ -16,6 +17,7 @@ struct UniverseIngestScenario {
         let counts = run.topicCounts
         var rates = [[Double]](repeating: [], count: counts.count)
         var producerRates = rates
+        var serverCPU = rates
         var loss = [Double](repeating: 0, count: counts.count)
         var memory = [(resident: Int, peak: Int)](repeating: (0, 0), count: counts.count)
         for attempt in 1...run.repeats {
@@ -25,6 +27,7 @@ struct UniverseIngestScenario {
                     .run(run, folder: try run.scratch("universe-ingest"))
                 rates[slot].append(result.rate)
                 producerRates[slot].append(result.producerRate)
+                serverCPU[slot].append(result.serverCPU * 1e9 / Double(messages))
                 loss[slot] = max(loss[slot], result.lossShare)
                 if result.peak > memory[slot].peak { memory[slot] = (result.resident, result.peak) }
             }
@@ -33,13 +36,17 @@ struct UniverseIngestScenario {
         var figures: [Figure] = []
         for (slot, topics) in counts.enumerated() {
             let isReference = slot == 0
+            let cpu = serverCPU[slot].median
+            let cpuNote =
+                String(format: "feed-server CPU %.0f ns/msg", cpu)
+                + (isReference ? "" : String(format: " (%.2fx that at ", cpu / serverCPU[0].median) + referenceName.dropFirst(6) + ")")
             figures.append(
                 Figure(
                     name: "ingest → publish, C producer over \(BenchmarkMessages.universeLabel(topics)), 1 subscriber, recording on",
                     unit: .messagesPerSecond, better: .higher, ours: rates[slot].median,
                     baselineName: isReference ? nil : referenceName, baseline: isReference ? nil : rates[0].median,
                     target: !isReference && topics <= 10_000 ? .ratio(0.9) : nil,
-                    note: "\(messages) messages, all published and recorded (checked); subscriber lost up to "
+                    note: "\(messages) messages, all published and recorded (checked); \(cpuNote); subscriber lost up to "
                         + String(format: "%.1f%%; producer sent at %.0f k msg/s; median of %d", loss[slot] * 100,
                             producerRates[slot].median / 1000, run.repeats)))
         }

@@ -126,7 +126,8 @@ struct UniverseQueryScenario {
             Figure(
                 name: "history from the file, \(label): every message, \(list.name)", unit: .messagesPerSecond, better: .higher,
                 ours: rate(covering.ours), baselineName: "ours, empty prefix", baseline: rate(all.ours), target: .ratio(0.8),
-                note: "\(messages) messages counted (checked); \(cpu(covering.ours)); " + list.note
+                note: "\(messages) messages counted (checked); \(cpu(covering.ours)), "
+                    + String(format: "%.2fx the empty prefix's rate per CPU second; ", all.ours.cpu / covering.ours.cpu) + list.note
                     + String(format: "; raw SQLite C %.2f M msg/s", rate(covering.raw) / 1e6) + " (\(way(covering.rawResult)))"),
             milliseconds("--limit 10, one topic (\(single))", limitOne, target: 50, "\(min(10, singleCount)) lines printed (checked)"),
             milliseconds("--limit 10, a venue (NASDAQ.)", limitVenue, target: 50, "10 lines printed (checked)"),
