@@ -2,9 +2,10 @@ import FeedModel
 
 /// Which stored messages to read. Every filter given must hold; results come in publish order.
 public struct HistoryQuery: Sendable, Equatable {
-    /// Topics that start with this prefix, bytewise; ``FeedModel/TopicPrefix/all`` for everything
-    /// (heartbeats included).
-    public var prefix: TopicPrefix
+    /// Topics that start with any of these prefixes, bytewise; `[.all]` (the default) for
+    /// everything, heartbeats included. Never empty. Prefixes may overlap (`NASDAQ.` and
+    /// `NASDAQ.AAPL`): a message matching several still comes once.
+    public var prefixes: [TopicPrefix]
     /// Messages published at or after this time.
     public var since: Timestamp?
     /// Messages published before this time.
@@ -24,10 +25,10 @@ public struct HistoryQuery: Sendable, Equatable {
 
     /// A query; the defaults match every message.
     public init(
-        prefix: TopicPrefix = .all, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
+        prefixes: [TopicPrefix] = [.all], since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
         toSequence: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil
     ) {
-        self.prefix = prefix
+        self.prefixes = prefixes
         self.since = since
         self.until = until
         self.fromSequence = fromSequence
@@ -36,8 +37,19 @@ public struct HistoryQuery: Sendable, Equatable {
         self.limit = limit
     }
 
+    /// A query of the topics under one prefix: `prefixes` is `[prefix]`.
+    public init(
+        prefix: TopicPrefix, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
+        toSequence: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil
+    ) {
+        self.init(
+            prefixes: [prefix], since: since, until: until, fromSequence: fromSequence, toSequence: toSequence,
+            session: session, limit: limit)
+    }
+
     /// Throws when the query cannot match anything by construction or is malformed.
     func validate() throws(HistoryError) {
+        if prefixes.isEmpty { throw HistoryError.noPrefixes }
         if let since, let until, since >= until {
             throw HistoryError(.invalidQuery, "empty time range: since \(since) is not before until \(until)")
         }
@@ -48,6 +60,11 @@ public struct HistoryQuery: Sendable, Equatable {
             throw HistoryError(.invalidQuery, "limit must not be negative, got \(limit)")
         }
     }
+}
+
+extension HistoryError {
+    /// An empty list of prefixes: it would match nothing, which is never what was meant.
+    static let noPrefixes = HistoryError(.invalidQuery, "no topic prefix given: give at least one (the empty prefix is everything)")
 }
 
 /// Where the next page of a query starts: a block id and the position of the next message in

@@ -5,9 +5,9 @@ import GRDB
 ///
 /// 1. The block-level columns and indexes bound the range of block ids worth reading
 ///    (session and sequence, times, the cursor).
-/// 2. Candidate blocks in that range are visited in block id order: for the empty prefix,
-///    straight from `blocks` by rowid; for a topic prefix, from `block_topics`, one index range
-///    scan per topic under the prefix, merged, so blocks without those topics are never read.
+/// 2. Candidate blocks in that range are visited in block id order: when a prefix is empty,
+///    straight from `blocks` by rowid; otherwise from `block_topics`, one index range scan per
+///    topic under any of the prefixes, merged, so blocks without those topics are never read.
 /// 3. Every record of a visited block goes through ``MessageFilter``; matches are copied as is.
 struct QueryRun {
     /// Most block ids read per topic per merge round of a prefix scan.
@@ -20,6 +20,8 @@ struct QueryRun {
     private let mergeBatch: Int
     private let query: HistoryQuery
     private let filter: MessageFilter
+    /// The query's prefixes, none under another (``FeedModel/TopicPrefix/covering(_:)``).
+    private let prefixes: [TopicPrefix]
     /// The session the query is confined to, resolved (the latest one for `fromSequence` alone).
     private let session: UInt32?
     /// False when the query can match nothing (a sequence bound on an empty history).
@@ -37,8 +39,9 @@ struct QueryRun {
         }
         self.session = session
         self.possible = possible
+        prefixes = TopicPrefix.covering(query.prefixes)
         filter = MessageFilter(
-            prefix: Array(query.prefix.rawValue.utf8), since: query.since?.nanoseconds, until: query.until?.nanoseconds,
+            prefixes: prefixes == [.all] ? [] : prefixes.map { Array($0.rawValue.utf8) }, since: query.since?.nanoseconds, until: query.until?.nanoseconds,
             session: session, fromSequence: query.fromSequence)
     }
 
@@ -49,7 +52,7 @@ struct QueryRun {
         guard possible, let range = try blockRange(after: cursor) else {
             return HistoryPage(messages: MessageBlock(), next: nil)
         }
-        if query.prefix.rawValue.isEmpty {
+        if prefixes == [.all] {
             try scanBlocks(range, into: &collector)
         } else {
             try mergeTopics(range, into: &collector)
@@ -159,12 +162,12 @@ struct QueryRun {
         }
     }
 
-    /// The blocks in `range` holding a topic under the prefix, in block id order: each round reads
+    /// The blocks in `range` holding a topic under the prefixes, in block id order: each round reads
     /// the next batch of block ids of every topic (``firstMergeBatch``, doubling each round up to
     /// `mergeBatch`); ids up to the lowest last id of a full batch are complete, so those are
     /// visited and the next round starts after them.
     private func mergeTopics(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
-        let topics = try StoredBlocks.topics(db, prefix: query.prefix)
+        let topics = try prefixes.flatMap { try StoredBlocks.topics(db, prefix: $0) }
         guard !topics.isEmpty else { return }
         var timeArguments = StatementArguments()
         let time = timeConditions(&timeArguments)

@@ -187,7 +187,7 @@ struct HistoryQueryTests {
             for prefix in [TopicPrefix.all, try TopicPrefix("NASDAQ."), try TopicPrefix("NASDAQ.AAPL"), try TopicPrefix("CBOE")] {
                 for at in instants {
                     let snapshot = try store.snapshot(prefix: prefix, at: at)
-                    #expect(snapshot == feed.expectedSnapshot(prefix: prefix, at: at), "\(prefix) at \(String(describing: at))")
+                    #expect(snapshot == feed.expectedSnapshot(prefixes: [prefix], at: at), "\(prefix) at \(String(describing: at))")
                 }
             }
             #expect(try store.snapshot(prefix: .all, at: nil).count == SyntheticFeed.topicNames.count + 1)

@@ -129,7 +129,7 @@ struct SyntheticFeed {
         let session = query.session ?? (query.fromSequence != nil ? messages.map(\.message.session).max() : nil)
         return expected(limit: query.limit) { recorded in
             let message = recorded.message
-            if !recorded.topic.starts(with: query.prefix.rawValue.utf8) { return false }
+            if !query.prefixes.contains(where: { recorded.topic.starts(with: $0.rawValue.utf8) }) { return false }
             if let since = query.since, message.publishTime < since.nanoseconds { return false }
             if let until = query.until, message.publishTime >= until.nanoseconds { return false }
             if let session, message.session != session { return false }
@@ -138,10 +138,10 @@ struct SyntheticFeed {
         }
     }
 
-    /// Brute force of a snapshot: per topic under `prefix`, its last message published by `at`.
-    func expectedSnapshot(prefix: TopicPrefix, at: Timestamp?) -> MessageBlock {
+    /// Brute force of a snapshot: per topic under any of `prefixes`, its last message published by `at`.
+    func expectedSnapshot(prefixes: [TopicPrefix], at: Timestamp?) -> MessageBlock {
         var last: [[UInt8]: RecordedMessage] = [:]
-        for message in messages where message.topic.starts(with: prefix.rawValue.utf8) {
+        for message in messages where prefixes.contains(where: { message.topic.starts(with: $0.rawValue.utf8) }) {
             if let at, message.message.publishTime > at.nanoseconds { continue }
             last[message.topic] = message
         }
