@@ -10,9 +10,9 @@ struct HistoryCommand: ParsableCommand {
         commandName: "history",
         abstract: "Print recorded messages whose topic starts with any PREFIX.",
         discussion: """
-            Without a prefix, everything is printed. Times are ISO 8601 (2026-11-22T14:30:00Z), relative (-5m, -2h, -30s, -1d) or nanoseconds \
-            since 1970; they select by publish time, since inclusive, until exclusive. --from-seq selects \
-            by feed sequence within --session (default: the latest session).
+            Without a prefix, everything is printed. Times are ISO 8601 (2026-11-22T14:30:00Z), relative \
+            (-5m, -2h, -30s, -1d) or nanoseconds since 1970; they select by publish time, since inclusive, \
+            until exclusive. --from-seq selects by feed sequence within --session (default: the latest session).
 
             Examples:
               feed-client history NASDAQ.AAPL --since -5m --format csv

@@ -26,7 +26,9 @@ struct PrefixOptions: ParsableArguments {
         var list = try PrefixArguments.parse(prefixes)
         if let prefixesFrom {
             let listed = try PrefixListFile.read(prefixesFrom, option: "--prefixes-from")
-            if listed.isEmpty { throw ValidationError("--prefixes-from \(prefixesFrom == "-" ? "stdin" : prefixesFrom): no prefix in it") }
+            if listed.isEmpty {
+                throw ValidationError("--prefixes-from \(prefixesFrom == "-" ? "stdin" : prefixesFrom): no prefix in it")
+            }
             list += listed
         }
         return list.isEmpty ? [.all] : list

@@ -12,9 +12,9 @@ struct SubscribeCommand: AsyncParsableCommand {
         commandName: "subscribe",
         abstract: "Print live messages whose topic starts with any PREFIX.",
         discussion: """
-            Without a prefix (and no --prefixes-from), everything is printed. --replay-from delivers history first (from the \
-            start of the session, a feed sequence, a time like -5m, or snapshot: the latest message of \
-            every topic), then live. Status lines, gaps that history cannot fill and publisher restarts \
+            Without a prefix (and no --prefixes-from), everything is printed. --replay-from delivers \
+            history first (from the start of the session, a feed sequence, a time like -5m, or snapshot: \
+            the latest message of every topic), then live. Status lines, gaps that history cannot fill and publisher restarts \
             go to stderr. With a replay endpoint (the default one when --from is the default), gaps are \
             repaired from history. SIGINT or SIGTERM ends the subscription after printing what arrived.
 

@@ -41,8 +41,8 @@ struct QueryRun {
         self.possible = possible
         prefixes = TopicPrefix.covering(query.prefixes)
         filter = MessageFilter(
-            prefixes: prefixes == [.all] ? [] : prefixes.map { Array($0.rawValue.utf8) }, since: query.since?.nanoseconds, until: query.until?.nanoseconds,
-            session: session, fromSequence: query.fromSequence)
+            prefixes: prefixes == [.all] ? [] : prefixes.map { Array($0.rawValue.utf8) }, since: query.since?.nanoseconds,
+            until: query.until?.nanoseconds, session: session, fromSequence: query.fromSequence)
     }
 
     /// At most `maxMessages` matching messages from `cursor` (from the start when nil), and where

@@ -48,9 +48,9 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     public var id: UInt64?
 
     public init(
-        op: Operation, prefix: String? = nil, prefixes: [String]? = nil, since: Int64? = nil, until: Int64? = nil, fromSeq: UInt64? = nil,
-        toSeq: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil, cursor: String? = nil, pageSize: Int? = nil,
-        id: UInt64? = nil
+        op: Operation, prefix: String? = nil, prefixes: [String]? = nil, since: Int64? = nil, until: Int64? = nil,
+        fromSeq: UInt64? = nil, toSeq: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil, cursor: String? = nil,
+        pageSize: Int? = nil, id: UInt64? = nil
     ) {
         self.op = op
         self.prefix = prefix

@@ -32,11 +32,12 @@ enum ReplayRequestReader {
             throw ReplayRequestError("unknown op '\(opName)': expected history, snapshot or status")
         }
         let request = ReplayRequest(
-            op: op, prefix: try fields.string(.prefix), prefixes: try fields.strings(.prefixes), since: try fields.integer(.since, Int64.self),
-            until: try fields.integer(.until, Int64.self), fromSeq: try fields.integer(.fromSeq, UInt64.self),
-            toSeq: try fields.integer(.toSeq, UInt64.self), session: try fields.integer(.session, UInt32.self),
-            limit: try fields.integer(.limit, Int.self), cursor: try fields.string(.cursor),
-            pageSize: try fields.integer(.pageSize, Int.self), id: try fields.integer(.id, UInt64.self))
+            op: op, prefix: try fields.string(.prefix), prefixes: try fields.strings(.prefixes),
+            since: try fields.integer(.since, Int64.self), until: try fields.integer(.until, Int64.self),
+            fromSeq: try fields.integer(.fromSeq, UInt64.self), toSeq: try fields.integer(.toSeq, UInt64.self),
+            session: try fields.integer(.session, UInt32.self), limit: try fields.integer(.limit, Int.self),
+            cursor: try fields.string(.cursor), pageSize: try fields.integer(.pageSize, Int.self),
+            id: try fields.integer(.id, UInt64.self))
         try checkApplies(request, fields: object.keys)
         return request
     }

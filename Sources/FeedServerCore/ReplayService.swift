@@ -4,7 +4,8 @@ import Foundation
 import Logging
 import ZeroMQ
 
-/// Serves history and snapshots over a ROUTER socket on its own thread: one bounded page per request.
+/// Serves history and snapshots over a ROUTER socket on its own thread: one bounded page per
+/// request.
 ///
 /// Rules:
 /// 1. The client pulls: each reply carries at most a page of messages (``pageByteLimit`` bytes

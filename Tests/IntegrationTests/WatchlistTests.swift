@@ -65,19 +65,19 @@ struct WatchlistTests {
         try server.folder.write(watchlist.file, to: "watchlist.txt")
         let history = GapRepairTests.input(count: 40_000, topics: wa + wb)
         let live = GapRepairTests.input(count: 40_000, topics: wb + wa, burst: 1, burstTopic: "WA.S00000")
-        let wanted = (Self.topics(ofCSV: history).filter(watchlist.matches).count, Self.topics(ofCSV: live).filter(watchlist.matches).count)
+        let wanted = [history, live].map { Self.topics(ofCSV: $0).filter(watchlist.matches).count }
         try Self.publish(history, to: server, name: "history.csv", recorded: 40_000)
         let requestsBefore = try ReplayServiceTests.replayCounters(server).requests
 
         let late = try RunningProcess(
             Binaries.client,
             ["subscribe", "--prefixes-from", server.folder.path("watchlist.txt"), "--from", server.publish, "--replay", server.replay,
-             "--replay-from", "start", "--format", "ndjson", "--count", String(wanted.0 + wanted.1)])
+             "--replay-from", "start", "--format", "ndjson", "--count", String(wanted[0] + wanted[1])])
         let replayed = try late.waitForStderrLine(containing: "now live", timeout: 120)
-        #expect(replayed.contains("replayed \(wanted.0) messages from history"), "\(replayed)")
+        #expect(replayed.contains("replayed \(wanted[0]) messages from history"), "\(replayed)")
         // A page asks for a thousand prefixes at once: a request per prefix would be 5,000 at least.
         let requests = try ReplayServiceTests.replayCounters(server).requests - requestsBefore
-        #expect(requests < 200, "\(requests) replay requests to replay \(wanted.0) messages")
+        #expect(requests < 200, "\(requests) replay requests to replay \(wanted[0]) messages")
         try Self.publish(live, to: server, name: "live.csv", recorded: 80_001)
         #expect(try late.waitForExit(timeout: 120) == 0, "\(late.stderr)")
 
@@ -89,7 +89,7 @@ struct WatchlistTests {
         try server.stop()
 
         let expected = try HistoryFile.records(server.databasePath).filter { watchlist.matches($0.topic) }.map(\.delivered)
-        #expect(expected.count == wanted.0 + wanted.1)
+        #expect(expected.count == wanted[0] + wanted[1])
         // History then live in publish order: no gap, no duplicate, nothing else.
         #expect(try GapRepairTests.delivered(late) == expected)
         #expect(!late.stderr.contains("gap:") && !late.stderr.contains("unverified:"), "\(late.stderr)")
@@ -126,7 +126,8 @@ struct WatchlistTests {
         var pages = 0
         var request = ["op": "snapshot", "page_size": 1_000_000] as [String: Any]
         while true {
-            let (reply, _) = try ReplayServiceTests.exchange(dealer, String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self))
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
+            let (reply, _) = try ReplayServiceTests.exchange(dealer, text)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
             pages += 1
             guard let next = json["next"] as? String else { break }
