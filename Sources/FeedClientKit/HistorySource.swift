@@ -6,14 +6,21 @@ import FeedModel
 public protocol HistorySource {
     /// One page of at most `maxMessages` messages from `cursor`, and the cursor of the next page.
     func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage
-    /// The latest message of every topic matching `prefix`, as of `at` (nil: now).
-    func snapshot(prefix: TopicPrefix, at: Timestamp?) throws -> MessageBlock
+    /// One page of the latest message of every topic under any of `prefixes`, as of `at` (nil:
+    /// now): the first `maxMessages` topics after `after` in the order the history first
+    /// recorded them, and where the next page starts.
+    func snapshot(prefixes: [TopicPrefix], at: Timestamp?, after: String?, maxMessages: Int) throws -> SnapshotPage
 }
 
 extension HistorySource {
     /// Calls `body` with each page of matching messages in publish order, honouring
-    /// `query.limit` over all pages; stops early when `body` returns `false`.
+    /// `query.limit` over all pages; stops early when `body` returns `false`. More prefixes
+    /// than one request may carry are asked for in groups, merged into publish order.
     public func forEachPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+        if TopicPrefix.requestGroups(query.prefixes).count > 1 {
+            try forEachMergedPage(query, pageSize: pageSize, body)
+            return
+        }
         var cursor: HistoryCursor?
         var remaining = query.limit
         repeat {
@@ -24,6 +31,40 @@ extension HistorySource {
             if !page.messages.isEmpty, try !body(page.messages) { return }
             cursor = page.next
         } while cursor != nil
+    }
+
+    /// ``forEachPage(_:pageSize:_:)`` for a query whose prefixes take several requests.
+    private func forEachMergedPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+        var merge = HistoryMerge(source: self, query: query, prefixes: query.prefixes)
+        var remaining = query.limit ?? .max
+        var block = MessageBlock()
+        while remaining > 0, let message = try merge.next() {
+            block.append(message)
+            remaining -= 1
+            if block.count == pageSize {
+                if try !body(block) { return }
+                block = MessageBlock()
+            }
+        }
+        if !block.isEmpty { _ = try body(block) }
+    }
+
+    /// Calls `body` with each page of the latest message of every topic under any of
+    /// `prefixes` as of `at` (nil: now), following each page's `next` until the snapshot is
+    /// complete; stops early when `body` returns `false`. Each topic comes once: more prefixes
+    /// than one request carries are asked for in groups that share no topic.
+    public func forEachSnapshotPage(
+        prefixes: [TopicPrefix], at: Timestamp?, pageSize: Int, _ body: (MessageBlock) throws -> Bool
+    ) throws {
+        // Groups are made of covering prefixes: no topic is under two groups.
+        for group in TopicPrefix.requestGroups(prefixes) {
+            var after: String?
+            repeat {
+                let page = try snapshot(prefixes: group, at: at, after: after, maxMessages: pageSize)
+                if !page.messages.isEmpty, try !body(page.messages) { return }
+                after = page.next
+            } while after != nil
+        }
     }
 }
 

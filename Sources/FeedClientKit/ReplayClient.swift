@@ -18,6 +18,12 @@ public final class ReplayClient {
     private let socket: ZMQSocket
     private let frames = ZMQMultipartMessage(capacity: 4)
     private var nextID: UInt64 = 1
+    /// Writes `/` as is: escaped, a list of prefixes could outgrow the request size limit.
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
+    }()
     public let endpoint: String
     public let timeoutMilliseconds: Int
     /// Replies read and dropped because they answered a request given up on (rule 2).
@@ -38,11 +44,6 @@ public final class ReplayClient {
         return status
     }
 
-    /// The latest message per topic matching `prefix`, as of `at` (nil: now).
-    public func snapshot(prefix: TopicPrefix, at: Timestamp?) throws -> MessageBlock {
-        try exchange(ReplayRequest(op: .snapshot, prefix: prefix.rawValue, until: at?.nanoseconds)).1
-    }
-
     private func exchange(_ request: ReplayRequest) throws -> (ReplayReply, MessageBlock) {
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         let resendAt = DeadlineClock(milliseconds: timeoutMilliseconds < 0 ? -1 : timeoutMilliseconds / 2)
@@ -52,7 +53,7 @@ public final class ReplayClient {
             copy.id = nextID
             ids.append(nextID)
             nextID += 1
-            try socket.send(Array(try JSONEncoder().encode(copy)))
+            try socket.send(Array(try encoder.encode(copy)))
         }
         try send()
         while true {
@@ -87,17 +88,44 @@ public final class ReplayClient {
 }
 
 extension ReplayClient: HistorySource {
+    /// One page of `query`, all its prefixes in one request (at most
+    /// ``FeedModel/ReplayRequest/maximumPrefixes`` of them; ``HistorySource/forEachPage(_:pageSize:_:)``
+    /// groups more).
     public func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
-        let request = ReplayRequest(
-            op: .history, prefix: query.prefix.rawValue, since: query.since?.nanoseconds,
-            until: query.until?.nanoseconds, fromSeq: query.fromSequence, toSeq: query.toSequence, session: query.session,
-            cursor: cursor?.description, pageSize: maxMessages)
+        var request = ReplayRequest(
+            op: .history, since: query.since?.nanoseconds, until: query.until?.nanoseconds, fromSeq: query.fromSequence,
+            toSeq: query.toSequence, session: query.session, cursor: cursor?.description, pageSize: maxMessages)
+        try request.setPrefixes(query.prefixes, endpoint: endpoint)
         let (reply, block) = try exchange(request)
         let next = try reply.next.map { text in
             guard let cursor = HistoryCursor(text) else { throw ClientError(.rejected, "\(endpoint): bad cursor '\(text)'") }
             return cursor
         }
         return HistoryPage(messages: block, next: next)
+    }
+
+    /// One page of a snapshot, all `prefixes` in one request (at most
+    /// ``FeedModel/ReplayRequest/maximumPrefixes`` of them; ``HistorySource/forEachSnapshotPage(prefixes:at:pageSize:_:)``
+    /// groups more).
+    public func snapshot(prefixes: [TopicPrefix], at: Timestamp?, after: String?, maxMessages: Int) throws -> SnapshotPage {
+        var request = ReplayRequest(op: .snapshot, until: at?.nanoseconds, cursor: after, pageSize: maxMessages)
+        try request.setPrefixes(prefixes, endpoint: endpoint)
+        let (reply, block) = try exchange(request)
+        return SnapshotPage(messages: block, next: reply.next)
+    }
+}
+
+extension ReplayRequest {
+    /// One prefix as `prefix`, which every server version reads; several as `prefixes`.
+    fileprivate mutating func setPrefixes(_ list: [TopicPrefix], endpoint: String) throws {
+        guard list.count <= Self.maximumPrefixes else {
+            throw ClientError(.rejected, "\(endpoint): \(list.count) prefixes in one request, at most \(Self.maximumPrefixes)")
+        }
+        if list.count == 1 {
+            prefix = list[0].rawValue
+        } else {
+            prefixes = list.map(\.rawValue)
+        }
     }
 }
 

@@ -32,19 +32,20 @@ enum ReplayRequestReader {
             throw ReplayRequestError("unknown op '\(opName)': expected history, snapshot or status")
         }
         let request = ReplayRequest(
-            op: op, prefix: try fields.string(.prefix), since: try fields.integer(.since, Int64.self),
-            until: try fields.integer(.until, Int64.self), fromSeq: try fields.integer(.fromSeq, UInt64.self),
-            toSeq: try fields.integer(.toSeq, UInt64.self), session: try fields.integer(.session, UInt32.self),
-            limit: try fields.integer(.limit, Int.self), cursor: try fields.string(.cursor),
-            pageSize: try fields.integer(.pageSize, Int.self), id: try fields.integer(.id, UInt64.self))
+            op: op, prefix: try fields.string(.prefix), prefixes: try fields.strings(.prefixes),
+            since: try fields.integer(.since, Int64.self), until: try fields.integer(.until, Int64.self),
+            fromSeq: try fields.integer(.fromSeq, UInt64.self), toSeq: try fields.integer(.toSeq, UInt64.self),
+            session: try fields.integer(.session, UInt32.self), limit: try fields.integer(.limit, Int.self),
+            cursor: try fields.string(.cursor), pageSize: try fields.integer(.pageSize, Int.self),
+            id: try fields.integer(.id, UInt64.self))
         try checkApplies(request, fields: object.keys)
         return request
     }
 
     /// Fields each operation takes besides `op` and `id`.
     private static let applicable: [ReplayRequest.Operation: Set<ReplayRequest.CodingKeys>] = [
-        .history: [.prefix, .since, .until, .fromSeq, .toSeq, .session, .limit, .cursor, .pageSize],
-        .snapshot: [.prefix, .until],
+        .history: [.prefix, .prefixes, .since, .until, .fromSeq, .toSeq, .session, .limit, .cursor, .pageSize],
+        .snapshot: [.prefix, .prefixes, .until, .cursor, .pageSize],
         .status: [],
     ]
 
@@ -66,6 +67,14 @@ enum ReplayRequestReader {
             return text
         }
 
+        func strings(_ key: ReplayRequest.CodingKeys) throws(ReplayRequestError) -> [String]? {
+            guard let value = object[key.rawValue], !(value is NSNull) else { return nil }
+            guard let list = value as? [Any], let texts = list as? [String] else {
+                throw ReplayRequestError("bad field '\(key.rawValue)': expected a list of strings, got \(Self.show(value))")
+            }
+            return texts
+        }
+
         func integer<Value: FixedWidthInteger>(_ key: ReplayRequest.CodingKeys, _ type: Value.Type) throws(ReplayRequestError) -> Value? {
             guard let value = object[key.rawValue], !(value is NSNull) else { return nil }
             if !isBoolean(value), let number = value as? Value { return number }
@@ -77,8 +86,9 @@ enum ReplayRequestReader {
             if isBoolean(value) { return "a boolean" }
             return switch value {
             case let text as String: "the string '\(text.prefix(40))'"
+            case let list as [Any]: list.contains { !($0 is String) } ? "a list holding a non-string" : "a list"
             case let number as NSNumber: number.stringValue
-            default: "a \(value is [Any] ? "list" : "JSON object")"
+            default: "a JSON object"
             }
         }
     }

@@ -1,3 +1,5 @@
+import FeedHistory
+import FeedModel
 import Foundation
 import Testing
 import ZeroMQ
@@ -8,11 +10,20 @@ import ZeroMQ
 struct ReplayServiceTests {
     /// Sends `frames` as one request and returns the reply's JSON frame as text.
     static func ask(_ dealer: ZMQSocket, _ frames: [String]) throws -> String {
+        try exchange(dealer, frames).reply
+    }
+
+    /// Sends `frames` as one request and returns the reply: its JSON frame as text, and its block.
+    static func exchange(_ dealer: ZMQSocket, _ frames: String...) throws -> (reply: String, block: [UInt8]) {
+        try exchange(dealer, frames)
+    }
+
+    private static func exchange(_ dealer: ZMQSocket, _ frames: [String]) throws -> (reply: String, block: [UInt8]) {
         try dealer.send(frames: frames.map { Array($0.utf8) })
         #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
         let reply = try #require(try dealer.receiveFrames())
-        #expect(reply.count == 2)
-        return String(decoding: reply[0], as: UTF8.self)
+        try #require(reply.count == 2)
+        return (String(decoding: reply[0], as: UTF8.self), reply[1])
     }
 
     static func dealer(_ context: ZMQContext, _ endpoint: String, receiveHighWaterMark: Int32 = 1000) throws -> ZMQSocket {
@@ -48,6 +59,21 @@ struct ReplayServiceTests {
             (#"{"op":"history","cursor":"x"}"#, "bad cursor"),
             (#"{"op":"snapshot","since":5,"until":1}"#, "'since' does not apply to op 'snapshot'"),
             (#"{"op":"status","prefix":"NYSE."}"#, "'prefix' does not apply to op 'status'"),
+            (#"{"op":"history","prefix":"NYSE.","prefixes":["NASDAQ."]}"#, "give 'prefix' or 'prefixes', not both"),
+            (#"{"op":"snapshot","prefix":"","prefixes":[""]}"#, "give 'prefix' or 'prefixes', not both"),
+            (#"{"op":"history","prefixes":[]}"#, "'prefixes' is empty: give at least one prefix"),
+            (#"{"op":"snapshot","prefixes":[]}"#, "'prefixes' is empty"),
+            (#"{"op":"history","prefixes":["NYSE.","bad prefix"]}"#,
+             "'prefixes' item 1: subscription prefix 'bad prefix' cannot start any VENUE.SYMBOL topic"),
+            (#"{"op":"snapshot","prefixes":["NYSE.","NASDAQ.AAPL","nyse."]}"#, "'prefixes' item 2: subscription prefix 'nyse.'"),
+            (#"{"op":"history","prefixes":"NYSE."}"#, "bad field 'prefixes': expected a list of strings, got the string 'NYSE.'"),
+            (#"{"op":"history","prefixes":["NYSE.",7]}"#, "bad field 'prefixes': expected a list of strings, got a list holding a non-string"),
+            (#"{"op":"history","prefixes":[\#(Array(repeating: #""NYSE.""#, count: 1001).joined(separator: ","))]}"#,
+             "'prefixes' lists 1001 prefixes, more than 1000"),
+            (#"{"op":"status","prefixes":["NYSE."]}"#, "'prefixes' does not apply to op 'status'"),
+            (#"{"op":"snapshot","cursor":"12:3"}"#, "bad cursor '12:3': a snapshot continues after a topic"),
+            (#"{"op":"snapshot","limit":3}"#, "'limit' does not apply to op 'snapshot'"),
+            (#"{"op":"snapshot","page_size":0}"#, "page_size must be positive, got 0"),
         ]
         for (request, reason) in requests {
             let reply = try Self.ask(dealer, [request])
@@ -70,6 +96,35 @@ struct ReplayServiceTests {
         let everything = try server.client(["history", "--server", server.replay, "--format", "csv"])
         #expect(everything.stdout.split(separator: "\n").count == 1001)
         #expect(try Self.ask(dealer, [#"{"op":"status"}"#]).contains("\"ok\":true"))
+        try server.stop()
+    }
+
+    @Test func singlePrefixRequestsAsBeforeAndPrefixListsAnswerWhatTheHistoryHolds() throws {
+        let server = try ServerFixture()
+        try server.publishRecordedSample(count: 1000)
+        let store = try HistoryStore(path: server.databasePath, readOnly: true)
+        let context = try ZMQContext()
+        let dealer = try Self.dealer(context, server.replay)
+        // As a client written before prefix lists and snapshot pages asks: one reply, no `next`.
+        let snapshot = try Self.exchange(dealer, #"{"op":"snapshot","prefix":"NASDAQ."}"#)
+        #expect(snapshot.reply.contains("\"count\":2") && !snapshot.reply.contains("\"next\""), "\(snapshot.reply)")
+        #expect(snapshot.block == (try store.snapshot(prefix: try TopicPrefix("NASDAQ."), at: nil)).bytes)
+        let history = try Self.exchange(dealer, #"{"op":"history","prefix":"NYSE."}"#)
+        #expect(!history.reply.contains("\"next\""), "\(history.reply)")
+        #expect(history.block == (try store.queryAll(HistoryQuery(prefix: try TopicPrefix("NYSE.")))).bytes)
+        // Several prefixes, overlapping: each message once, in publish order; a snapshot's topics in order.
+        let listed = try Self.exchange(dealer, #"{"op":"history","prefixes":["NYSE.IBM","ARCA.SPY","NYSE."]}"#)
+        let union = try store.queryAll(HistoryQuery()).decoded().filter { $0.topic.venue == "NYSE" || $0.topic.rawValue == "ARCA.SPY" }
+        #expect(listed.reply.contains("\"count\":\(union.count)") && !listed.reply.contains("\"next\""), "\(listed.reply)")
+        #expect(try MessageBlock(bytes: listed.block, count: union.count).decoded() == union)
+        let lastValues = try Self.exchange(dealer, #"{"op":"snapshot","prefixes":["NYSE.IBM","ARCA.SPY","NASDAQ.MSFT"]}"#)
+        let topics = try MessageBlock(bytes: lastValues.block, count: 3).decoded().map(\.topic.rawValue)
+        // In the order the history first recorded them.
+        var firstSeen: [String] = []
+        for message in try store.queryAll(HistoryQuery()).decoded() where !firstSeen.contains(message.topic.rawValue) {
+            firstSeen.append(message.topic.rawValue)
+        }
+        #expect(topics == firstSeen.filter { ["ARCA.SPY", "NASDAQ.MSFT", "NYSE.IBM"].contains($0) }, "\(lastValues.reply)")
         try server.stop()
     }
 
