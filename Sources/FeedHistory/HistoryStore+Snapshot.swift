@@ -165,18 +165,11 @@ private struct SnapshotRun {
         while let row = try rows.next() {
             let blockID: Int64 = row[0]
             try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { raw in
-                var records = BlockRecords(raw)
-                while true {
-                    let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-                    do throws(BlockRecords.Truncated) {
-                        guard let next = try records.next() else { break }
-                        record = next
-                    } catch {
-                        throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-                    }
-                    guard let slot = table.id(of: record.topic) else { continue }
-                    if let at, try Self.publishTime(record.body, blockID) > at { continue }
-                    found[slot] = (blockID, raw.baseAddress!.distance(to: record.topic.baseAddress!) - 2)
+                try StoredBlocks.forEachRecord(in: raw, blockID: blockID) { topic, body, _, offset in
+                    guard let slot = table.id(of: topic) else { return true }
+                    if let at, try Self.publishTime(body, blockID) > at { return true }
+                    found[slot] = (blockID, offset)
+                    return true
                 }
             }
         }
