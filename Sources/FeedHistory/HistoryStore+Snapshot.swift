@@ -182,14 +182,17 @@ private struct SnapshotRun {
         upTo lastIndexed: Int64, topicIDs: [Int64], into found: inout [(blockID: Int64, offset: Int)?]
     ) throws {
         guard lastIndexed >= 1 else { return }
-        var slots: [Int64: Int] = [:]
-        for (slot, id) in topicIDs.enumerated() where found[slot] == nil { slots[id] = slot }
+        // The topics still without a message, ascending by id, with their places in `found`.
+        var unresolved = topicIDs.indices.filter { found[$0] == nil }
         let reader = PayloadReader(db)
         defer { reader.close() }
         for segment in try TopicIndex.segments(db, overlapping: 1...lastIndexed).reversed() {
-            if slots.isEmpty { return }
-            var resolved: [(slot: Int, blockID: Int64, offset: Int)] = []
-            try TopicIndex.forEachTopic(db, in: segment, slots.keys.sorted()) { topicID, entries, locations in
+            if unresolved.isEmpty { return }
+            var position = 0  // In `unresolved`: the callback comes in ascending id order.
+            var resolvedAny = false
+            try TopicIndex.forEachTopic(db, in: segment, unresolved.lazy.map { topicIDs[$0] }) { topicID, entries, locations in
+                while topicIDs[unresolved[position]] != topicID { position += 1 }
+                let slot = unresolved[position]
                 for number in locations.reversed() {
                     let location = entries.location(number)
                     let blockID = segment.firstBlock + Int64(location.blockDelta)
@@ -200,14 +203,12 @@ private struct SnapshotRun {
                         }
                         if time > at { continue }
                     }
-                    resolved.append((slots[topicID]!, blockID, Int(location.offset)))
+                    found[slot] = (blockID, Int(location.offset))
+                    resolvedAny = true
                     return
                 }
             }
-            for entry in resolved {
-                found[entry.slot] = (entry.blockID, entry.offset)
-                slots[topicIDs[entry.slot]] = nil
-            }
+            if resolvedAny { unresolved.removeAll { found[$0] != nil } }
         }
     }
 
