@@ -39,6 +39,9 @@ final class RelayForwarder {
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
+        // Only subscriptions go upstream, and libzmq drops those that do not fit the send queue
+        // (1,000 by default), on a burst and when (re)connecting: a relay holding 10,000 lost half.
+        try upstream.set(.sendHighWaterMark, 0)
         try upstream.set(.maxMessageSize, 4096)
         subscriptions = UpstreamSubscriptions(
             allowed: configuration.prefixes,
