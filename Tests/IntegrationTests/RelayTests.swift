@@ -178,4 +178,42 @@ struct RelayTests {
         try relay.expectCleanStop()
         try origin.stop()
     }
+
+    @Test func aRelayForwardsOnlyThePrefixesItsTenThousandLineFileLists() throws {
+        let origin = try ServerFixture()
+        // NYSE.IBM and 9,999 symbols the sample never has, none a prefix of another.
+        let listed = (1..<10_000).map { String(format: "LSE.W%05d", $0) } + ["NYSE.IBM"]
+        try origin.folder.write(listed.joined(separator: "\n") + "\n", to: "watchlist.txt")
+        let (relay, endpoint) = try Self.startRelay(
+            ["--upstream", origin.publish, "--subscribe-from", origin.folder.path("watchlist.txt"), "--publish", "tcp://127.0.0.1:*"])
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
+        try origin.folder.write(csv, to: "input.csv")
+        let ibm = sample.filter { $0.topic.rawValue == "NYSE.IBM" }
+        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", endpoint, "--format", "ndjson", "--count", String(ibm.count)])
+        _ = try client.waitForStderrLine(containing: "; live")
+        // Handshake: the origin saw all 10,003 subscriptions: the relay's heartbeat, the 10,000
+        // listed prefixes the subscriber's everything stands for, and a heartbeat passed on for
+        // each of the subscriber's two ("" and the heartbeat topic).
+        try origin.waitForStatus("subscriptions", atLeast: 10_003)
+        #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try client.waitForExit() == 0, "\(client.stderr)")
+        #expect(try NDJSON.objects(client.stdout).map { $0["topic"] as? String } == ibm.map { $0.topic.rawValue })
+        try relay.expectCleanStop()
+        #expect(try relay.stopSummary()["forwarded"] == ibm.count, "\(relay.stderr)")
+        try origin.stop()
+    }
+
+    @Test func aBadSubscribeFromListExits64WithOneLineNamingIt() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("NASDAQ.\n# a comment\nnasdaq.aapl\n", to: "watchlist.txt")
+        try folder.write("# nothing yet\n\n", to: "empty.txt")
+        for (file, reason) in [("watchlist.txt", "--subscribe-from \(folder.path("watchlist.txt")) line 3:"), ("empty.txt", "lists no prefix")] {
+            let relay = try RunningProcess(
+                Binaries.server,
+                ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe-from", folder.path(file)])
+            #expect(try relay.waitForExit() == 64, "\(relay.stderr)")
+            let lines = relay.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(reason), "\(relay.stderr)")
+        }
+    }
 }
