@@ -81,8 +81,10 @@ final class RelayForwarder {
             while true {
                 let ready = try ZMQPoller.poll([control, upstream, fanOut.socket], timeoutMilliseconds: pollTimeout())
                 if ready[0] { return true }
+                // Each side takes a bounded turn, so thousands of subscription changes arriving
+                // at once slow forwarding down for a while instead of stopping it.
                 if ready[1] { try forward(limit: 4096) }
-                if ready[2] { try handleDownstreamSubscriptions() }
+                if ready[2] { try handleDownstreamSubscriptions(limit: 500) }
                 blocks?.flushDue()
             }
         } catch let error as ZMQError where error.isContextTerminated {
@@ -133,8 +135,10 @@ final class RelayForwarder {
         }
     }
 
-    private func handleDownstreamSubscriptions() throws {
-        while try fanOut.socket.receive(into: frames, dontWait: true) {
+    private func handleDownstreamSubscriptions(limit: Int) throws {
+        var taken = 0
+        while taken < limit, try fanOut.socket.receive(into: frames, dontWait: true) {
+            taken += 1
             guard frames.count == 1, let kind = frames[0].first, kind <= 1 else { continue }
             let prefix = String(decoding: frames[0].dropFirst(), as: UTF8.self)
             if kind == 1 { counters.subscriptions.add(1, ordering: .relaxed) }
