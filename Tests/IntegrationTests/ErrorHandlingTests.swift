@@ -37,6 +37,7 @@ struct ErrorHandlingTests {
         (Binaries.server, ["relay", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556"], "--publish"),
         (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe", "bad prefix"], "--subscribe"),
+        (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe-from", "/nonexistent/watchlist.txt"], "/nonexistent/watchlist.txt"),
         (Binaries.client, ["subscribe", "--from", "epgm://nosuchif0;239.1.1.1:5601"], "nosuchif0"),
         (Binaries.client, ["subscribe", "--from", "tcp://10.9.9.9:5556", "--replay-from", "start"], "--replay"),
         (Binaries.client, ["subscribe", "--replay-from", "next tuesday"], "--replay-from"),

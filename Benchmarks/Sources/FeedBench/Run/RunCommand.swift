@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
 
     /// The benchmarks, in the order they run.
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
-        case fanout, latency, history, memory, multicast, latejoiner
+        case fanout, latency, history, memory, multicast, latejoiner, relay
     }
 
     @Option(help: "Folder with the release feed-server and feed-client.")
@@ -83,6 +83,7 @@ struct RunCommand: ParsableCommand {
         case .memory: try MemoryScenario().run(run)
         case .multicast: try MulticastScenario(repository: URL(fileURLWithPath: repository)).run(run)
         case .latejoiner: try LateJoinerScenario().run(run)
+        case .relay: try RelaySubscriptionsScenario(count: 10_000).run(run) + RelaySubscriptionsScenario(count: 20_000).run(run)
         }
     }
 }

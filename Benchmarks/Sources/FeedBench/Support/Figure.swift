@@ -19,6 +19,7 @@ struct Figure {
         case messagesPerSecond
         case nanoseconds
         case microseconds
+        case milliseconds
         case bytes
         case seconds
 
@@ -29,6 +30,7 @@ struct Figure {
                     ? String(format: "%.2f M msg/s", value / 1e6) : String(format: "%.0f k msg/s", value / 1e3)
             case .nanoseconds: String(format: "%.0f ns", value)
             case .microseconds: String(format: "%.1f µs", value)
+            case .milliseconds: String(format: "%.1f ms", value)
             case .bytes: String(format: "%.1f MiB", value / 1_048_576)
             case .seconds: String(format: "%.2f s", value)
             }
