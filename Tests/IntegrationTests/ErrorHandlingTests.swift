@@ -19,6 +19,10 @@ struct ErrorHandlingTests {
         (Binaries.server, ["--ingest", "tcp://127.0.0.1:99999"], "--ingest"),
         (Binaries.server, ["--demo", "-5"], "--demo"),
         (Binaries.server, ["--heartbeat-ms", "0"], "--heartbeat-ms"),
+        (Binaries.server, ["--demo", "--demo-symbols", "0"], "--demo-symbols must be 1-2000000"),
+        (Binaries.server, ["--demo", "--demo-symbols", "2000001"], "--demo-symbols must be 1-2000000"),
+        (Binaries.server, ["--demo", "--demo-symbols", "many"], "many"),
+        (Binaries.server, ["--demo-symbols", "100"], "--demo-symbols needs --demo"),
         // Values that once passed validation and then trapped on an overflow after "ready".
         (Binaries.server, ["--demo", "9223372036854775807"], "--demo"),
         (Binaries.server, ["--heartbeat-ms", "10000000000000"], "--heartbeat-ms"),
