@@ -94,7 +94,8 @@ extension ReplayClient: HistorySource {
     public func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
         var request = ReplayRequest(
             op: .history, since: query.since?.nanoseconds, until: query.until?.nanoseconds, fromSeq: query.fromSequence,
-            toSeq: query.toSequence, session: query.session, cursor: cursor?.description, pageSize: maxMessages)
+            toSeq: query.toSequence, session: query.session, limit: query.limit, cursor: cursor?.description,
+            pageSize: maxMessages)
         try request.setPrefixes(query.prefixes, endpoint: endpoint)
         let (reply, block) = try exchange(request)
         let next = try reply.next.map { text in
