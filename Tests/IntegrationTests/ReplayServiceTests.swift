@@ -1,6 +1,7 @@
 import FeedHistory
 import FeedModel
 import Foundation
+import CZeroMQ
 import Testing
 import ZeroMQ
 
@@ -194,6 +195,30 @@ struct ReplayServiceTests {
         try server.stop()
     }
 
+    @Test func anOversizedRequestIsDroppedWithItsConnectionAndTheSocketStaysUsable() throws {
+        let server = try ServerFixture()
+        let context = try ZMQContext()
+        let dealer = try Self.dealer(context, server.replay)
+        let monitor = try ZMQMonitor(dealer)
+        #expect(try Self.ask(dealer, [#"{"op":"status","id":1}"#]).contains("\"id\":1"))
+        let prefixes = (0..<6000).map { #""NASDAQ.A\#($0)""# }.joined(separator: ",")
+        let oversized = #"{"op":"history","id":2,"prefixes":[\#(prefixes)]}"#
+        #expect(oversized.utf8.count > 64 * 1024)
+        try dealer.send(Array(oversized.utf8))
+        // libzmq in the server closes the connection; the client's libzmq reconnects by itself.
+        var events: [Int32] = []
+        while !events.contains(ZMQ_EVENT_DISCONNECTED) || events.last != ZMQ_EVENT_HANDSHAKE_SUCCEEDED {
+            guard let event = try monitor.next(timeoutMilliseconds: 10_000) else { break }
+            events.append(event.kind)
+        }
+        #expect(events.contains(ZMQ_EVENT_DISCONNECTED) && events.last == ZMQ_EVENT_HANDSHAKE_SUCCEEDED, "\(events)")
+        // The next request is answered; the oversized one never is.
+        #expect(try Self.ask(dealer, [#"{"op":"status","id":3}"#]).contains("\"id\":3"))
+        // Counted: the two status requests and this one (a long timeout: no resend is counted).
+        #expect(try Self.replayCounters(server, timeoutMilliseconds: 60_000).requests == 3, "the oversized request reached the replay service")
+        try server.stop()
+    }
+
     /// The server's resident memory in kB.
     static func residentKilobytes(_ process: RunningProcess) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
@@ -202,8 +227,8 @@ struct ReplayServiceTests {
     }
 
     /// The replay service's own counters, from `feed-client status`.
-    static func replayCounters(_ server: ServerFixture) throws -> (requests: Int, dropped: Int) {
-        let status = try server.client(["status", "--server", server.replay])
+    static func replayCounters(_ server: ServerFixture, timeoutMilliseconds: Int = 5000) throws -> (requests: Int, dropped: Int) {
+        let status = try server.client(["status", "--server", server.replay, "--timeout-ms", String(timeoutMilliseconds)])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let replay = try #require(json["replay"] as? [String: Any], "\(json)")
         return (replay["requests"] as? Int ?? -1, replay["dropped_replies"] as? Int ?? -1)
