@@ -13,7 +13,7 @@ import ZeroMQ
 struct ConnectionWatch {
     /// Where the connection stands.
     enum Stage: Equatable {
-        /// No peer has accepted a connection yet.
+        /// No connection: none accepted yet, or the last one was lost (libzmq reconnects).
         case unconnected
         /// A peer accepted the connection; the ZeroMQ handshake has not completed.
         case handshaking
@@ -34,9 +34,7 @@ struct ConnectionWatch {
         case handshakeFailed
         /// The connection was closed (ZMQ_EVENT_DISCONNECTED).
         case disconnected
-        /// Connecting failed and will be tried again (ZMQ_EVENT_CONNECT_RETRIED).
-        case connectRetried
-        /// Anything else (delays, the monitor's own events).
+        /// Anything else (connects delayed, failed and retried, the monitor's own events).
         case other
 
         init(_ event: ZMQMonitor.Event) {
@@ -47,7 +45,6 @@ struct ConnectionWatch {
                 case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
                     .handshakeFailed
                 case ZMQ_EVENT_DISCONNECTED: .disconnected
-                case ZMQ_EVENT_CONNECT_RETRIED: .connectRetried
                 default: .other
                 }
         }
@@ -57,8 +54,6 @@ struct ConnectionWatch {
     /// What the client expects at the endpoint: `replay`, `ingest`.
     let role: String
     private(set) var stage: Stage
-    /// Whether connecting failed before any connection was accepted (nothing listens there).
-    private(set) var connectFailed = false
     /// Completed connections lost so far (the peer closed them; libzmq reconnects).
     private(set) var losses = 0
 
@@ -87,9 +82,6 @@ struct ConnectionWatch {
                 stage = .unconnected
             case .unconnected, .refused: break
             }
-        case .connectRetried:
-            // Also scheduled after a lost connection: only before any counts as a failed connect.
-            if stage == .unconnected && losses == 0 { connectFailed = true }
         case .other:
             break
         }

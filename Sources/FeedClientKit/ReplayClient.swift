@@ -35,10 +35,16 @@ public final class ReplayClient {
     /// Replies read and dropped because they answered a request given up on (rule 3).
     public private(set) var staleReplies = 0
 
+    /// A client of `endpoint`. An `inproc://` endpoint is reached through `context`; any other
+    /// gets a context of the client's own, because libzmq's socket monitor holds up its
+    /// context's I/O thread once about 2,000 of its events wait unread (a probe: a server down
+    /// for a minute between two calls, reconnects every 100 ms), and that must stall this
+    /// client only, never the caller's other sockets (a subscriber's live feed). Each call reads
+    /// the waiting events first.
     public init(context: ZMQContext, endpoint: String, timeoutMilliseconds: Int = 5000) throws {
         self.endpoint = endpoint
         self.timeoutMilliseconds = timeoutMilliseconds
-        socket = try ZMQSocket(context, .dealer)
+        socket = try ZMQSocket(endpoint.hasPrefix("inproc://") ? context : ZMQContext(), .dealer)
         try socket.set(.linger, 0)
         monitor = try ZMQMonitor(socket)
         connection = ConnectionWatch(endpoint: endpoint, role: "replay")
@@ -52,35 +58,28 @@ public final class ReplayClient {
         return status
     }
 
-    /// Waits, at most `timeoutMilliseconds`, until the endpoint shows what it is, without
-    /// asking anything: returns once a ZeroMQ handshake completed, or once connecting failed
-    /// (nothing listens yet: a server that is down, which requests then report); throws
-    /// ``ClientError/Kind/unavailable`` when the endpoint is not one to ask: it dropped the
-    /// handshake, or accepted the connection and completed no handshake in time.
+    /// Waits, at most `timeoutMilliseconds`, until a ZeroMQ handshake with the endpoint
+    /// completed, without asking anything; throws ``ClientError/Kind/unavailable`` saying what
+    /// was found otherwise: a dropped handshake (at once), a listener that completed none, or
+    /// nothing listening.
     public func checkEndpoint() throws {
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
-        while true {
-            try noteConnectionEvents()
-            switch connection.stage {
-            case .ready: return
-            case .unconnected where connection.connectFailed: return
-            case .unconnected, .handshaking, .refused: break
-            }
+        try noteConnectionEvents()
+        while connection.stage != .ready {
             if deadline.hasExpired {
-                if connection.stage == .handshaking {
-                    throw ClientError(
-                        .unavailable,
-                        "no replay service at \(endpoint) within \(timeoutMilliseconds) ms: \(connection.explanation(lostSince: connection.losses))")
-                }
-                return
+                throw ClientError(
+                    .unavailable,
+                    "no replay service at \(endpoint) within \(timeoutMilliseconds) ms: \(connection.explanation(lostSince: connection.losses))")
             }
             _ = try monitor.eventSocket.waitReadable(timeoutMilliseconds: deadline.remainingMilliseconds)
+            try noteConnectionEvents()
         }
     }
 
     private func exchange(_ request: ReplayRequest) throws -> (ReplayReply, MessageBlock) {
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         let resendAt = DeadlineClock(milliseconds: timeoutMilliseconds < 0 ? -1 : timeoutMilliseconds / 2)
+        try noteConnectionEvents()  // What happened before this call, so that it is not blamed on it.
         let lossesBefore = connection.losses
         var ids: [UInt64] = []
         func copy() throws -> [UInt8] {

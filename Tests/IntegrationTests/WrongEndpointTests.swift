@@ -3,7 +3,7 @@ import Testing
 
 /// Every client command given the wrong endpoint ends within its timeout with exit status 69 and
 /// a reason naming what it found there: a feed-server's endpoint of another kind, a TCP listener
-/// that never speaks, or an HTTP server. (`status --server <publish port>` used to block in
+/// that never speaks, an HTTP server, or nothing. (`status --server <publish port>` used to block in
 /// zmq_send forever; `subscribe --replay <ingest port>` gave up after 10 s blaming the publisher.)
 @Suite(.serialized)
 struct WrongEndpointTests {
@@ -41,7 +41,11 @@ struct WrongEndpointTests {
         let refused = "closed the connection during the ZeroMQ handshake: is that a feed-server's \(role) endpoint?"
         let notZeroMQ = "accepted the connection but never completed a ZeroMQ handshake"
         let otherKind = role == "replay" ? server.ingest : server.replay
-        return [(server.publish, refused), (otherKind, refused), (foreign.silent, notZeroMQ), (foreign.http, notZeroMQ)]
+        // Port 1 on loopback: nothing listens there.
+        return [
+            (server.publish, refused), (otherKind, refused), (foreign.silent, notZeroMQ), (foreign.http, notZeroMQ),
+            ("tcp://127.0.0.1:1", "nothing accepted a connection there: is feed-server running?"),
+        ]
     }
 
     /// Runs `feed-client arguments` to its end (bounded: a hang fails the test) and checks it
