@@ -5,6 +5,8 @@ import FeedModel
 /// Both page through the same query the same way, so the CLI prints them identically.
 public protocol HistorySource {
     /// One page of at most `maxMessages` messages from `cursor`, and the cursor of the next page.
+    /// `query.limit`, when set, counts from `cursor` (what is still wanted): a source may end
+    /// the answer there, with no next page (a server's replay service does).
     func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage
     /// One page of the latest message of every topic under any of `prefixes`, as of `at` (nil:
     /// now): the first `maxMessages` topics after `after` in the order the history first
@@ -22,15 +24,25 @@ extension HistorySource {
             return
         }
         var cursor: HistoryCursor?
-        var remaining = query.limit
+        var received = 0
         repeat {
-            let size = min(pageSize, remaining ?? .max)
-            if size <= 0 { return }
-            let page = try page(query, after: cursor, maxMessages: size)
-            remaining = remaining.map { $0 - page.messages.count }
+            guard let page = try nextPage(of: query, after: cursor, pageSize: pageSize, received: received) else { return }
+            received += page.messages.count
             if !page.messages.isEmpty, try !body(page.messages) { return }
             cursor = page.next
         } while cursor != nil
+    }
+
+    /// The page of `query` at `cursor` when `received` of its messages came before it: with a
+    /// limit, the request carries what is still wanted as its limit (the replay protocol keeps
+    /// no state between pages) and the page is no larger; `nil` once the limit is reached.
+    func nextPage(of query: HistoryQuery, after cursor: HistoryCursor?, pageSize: Int, received: Int) throws -> HistoryPage? {
+        var rest = query
+        if let limit = query.limit {
+            guard limit > received else { return nil }
+            rest.limit = limit - received
+        }
+        return try page(rest, after: cursor, maxMessages: min(pageSize, rest.limit ?? .max))
     }
 
     /// ``forEachPage(_:pageSize:_:)`` for a query whose prefixes take several requests.

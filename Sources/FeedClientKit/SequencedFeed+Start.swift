@@ -12,6 +12,9 @@ extension SequencedFeed {
             throw ClientError(.unavailable, "nothing from \(live.endpoint) within \(options.connectTimeoutMilliseconds) ms (no heartbeat): is feed-server running?")
         }
         liveSince = since
+        // A replay endpoint that is not there or is no replay service fails the subscription now,
+        // named, rather than every repair later (each would wait for its timeout).
+        try replay?.checkEndpoint()
         guard let replay, options.start != .live else {
             sequences.begin(since.session, wholeSession: false, checkedThrough: since.feedSequence)
             return

@@ -37,7 +37,9 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     /// Feed sequence upper bound, inclusive (within `session`, default the latest).
     public var toSeq: UInt64?
     public var session: UInt32?
-    /// Messages wanted in total over all pages.
+    /// At most this many messages from ``cursor`` on (`history` only): the reply holds at most
+    /// that many and, when the limit ends it, no `next`. The server keeps no state between
+    /// pages, so a client paging with a limit sends what it still wants on each request.
     public var limit: Int?
     /// Where this page starts: the `next` of the previous reply (for `snapshot`, a topic:
     /// the page holds the topics after it).

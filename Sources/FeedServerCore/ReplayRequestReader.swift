@@ -7,12 +7,15 @@ import Foundation
 ///
 /// Foundation's `JSONDecoder` reports an out-of-range number (`"from_seq":-5`) as "not valid
 /// JSON" with no field name, so the frame is read with `JSONSerialization` and checked field by
-/// field instead.
+/// field instead. `JSONSerialization` keeps the last of repeated keys silently, so the keys are
+/// also read from the bytes (``JSONObjectKeys``) and a repeated one is an error naming it.
 enum ReplayRequestReader {
-    /// The `id` of a request, if it can be read at all: echoed even in an error reply.
+    /// The `id` of a request, if it can be read at all and is given once: echoed even in an
+    /// error reply.
     static func id(in bytes: [UInt8]) -> UInt64? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-            let value = object[ReplayRequest.CodingKeys.id.rawValue], !isBoolean(value)
+            let value = object[ReplayRequest.CodingKeys.id.rawValue], !isBoolean(value),
+            let keys = try? JSONObjectKeys.scan(bytes), keys.count(where: { $0 == ReplayRequest.CodingKeys.id.rawValue }) == 1
         else { return nil }
         return value as? UInt64
     }
@@ -22,6 +25,11 @@ enum ReplayRequestReader {
         let parsed: Any
         do { parsed = try JSONSerialization.jsonObject(with: Data(bytes)) } catch { throw ReplayRequestError("not JSON") }
         guard let object = parsed as? [String: Any] else { throw ReplayRequestError("not a JSON object") }
+        let keys: [String]
+        do { keys = try JSONObjectKeys.scan(bytes) } catch { throw ReplayRequestError("not JSON: \(error)") }
+        if let repeated = JSONObjectKeys.firstRepeat(keys) {
+            throw ReplayRequestError("duplicate field '\(repeated.prefix(60))': each field may be given once")
+        }
         let fields = Fields(object)
         let known = Set(ReplayRequest.CodingKeys.allCases.map(\.rawValue))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {

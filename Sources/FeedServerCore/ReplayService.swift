@@ -17,6 +17,10 @@ import ZeroMQ
 ///    costs the server a few pages, not a page per request.
 /// 3. Bad requests get an error reply naming the mistake, never a crash; a reply echoes the
 ///    request's `id`.
+/// 4. A `history` request's `limit` counts from its cursor: the reply holds at most that many
+///    messages, and when the limit is what ended it, it has no `next` (the answer is complete).
+///    The service keeps no state between pages, so a client paging with a limit sends what it
+///    still wants as `limit` on each request.
 ///
 /// Stops on a message to its control endpoint, or when the context is shut down.
 final class ReplayService {
@@ -122,8 +126,14 @@ final class ReplayService {
                 guard let cursor = HistoryCursor(text) else { throw ReplayRequestError("bad cursor '\(text)'") }
                 return cursor
             }
-            let page = try store.query(query, after: cursor, maxMessages: try pageSize(request))
-            return (ReplayReply(ok: true, count: page.messages.count, next: page.next?.description), page.messages)
+            // Rule 4.
+            if request.limit == 0 { return (ReplayReply(ok: true), MessageBlock()) }
+            let page = try store.query(query, after: cursor, maxMessages: min(try pageSize(request), request.limit ?? .max))
+            let limitReached = page.messages.count == request.limit
+            return (
+                ReplayReply(ok: true, count: page.messages.count, next: limitReached ? nil : page.next?.description),
+                page.messages
+            )
         case .snapshot:
             let page = try store.snapshot(
                 prefixes: try ReplayQuery.prefixes(of: request), at: request.until.map(Timestamp.init(nanoseconds:)),
