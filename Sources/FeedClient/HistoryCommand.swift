@@ -8,20 +8,20 @@ import ZeroMQ
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Print recorded messages whose topic starts with PREFIX.",
+        abstract: "Print recorded messages whose topic starts with any PREFIX.",
         discussion: """
-            Times are ISO 8601 (2026-11-22T14:30:00Z), relative (-5m, -2h, -30s, -1d) or nanoseconds \
-            since 1970; they select by publish time, since inclusive, until exclusive. --from-seq selects \
-            by feed sequence within --session (default: the latest session).
+            Without a prefix, everything is printed. Times are ISO 8601 (2026-11-22T14:30:00Z), relative \
+            (-5m, -2h, -30s, -1d) or nanoseconds since 1970; they select by publish time, since inclusive, \
+            until exclusive. --from-seq selects by feed sequence within --session (default: the latest session).
 
             Examples:
               feed-client history NASDAQ.AAPL --since -5m --format csv
               feed-client history NYSE. --db ./data/feed.sqlite --from-seq 1000 --limit 50
+              feed-client history --prefixes-from watchlist.txt --since -1h
             """
     )
 
-    @Argument(help: "Topic prefix; omit or give \"\" for everything.")
-    var prefix = ""
+    @OptionGroup var prefixes: PrefixOptions
 
     @Option(parsing: .unconditional, help: "Only messages published at or after TIME.")
     var since: String?
@@ -46,23 +46,23 @@ struct HistoryCommand: ParsableCommand {
     var countOnly = false
 
     func validate() throws {
-        _ = try query()
+        _ = try query(prefixes: [.all])
     }
 
-    private func query() throws -> HistoryQuery {
-        let prefixes = try PrefixArguments.parse([prefix])
+    /// The query for `prefixes`.
+    private func query(prefixes: [TopicPrefix]) throws -> HistoryQuery {
         let since = try TimeArgument.parse(since, option: "--since")
         let until = try TimeArgument.parse(until, option: "--until")
         if let since, let until, since >= until {
             throw ValidationError("--since \(since) must be before --until \(until)")
         }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
-        return HistoryQuery(prefix: prefixes[0], since: since, until: until, fromSequence: fromSeq, session: session, limit: limit)
+        return HistoryQuery(prefixes: prefixes, since: since, until: until, fromSequence: fromSeq, session: session, limit: limit)
     }
 
     func run() throws {
         do {
-            let query = try query()
+            let query = try query(prefixes: prefixes.resolved())
             let context = try ZMQContext()
             let source = try source.open(context: context)
             let writer = LineWriter()

@@ -13,8 +13,8 @@ struct PublishCommand: ParsableCommand {
         discussion: """
             Fields: topic, type (quote|trade, optional), bid, bid_size, ask, ask_size (quotes), \
             price, size, side (trades: buy|sell|unknown), event_time (optional, ISO 8601). CSV needs a \
-            header row naming the fields; a bad header stops at once. A bad line is reported with its \
-            number and skipped (exit status 65 at the end); --strict stops at the first one. Exit \
+            header row naming the fields; a bad header stops at once. A bad line (also one over 64 KiB) \
+            is reported with its number and skipped (exit status 65 at the end); --strict stops at the first one. Exit \
             status 69: the server could not be reached, or the connection was lost or did not take \
             every message within --flush-timeout-ms, so some messages may be missing from the feed.
 
@@ -96,7 +96,7 @@ struct PublishCommand: ParsableCommand {
             lineNumber += 1
             let message: FeedMessage?
             do throws(InputError) {
-                message = try parser.parse(line: line)
+                message = try parser.parse(line: line.get())
             } catch {
                 rejected += 1
                 ClientFailure.writeError("line \(lineNumber): \(error)")

@@ -12,21 +12,21 @@ struct SubscribeCommand: AsyncParsableCommand {
         commandName: "subscribe",
         abstract: "Print live messages whose topic starts with any PREFIX.",
         discussion: """
-            Without a prefix, everything is printed. --replay-from delivers history first (from the \
-            start of the session, a feed sequence, a time like -5m, or snapshot: the latest message of \
-            every topic), then live. Status lines, gaps that history cannot fill and publisher restarts \
+            Without a prefix (and no --prefixes-from), everything is printed. --replay-from delivers \
+            history first (from the start of the session, a feed sequence, a time like -5m, or snapshot: \
+            the latest message of every topic), then live. Status lines, gaps that history cannot fill and publisher restarts \
             go to stderr. With a replay endpoint (the default one when --from is the default), gaps are \
             repaired from history. SIGINT or SIGTERM ends the subscription after printing what arrived.
 
             Examples:
               feed-client subscribe NASDAQ.AAPL NYSE. --format ndjson --count 10
               feed-client subscribe NASDAQ. --replay-from start
+              feed-client subscribe --prefixes-from watchlist.txt --replay-from snapshot
               feed-client subscribe NYSE. --from 'epgm://eth0;239.192.7.1:5601'
             """
     )
 
-    @Argument(help: "Topic prefixes, e.g. NASDAQ. or NASDAQ.AAPL; none means everything.")
-    var prefixes: [String] = []
+    @OptionGroup var prefixes: PrefixOptions
 
     @Option(help: "Publish endpoint of the feed-server: tcp://, ipc://, or epgm://IFACE;GROUP:PORT (inproc:// is for the Swift library).")
     var from = SubscribeCommand.defaultPublish
@@ -60,7 +60,6 @@ struct SubscribeCommand: AsyncParsableCommand {
     static let defaultPublish = "tcp://127.0.0.1:5556"
 
     func validate() throws {
-        _ = try PrefixArguments.parse(prefixes)
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
         try TimeoutArgument.check(connectTimeoutMs, option: "--connect-timeout-ms", minimum: 0)
@@ -86,19 +85,21 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            try await subscribe()
+            try await subscribe(prefixes: prefixes.resolved())
+        } catch let error as ValidationError {
+            throw error
         } catch {
             throw ClientFailure.exit(error)
         }
     }
 
-    private func subscribe() async throws {
+    private func subscribe(prefixes: [TopicPrefix]) async throws {
         // Trap the stop signals before anything is announced, so a SIGINT is never the default kill.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         // zmq_ctx_term can hang after PGM use (libzmq issue 822): leave that context to process exit.
         let context = try ZMQContext(terminatesOnDeinit: !PGMEndpoint.isPGM(from))
         var options = SequencedFeed.Options(
-            prefixes: try PrefixArguments.parse(prefixes), start: try replayStart(), replayEndpoint: replayEndpoint)
+            prefixes: prefixes, start: try replayStart(), replayEndpoint: replayEndpoint)
         options.receiveHighWaterMark = receiveHwm
         options.connectTimeoutMilliseconds = connectTimeoutMs
         let writer = LineWriter()
@@ -106,7 +107,10 @@ struct SubscribeCommand: AsyncParsableCommand {
         let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)
         let subscription = FeedSubscription(context: context, endpoint: from, options: options)
         let stop = try await withThrowingTaskGroup(of: SubscriptionStop?.self) { group in
-            group.addTask { try await printEvents(of: subscription, to: writer, watch: watch); return nil }
+            group.addTask {
+                try await printEvents(of: subscription, for: PrefixOptions.summary(prefixes), to: writer, watch: watch)
+                return nil
+            }
             group.addTask { await watch.untilStop() }
             group.addTask {
                 for await received in signals {
@@ -131,8 +135,10 @@ struct SubscribeCommand: AsyncParsableCommand {
     }
 
     /// Prints the events of `subscription` until `--count` messages or the end of the feed.
-    private func printEvents(of subscription: FeedSubscription, to writer: LineWriter, watch: SubscriptionWatch) async throws {
-        let subscribedTo = prefixes.isEmpty ? "(everything)" : prefixes.joined(separator: " ")
+    /// `subscribedTo` names the prefixes in status lines.
+    private func printEvents(
+        of subscription: FeedSubscription, for subscribedTo: String, to writer: LineWriter, watch: SubscriptionWatch
+    ) async throws {
         let format = output.format  // Read once: a property wrapper's getter is not free per message.
         var announced = false
         var events = subscription.makeAsyncIterator()

@@ -47,25 +47,22 @@ public final class FeedProducer {
     }
 
     /// Waits until connected to the server, ZeroMQ handshake included. Throws ``ClientError``
-    /// (unavailable) on timeout, or at once when the peer drops the connection during the
-    /// handshake, as a socket of another kind does (a feed-server's publish or replay endpoint
-    /// given by mistake). `inproc://` endpoints are connected at once.
+    /// (unavailable) on timeout, saying whether anything accepted the connection and whether it
+    /// spoke ZeroMQ, or at once when the peer drops the connection during the handshake, as a
+    /// socket of another kind does (a feed-server's publish or replay endpoint given by
+    /// mistake). `inproc://` endpoints are connected at once.
     public func connect(timeoutMilliseconds: Int) throws {
-        if endpoint.hasPrefix("inproc://") { return }
+        var connection = ConnectionWatch(endpoint: endpoint, role: "ingest")
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
-        while !deadline.hasExpired {
-            guard let event = try monitor.next(timeoutMilliseconds: deadline.remainingMilliseconds) else { continue }
-            switch event.kind {
-            case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
-                return
-            case ZMQ_EVENT_DISCONNECTED:
+        while connection.stage != .ready {
+            if connection.stage == .refused { throw ClientError(.unavailable, connection.refusal) }
+            if deadline.hasExpired {
                 throw ClientError(
-                    .unavailable, "\(endpoint) closed the connection during the ZeroMQ handshake: is it a feed-server's ingest endpoint?")
-            default:
-                continue
+                    .unavailable,
+                    "cannot connect to \(endpoint) within \(timeoutMilliseconds) ms: \(connection.explanation(lostSince: connection.losses))")
             }
+            if let event = try monitor.next(timeoutMilliseconds: deadline.remainingMilliseconds) { connection.note(.init(event)) }
         }
-        throw ClientError(.unavailable, "cannot connect to \(endpoint) within \(timeoutMilliseconds) ms: is feed-server running?")
     }
 
     /// Queues one message for the server.

@@ -41,10 +41,9 @@ public final class FeedSubscriber {
         try socket.set(.linger, 0)
         try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
         try socket.set(.maxMessageSize, 4096)
-        for prefix in self.prefixes { try socket.set(.subscribe, Array(prefix.rawValue.utf8)) }
-        // Subscribed last: libzmq sends subscriptions in order, so its heartbeat answer comes
-        // after the publisher applied every prefix above.
-        try socket.set(.subscribe, Array(Topic.heartbeat.rawValue.utf8))
+        // Subscriptions queue behind this limit until the connection is up, and libzmq drops
+        // those past it: none may be lost, however long the watchlist.
+        try socket.set(.sendHighWaterMark, 0)
         if PGMEndpoint.isPGM(endpoint) {
             // PGM sizes its receive window from the rate and recovery interval.
             try socket.set(.multicastRate, multicastRateKilobits)
@@ -56,6 +55,11 @@ public final class FeedSubscriber {
         } else {
             try socket.connect(endpoint)
         }
+        // Subscribed after connecting, so libzmq sends them in this order (subscriptions made
+        // before are sent from its trie in bytewise order, `$HB` among the first), and the
+        // heartbeat last: its answer comes after the publisher applied every prefix above.
+        for prefix in self.prefixes { try socket.set(.subscribe, Array(prefix.rawValue.utf8)) }
+        try socket.set(.subscribe, Array(Topic.heartbeat.rawValue.utf8))
     }
 
     /// Waits for the first heartbeat: from then on nothing published for these prefixes is missed.

@@ -1,10 +1,11 @@
 import FeedHistory
 import FeedModel
 
-/// The history of several prefixes as one stream in publish order (session, then feed
-/// sequence): a k-way merge of one ``HistoryStream`` per prefix, so memory holds a page per
-/// prefix however long the history is. The prefixes must not overlap
-/// (`TopicPrefix.covering(_:)`), or a message would come once per prefix.
+/// The history of any number of prefixes as one stream in publish order (session, then feed
+/// sequence): one ``HistoryStream`` per group of prefixes that one request can carry
+/// (`TopicPrefix.requestGroups(_:)`: a single stream, one request per page, for up to
+/// `ReplayRequest.maximumPrefixes`), merged k-way, so memory holds a page per group however
+/// long the history is. The groups do not overlap, so each message comes once.
 struct HistoryMerge {
     private var streams: [HistoryStream]
     private var heads: [FeedMessage?] = []
@@ -16,16 +17,17 @@ struct HistoryMerge {
     /// Memory budget in messages, shared by the streams' pages.
     static let pageBudget = 10_000
 
-    /// `query` once per prefix, each with `prefix` replaced.
+    /// `query` once per group of `prefixes`, each with its prefixes replaced by the group.
     init(
         source: any HistorySource, query: HistoryQuery, prefixes: [TopicPrefix],
         endingAfter end: (session: UInt32, feedSequence: UInt64)? = nil
     ) {
-        let pageSize = max(500, Self.pageBudget / max(1, prefixes.count))
-        streams = prefixes.map { prefix in
-            var prefixQuery = query
-            prefixQuery.prefix = prefix
-            return HistoryStream(source: source, query: prefixQuery, pageSize: pageSize)
+        let groups = TopicPrefix.requestGroups(prefixes)
+        let pageSize = max(500, Self.pageBudget / max(1, groups.count))
+        streams = groups.map { group in
+            var groupQuery = query
+            groupQuery.prefixes = group
+            return HistoryStream(source: source, query: groupQuery, pageSize: pageSize)
         }
         self.end = end
     }

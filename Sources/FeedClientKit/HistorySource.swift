@@ -5,25 +5,78 @@ import FeedModel
 /// Both page through the same query the same way, so the CLI prints them identically.
 public protocol HistorySource {
     /// One page of at most `maxMessages` messages from `cursor`, and the cursor of the next page.
+    /// `query.limit`, when set, counts from `cursor` (what is still wanted): a source may end
+    /// the answer there, with no next page (a server's replay service does).
     func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage
-    /// The latest message of every topic matching `prefix`, as of `at` (nil: now).
-    func snapshot(prefix: TopicPrefix, at: Timestamp?) throws -> MessageBlock
+    /// One page of the latest message of every topic under any of `prefixes`, as of `at` (nil:
+    /// now): the first `maxMessages` topics after `after` in the order the history first
+    /// recorded them, and where the next page starts.
+    func snapshot(prefixes: [TopicPrefix], at: Timestamp?, after: String?, maxMessages: Int) throws -> SnapshotPage
 }
 
 extension HistorySource {
     /// Calls `body` with each page of matching messages in publish order, honouring
-    /// `query.limit` over all pages; stops early when `body` returns `false`.
+    /// `query.limit` over all pages; stops early when `body` returns `false`. More prefixes
+    /// than one request may carry are asked for in groups, merged into publish order.
     public func forEachPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+        if TopicPrefix.requestGroups(query.prefixes).count > 1 {
+            try forEachMergedPage(query, pageSize: pageSize, body)
+            return
+        }
         var cursor: HistoryCursor?
-        var remaining = query.limit
+        var received = 0
         repeat {
-            let size = min(pageSize, remaining ?? .max)
-            if size <= 0 { return }
-            let page = try page(query, after: cursor, maxMessages: size)
-            remaining = remaining.map { $0 - page.messages.count }
+            guard let page = try nextPage(of: query, after: cursor, pageSize: pageSize, received: received) else { return }
+            received += page.messages.count
             if !page.messages.isEmpty, try !body(page.messages) { return }
             cursor = page.next
         } while cursor != nil
+    }
+
+    /// The page of `query` at `cursor` when `received` of its messages came before it: with a
+    /// limit, the request carries what is still wanted as its limit (the replay protocol keeps
+    /// no state between pages) and the page is no larger; `nil` once the limit is reached.
+    func nextPage(of query: HistoryQuery, after cursor: HistoryCursor?, pageSize: Int, received: Int) throws -> HistoryPage? {
+        var rest = query
+        if let limit = query.limit {
+            guard limit > received else { return nil }
+            rest.limit = limit - received
+        }
+        return try page(rest, after: cursor, maxMessages: min(pageSize, rest.limit ?? .max))
+    }
+
+    /// ``forEachPage(_:pageSize:_:)`` for a query whose prefixes take several requests.
+    private func forEachMergedPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+        var merge = HistoryMerge(source: self, query: query, prefixes: query.prefixes)
+        var remaining = query.limit ?? .max
+        var block = MessageBlock()
+        while remaining > 0, let message = try merge.next() {
+            block.append(message)
+            remaining -= 1
+            if block.count == pageSize {
+                if try !body(block) { return }
+                block = MessageBlock()
+            }
+        }
+        if !block.isEmpty { _ = try body(block) }
+    }
+
+    /// Calls `body` with each page of the latest message of every topic under any of
+    /// `prefixes` as of `at` (nil: now), following each page's `next` until the snapshot is
+    /// complete; stops early when `body` returns `false`. Each topic comes once: more prefixes
+    /// than one request carries are asked for in groups that share no topic.
+    public func forEachSnapshotPage(
+        prefixes: [TopicPrefix], at: Timestamp?, pageSize: Int, _ body: (MessageBlock) throws -> Bool
+    ) throws {
+        // Groups are made of covering prefixes: no topic is under two groups.
+        for group in TopicPrefix.requestGroups(prefixes) {
+            var after: String?
+            repeat {
+                let page = try snapshot(prefixes: group, at: at, after: after, maxMessages: pageSize)
+                if !page.messages.isEmpty, try !body(page.messages) { return }
+                after = page.next
+            } while after != nil
+        }
     }
 }
 

@@ -8,6 +8,7 @@ struct HistoryStream {
     private let query: HistoryQuery
     private let pageSize: Int
     private var cursor: HistoryCursor?
+    private var received = 0
     private var exhausted = false
     private var page: [FeedMessage] = []
     private var index = 0
@@ -23,7 +24,11 @@ struct HistoryStream {
     mutating func next() throws -> FeedMessage? {
         while index == page.count {
             if exhausted { return nil }
-            let result = try source.page(query, after: cursor, maxMessages: pageSize)
+            guard let result = try source.nextPage(of: query, after: cursor, pageSize: pageSize, received: received) else {
+                exhausted = true
+                return nil
+            }
+            received += result.messages.count
             page = try result.messages.decoded()
             index = 0
             cursor = result.next

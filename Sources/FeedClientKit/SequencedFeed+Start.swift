@@ -12,6 +12,9 @@ extension SequencedFeed {
             throw ClientError(.unavailable, "nothing from \(live.endpoint) within \(options.connectTimeoutMilliseconds) ms (no heartbeat): is feed-server running?")
         }
         liveSince = since
+        // A replay endpoint that is not there or is no replay service fails the subscription now,
+        // named, rather than every repair later (each would wait for its timeout).
+        try replay?.checkEndpoint()
         guard let replay, options.start != .live else {
             sequences.begin(since.session, wholeSession: false, checkedThrough: since.feedSequence)
             return
@@ -92,11 +95,15 @@ extension SequencedFeed {
         return true
     }
 
-    /// The latest recorded message of every topic under the prefixes, in publish order.
+    /// The latest recorded message of every topic under the prefixes, in publish order: the
+    /// snapshot's pages, all prefixes in each request.
     func latestPerTopic() throws -> [FeedMessage] {
         guard let replay else { return [] }
         var latest: [FeedMessage] = []
-        for prefix in prefixes { latest += try replay.snapshot(prefix: prefix, at: nil).decoded() }
+        try replay.forEachSnapshotPage(prefixes: prefixes, at: nil, pageSize: HistoryMerge.pageBudget) { page in
+            latest += try page.decoded()
+            return true
+        }
         return latest.filter { $0.topic != .heartbeat }.sorted { ($0.session, $0.feedSequence) < ($1.session, $1.feedSequence) }
     }
 

@@ -41,6 +41,10 @@ public final class SequencedFeed {
         public var prefixes: [TopicPrefix] = []
         public var start: ReplayStart = .live
         /// The replay endpoint for history and gap repair; `nil` reports gaps without repair.
+        /// Checked at the start: one that completes no ZeroMQ handshake within
+        /// ``replayTimeoutMilliseconds`` (nothing listens, or a listener that is not ZeroMQ), or
+        /// drops it (a socket of another kind), fails the subscription, named. A replay service
+        /// that goes away later is reported by the repairs that need it, in their gaps.
         public var replayEndpoint: String?
         /// Messages libzmq queues for this subscriber before it drops (ZMQ_RCVHWM).
         public var receiveHighWaterMark: Int32 = 100_000

@@ -72,17 +72,10 @@ public enum HistoryMigration {
         while let row = try tail.next() {
             let blockID: Int64 = row[0]
             try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { raw in
-                var records = BlockRecords(raw)
-                while true {
-                    let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-                    do throws(BlockRecords.Truncated) {
-                        guard let next = try records.next() else { break }
-                        record = next
-                    } catch {
-                        throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-                    }
-                    _ = dictionary.id(of: record.topic)
+                try StoredBlocks.forEachRecord(in: raw, blockID: blockID) { topic, _, _, _ in
+                    _ = dictionary.id(of: topic)
                     tailMessages += 1
+                    return true
                 }
             }
         }

@@ -2,8 +2,9 @@ import FeedModel
 
 /// Which stored messages to read. Every filter given must hold; results come in publish order.
 public struct HistoryQuery: Sendable, Equatable {
-    /// Topics that start with any of these prefixes, bytewise; `[.all]` (the default) is
-    /// everything, heartbeats included. Overlapping prefixes never give a message twice. Never empty.
+    /// Topics that start with any of these prefixes, bytewise; `[.all]` (the default) for
+    /// everything, heartbeats included. Never empty. Prefixes may overlap (`NASDAQ.` and
+    /// `NASDAQ.AAPL`): a message matching several still comes once.
     public var prefixes: [TopicPrefix]
     /// Messages published at or after this time.
     public var since: Timestamp?
@@ -36,7 +37,7 @@ public struct HistoryQuery: Sendable, Equatable {
         self.limit = limit
     }
 
-    /// A query of one prefix.
+    /// A query of the topics under one prefix: `prefixes` is `[prefix]`.
     public init(
         prefix: TopicPrefix, since: Timestamp? = nil, until: Timestamp? = nil, fromSequence: UInt64? = nil,
         toSequence: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil
@@ -46,15 +47,9 @@ public struct HistoryQuery: Sendable, Equatable {
             session: session, limit: limit)
     }
 
-    /// The query's only prefix, when it has one prefix (kept for callers of one prefix).
-    public var prefix: TopicPrefix {
-        get { prefixes.count == 1 ? prefixes[0] : .all }
-        set { prefixes = [newValue] }
-    }
-
     /// Throws when the query cannot match anything by construction or is malformed.
     func validate() throws(HistoryError) {
-        if prefixes.isEmpty { throw HistoryError(.invalidQuery, "no prefix given (the empty prefix means everything)") }
+        if prefixes.isEmpty { throw HistoryError.noPrefixes }
         if let since, let until, since >= until {
             throw HistoryError(.invalidQuery, "empty time range: since \(since) is not before until \(until)")
         }
@@ -65,6 +60,11 @@ public struct HistoryQuery: Sendable, Equatable {
             throw HistoryError(.invalidQuery, "limit must not be negative, got \(limit)")
         }
     }
+}
+
+extension HistoryError {
+    /// An empty list of prefixes: it would match nothing, which is never what was meant.
+    static let noPrefixes = HistoryError(.invalidQuery, "no topic prefix given: give at least one (the empty prefix is everything)")
 }
 
 /// Where the next page of a query starts: a block id and the position of the next message in

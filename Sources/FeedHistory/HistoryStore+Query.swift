@@ -28,7 +28,8 @@ extension HistoryStore {
             throw HistoryError(.invalidQuery, "bad cursor '\(cursor)'")
         }
         return try reading { db in
-            try QueryRun(db, query, schemaVersion: schemaVersion, strategy: strategy).page(after: cursor, maxMessages: maxMessages)
+            try QueryRun(db, query, schemaVersion: schemaVersion, topicLists: topicLists, strategy: strategy)
+                .page(after: cursor, maxMessages: maxMessages)
         }
     }
 
@@ -40,7 +41,8 @@ extension HistoryStore {
         let limit = query.limit ?? .max
         guard limit > 0 else { return MessageBlock() }
         return try reading { db in
-            try QueryRun(db, query, schemaVersion: schemaVersion).page(after: nil, maxMessages: limit).messages
+            try QueryRun(db, query, schemaVersion: schemaVersion, topicLists: topicLists)
+                .page(after: nil, maxMessages: limit).messages
         }
     }
 }

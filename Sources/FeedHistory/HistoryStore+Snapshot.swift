@@ -22,21 +22,17 @@ extension HistoryStore {
     /// heartbeat topic.
     ///
     /// Topics come in the order the history first saw them (version-1 files: bytewise), at most
-    /// `maxMessages` topics a page; `after` is the `next` of the previous page (nil for the first).
-    /// A page reads the tail of blocks once and, going back segment by segment, only the index
-    /// rows of its own topics, until each has its last message: its cost follows its topics,
-    /// not the history's length.
+    /// `maxMessages` a page. Every page but the last is full; `next` is the page's last topic, to
+    /// pass as `after` for the next page, and nil when no later topic has a message (so the last
+    /// page is never empty unless the whole snapshot is). A page reads the tail of blocks once
+    /// and, going back segment by segment, only the index rows of its own topics, until each has
+    /// its last message: its cost follows its topics, not the history's length.
     ///
-    /// - Throws: ``HistoryError`` for no prefix, a non-positive `maxMessages`, a bad `after`, or
-    ///   a storage failure.
+    /// - Throws: ``HistoryError`` for no prefix, a non-positive `maxMessages`, an `after` that
+    ///   is not a topic of this history, or a storage failure.
     public func snapshot(prefixes: [TopicPrefix], at: Timestamp?, after: String?, maxMessages: Int) throws -> SnapshotPage {
-        guard !prefixes.isEmpty else { throw HistoryError(.invalidQuery, "no prefix given (the empty prefix means everything)") }
+        guard !prefixes.isEmpty else { throw HistoryError.noPrefixes }
         guard maxMessages > 0 else { throw HistoryError(.invalidQuery, "page size must be positive, got \(maxMessages)") }
-        var position: Int64 = 0
-        if let after {
-            guard let parsed = Int64(after), parsed >= 0 else { throw HistoryError(.invalidQuery, "bad snapshot cursor '\(after)'") }
-            position = parsed
-        }
         let matcher = PrefixMatcher(prefixes)
         return try reading { db in
             // No block after this one holds a message published by `at`.
@@ -47,11 +43,11 @@ extension HistoryStore {
                 lastBlock = try Int64.fetchOne(db, sql: "SELECT max(block_id) FROM blocks")
             }
             guard let lastBlock else { return SnapshotPage(messages: MessageBlock(), next: nil) }
-            var run = SnapshotRun(db: db, at: at?.nanoseconds, lastBlock: lastBlock)
+            let run = SnapshotRun(db: db, at: at?.nanoseconds, lastBlock: lastBlock)
             if schemaVersion < HistorySchema.version {
-                return try run.scanningEveryBlock(matcher, after: Int(position), maxMessages: maxMessages)
+                return try run.scanningEveryBlock(matcher, after: after, maxMessages: maxMessages)
             }
-            return try run.indexed(matcher, afterTopicID: position, maxMessages: maxMessages)
+            return try run.indexed(matcher, after: after, maxMessages: maxMessages)
         }
     }
 
@@ -75,14 +71,17 @@ private struct SnapshotRun {
     /// broader ones by walking the dictionary in id order.
     static let listedTopicLimit = 100_000
 
+    /// A topic of the page and where its last message is.
+    private struct Found {
+        let topic: String
+        let blockID: Int64
+        let offset: Int
+    }
+
     let db: Database
     /// Publish time bound in nanoseconds, nil for the latest.
     let at: Int64?
     let lastBlock: Int64
-
-    /// The page's topics, and where each one's last message is (block, byte offset).
-    private var topics: [(id: Int64, topic: String)] = []
-    private var found: [(blockID: Int64, offset: Int)?] = []
 
     init(db: Database, at: Int64?, lastBlock: Int64) {
         self.db = db
@@ -90,86 +89,110 @@ private struct SnapshotRun {
         self.lastBlock = lastBlock
     }
 
-    /// A page of a version-2 file: topics in id order after `afterTopicID`.
-    mutating func indexed(_ matcher: PrefixMatcher, afterTopicID: Int64, maxMessages: Int) throws -> SnapshotPage {
-        var candidates: [(id: Int64, topic: String)]
-        if !matcher.matchesEverything, let listed = try TopicIndex.topics(db, under: matcher, limit: Self.listedTopicLimit) {
-            candidates = Array(listed.lazy.filter { $0.id > afterTopicID }.prefix(maxMessages + 1))
-        } else {
-            candidates = []
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT topic_id, topic FROM topics WHERE topic_id > ? ORDER BY topic_id", arguments: [afterTopicID])
-            while candidates.count <= maxMessages, let row = try rows.next() {
-                let topic: String = row[1]
-                if matcher.matches(topic) { candidates.append((row[0], topic)) }
+    /// A page of a version-2 file: topics in id order after the topic `after`. Candidates are
+    /// taken in batches until the page holds one message more than it returns (that one only
+    /// tells whether there is a next page).
+    func indexed(_ matcher: PrefixMatcher, after: String?, maxMessages: Int) throws -> SnapshotPage {
+        var lastID: Int64 = 0
+        if let after {
+            guard let id = try Int64.fetchOne(db, sql: "SELECT topic_id FROM topics WHERE topic = ?", arguments: [after]) else {
+                throw HistoryError(.invalidQuery, "bad snapshot cursor '\(after.prefix(60))': not a topic of this history")
+            }
+            lastID = id
+        }
+        let listed = matcher.matchesEverything ? nil : try TopicIndex.topics(db, under: matcher, limit: Self.listedTopicLimit)
+        let lastIndexed = try TopicIndex.lastIndexedBlock(db)
+        var page: [Found] = []
+        while page.count <= maxMessages {
+            let wanted = maxMessages + 1 - page.count
+            var candidates: [(id: Int64, topic: String)]
+            if let listed {
+                candidates = Array(listed.lazy.filter { $0.id > lastID }.prefix(wanted))
+            } else {
+                candidates = []
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT topic_id, topic FROM topics WHERE topic_id > ? ORDER BY topic_id", arguments: [lastID])
+                while candidates.count < wanted, let row = try rows.next() {
+                    let topic: String = row[1]
+                    if matcher.matches(topic) { candidates.append((row[0], topic)) }
+                }
+            }
+            guard let last = candidates.last else { break }
+            lastID = last.id
+            var found: [(blockID: Int64, offset: Int)?] = Array(repeating: nil, count: candidates.count)
+            if lastBlock > lastIndexed {
+                try scanBlocks(lastIndexed + 1...lastBlock, topics: candidates.map(\.topic), into: &found)
+            }
+            try searchSegments(upTo: min(lastBlock, lastIndexed), topicIDs: candidates.map(\.id), into: &found)
+            for (candidate, place) in zip(candidates, found) {
+                if let place { page.append(Found(topic: candidate.topic, blockID: place.blockID, offset: place.offset)) }
             }
         }
-        let next = candidates.count > maxMessages ? String(candidates[maxMessages - 1].id) : nil
-        topics = Array(candidates.prefix(maxMessages))
-        found = Array(repeating: nil, count: topics.count)
-        let lastIndexed = try TopicIndex.lastIndexedBlock(db)
-        if lastBlock > lastIndexed { try scanBlocks(lastIndexed + 1...lastBlock) }
-        try searchSegments(upTo: min(lastBlock, lastIndexed))
-        return SnapshotPage(messages: try gather(), next: next)
+        return try finish(page, maxMessages: maxMessages)
     }
 
     /// A page of a version-1 file (no topic index): every block is read once, topics in bytewise
-    /// order after the first `after` of them.
-    mutating func scanningEveryBlock(_ matcher: PrefixMatcher, after: Int, maxMessages: Int) throws -> SnapshotPage {
-        let rows = try Row.fetchCursor(db, sql: "SELECT DISTINCT topic FROM block_topics ORDER BY topic")
+    /// order after `after`.
+    func scanningEveryBlock(_ matcher: PrefixMatcher, after: String?, maxMessages: Int) throws -> SnapshotPage {
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT DISTINCT topic FROM block_topics WHERE topic > ? ORDER BY topic", arguments: [after ?? ""])
         var names: [String] = []
         while let row = try rows.next() {
             let topic: String = row[0]
             if matcher.matches(topic) { names.append(topic) }
         }
-        let page = names.dropFirst(after).prefix(maxMessages)
-        topics = page.enumerated().map { (Int64($0.offset), $0.element) }
-        found = Array(repeating: nil, count: topics.count)
-        if !topics.isEmpty { try scanBlocks(1...lastBlock) }
-        let next = after + page.count < names.count ? String(after + page.count) : nil
-        return SnapshotPage(messages: try gather(), next: next)
+        var found: [(blockID: Int64, offset: Int)?] = Array(repeating: nil, count: names.count)
+        if !names.isEmpty { try scanBlocks(1...lastBlock, topics: names, into: &found) }
+        var page: [Found] = []
+        for (topic, place) in zip(names, found) {
+            guard let place else { continue }
+            page.append(Found(topic: topic, blockID: place.blockID, offset: place.offset))
+            if page.count > maxMessages { break }
+        }
+        return try finish(page, maxMessages: maxMessages)
     }
 
-    /// Reads the blocks of `range` whole, keeping the last record (by `at`) of each page topic.
-    private mutating func scanBlocks(_ range: ClosedRange<Int64>) throws {
+    /// Reads the blocks of `range` whole, keeping in `found` the last record (by `at`) of each
+    /// of `topics`.
+    private func scanBlocks(
+        _ range: ClosedRange<Int64>, topics: [String], into found: inout [(blockID: Int64, offset: Int)?]
+    ) throws {
         var table = TopicTable()
-        for topic in topics { Array(topic.topic.utf8).withUnsafeBytes { _ = table.insert($0) } }
+        for topic in topics { Array(topic.utf8).withUnsafeBytes { _ = table.insert($0) } }
         let rows = try Row.fetchCursor(
             db, sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ? ORDER BY block_id",
             arguments: [range.lowerBound, range.upperBound])
         while let row = try rows.next() {
             let blockID: Int64 = row[0]
             try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { raw in
-                var records = BlockRecords(raw)
-                while true {
-                    let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-                    do throws(BlockRecords.Truncated) {
-                        guard let next = try records.next() else { break }
-                        record = next
-                    } catch {
-                        throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-                    }
-                    guard let slot = table.id(of: record.topic) else { continue }
-                    if let at, try Self.publishTime(record.body, blockID) > at { continue }
-                    found[slot] = (blockID, raw.baseAddress!.distance(to: record.topic.baseAddress!) - 2)
+                try StoredBlocks.forEachRecord(in: raw, blockID: blockID) { topic, body, _, offset in
+                    guard let slot = table.id(of: topic) else { return true }
+                    if let at, try Self.publishTime(body, blockID) > at { return true }
+                    found[slot] = (blockID, offset)
+                    return true
                 }
             }
         }
     }
 
     /// Goes back through the segments ending at or before `lastIndexed`, newest first, reading
-    /// the index rows of the topics still without a message, until none is left.
-    private mutating func searchSegments(upTo lastIndexed: Int64) throws {
+    /// the index rows of the topics still without a message (`topicIDs` ascending, `found`
+    /// alongside), until none is left.
+    private func searchSegments(
+        upTo lastIndexed: Int64, topicIDs: [Int64], into found: inout [(blockID: Int64, offset: Int)?]
+    ) throws {
         guard lastIndexed >= 1 else { return }
-        var slots: [Int64: Int] = [:]
-        for (slot, topic) in topics.enumerated() where found[slot] == nil { slots[topic.id] = slot }
+        // The topics still without a message, ascending by id, with their places in `found`.
+        var unresolved = topicIDs.indices.filter { found[$0] == nil }
         let reader = PayloadReader(db)
         defer { reader.close() }
         for segment in try TopicIndex.segments(db, overlapping: 1...lastIndexed).reversed() {
-            if slots.isEmpty { return }
-            let wanted = slots.keys.sorted()
-            var resolved: [(slot: Int, blockID: Int64, offset: Int)] = []
-            try TopicIndex.forEachTopic(db, in: segment, wanted) { topicID, entries, locations in
+            if unresolved.isEmpty { return }
+            var position = 0  // In `unresolved`: the callback comes in ascending id order.
+            var resolvedAny = false
+            try TopicIndex.forEachTopic(db, in: segment, unresolved.lazy.map { topicIDs[$0] }) { topicID, entries, locations in
+                while topicIDs[unresolved[position]] != topicID { position += 1 }
+                let slot = unresolved[position]
                 for number in locations.reversed() {
                     let location = entries.location(number)
                     let blockID = segment.firstBlock + Int64(location.blockDelta)
@@ -180,27 +203,26 @@ private struct SnapshotRun {
                         }
                         if time > at { continue }
                     }
-                    resolved.append((slots[topicID]!, blockID, Int(location.offset)))
+                    found[slot] = (blockID, Int(location.offset))
+                    resolvedAny = true
                     return
                 }
             }
-            for entry in resolved {
-                found[entry.slot] = (entry.blockID, entry.offset)
-                slots[topics[entry.slot].id] = nil
-            }
+            if resolvedAny { unresolved.removeAll { found[$0] != nil } }
         }
     }
 
-    /// The records found, in the page's topic order.
-    private func gather() throws -> MessageBlock {
+    /// The page of the first `maxMessages` found, read from their blocks; `next` when there was
+    /// one more.
+    private func finish(_ found: [Found], maxMessages: Int) throws -> SnapshotPage {
+        let page = found.prefix(maxMessages)
         let reader = PayloadReader(db)
         defer { reader.close() }
-        var block = MessageBlock(reservingCapacity: found.count * 100)
-        for place in found {
-            guard let place else { continue }
+        var block = MessageBlock(reservingCapacity: page.count * 100)
+        for place in page {
             try reader.withRecord(blockID: place.blockID, offset: place.offset) { block.append(topic: $0, body: $1) }
         }
-        return block
+        return SnapshotPage(messages: block, next: found.count > maxMessages ? page.last?.topic : nil)
     }
 
     private static func publishTime(_ body: UnsafeRawBufferPointer, _ blockID: Int64) throws -> Int64 {

@@ -22,6 +22,8 @@ public final class HistoryStore: Sendable {
     /// The writer's topic dictionary, loaded at the first append (nil until then, and after a
     /// failed write).
     let dictionary = Mutex<TopicDictionary?>(nil)
+    /// Topic ids of recently queried prefixes, shared by readers.
+    let topicLists = TopicListCache()
 
     /// A note for people reading an old file, or nil: one line, fit to print on stderr.
     public var versionNote: String? {

@@ -25,19 +25,12 @@ struct PageCollector {
 
     /// Takes the matches of one block; false once the page is full and the next match found.
     mutating func visit(_ blockID: Int64, _ raw: UnsafeRawBufferPointer) throws -> Bool {
-        var records = BlockRecords(raw)
-        var index = 0
-        while true {
-            let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-            do throws(BlockRecords.Truncated) {
-                guard let next = try records.next() else { return true }
-                record = next
-            } catch {
-                throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-            }
-            if try !take(blockID, index, topic: record.topic, body: record.body) { return false }
-            index += 1
+        var more = true
+        try StoredBlocks.forEachRecord(in: raw, blockID: blockID) { topic, body, index, _ in
+            more = try take(blockID, index, topic: topic, body: body)
+            return more
         }
+        return more
     }
 
     /// Takes one record, message `index` of block `blockID`, if it matches and is not before the

@@ -17,13 +17,8 @@ struct PrefixMatcher {
     let matchesEverything: Bool
 
     init(_ prefixes: [TopicPrefix]) {
-        var kept: [[UInt8]] = []
-        for prefix in prefixes.map({ Array($0.rawValue.utf8) }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            if let last = kept.last, prefix.starts(with: last) { continue }
-            kept.append(prefix)
-        }
-        self.prefixes = kept
-        matchesEverything = kept.first?.isEmpty ?? false
+        self.prefixes = TopicPrefix.covering(prefixes).map { Array($0.rawValue.utf8) }
+        matchesEverything = self.prefixes.first?.isEmpty ?? false
     }
 
     /// Whether `topic` starts with one of the prefixes.

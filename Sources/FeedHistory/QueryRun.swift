@@ -27,6 +27,7 @@ struct QueryRun {
     private let db: Database
     private let schemaVersion: Int
     private let strategy: Strategy
+    private let topicLists: TopicListCache
     private let query: HistoryQuery
     private let filter: MessageFilter
     /// The session the query is confined to, resolved (the latest one for `fromSequence` alone).
@@ -34,9 +35,12 @@ struct QueryRun {
     /// False when the query can match nothing (a sequence bound on an empty history).
     private let possible: Bool
 
-    init(_ db: Database, _ query: HistoryQuery, schemaVersion: Int, strategy: Strategy = .automatic) throws {
+    init(
+        _ db: Database, _ query: HistoryQuery, schemaVersion: Int, topicLists: TopicListCache, strategy: Strategy = .automatic
+    ) throws {
         self.db = db
         self.schemaVersion = schemaVersion
+        self.topicLists = topicLists
         self.strategy = strategy
         self.query = query
         var session = query.session
@@ -182,8 +186,12 @@ struct QueryRun {
     /// The ids of the topics under the prefixes, ascending, when they are few enough for the
     /// index to pay (under 1/``scanFraction`` of all topics); nil when a scan is better.
     private func indexedTopics() throws -> [Int64]? {
-        let limit = strategy == .index ? Int.max : try TopicIndex.topicCount(db) / Self.scanFraction
-        return try TopicIndex.topics(db, under: filter.prefixes, limit: limit)?.map(\.id)
+        let topicCount = try TopicIndex.topicCount(db)
+        let limit = strategy == .index ? Int.max : topicCount / Self.scanFraction
+        if strategy != .automatic { return try TopicIndex.topics(db, under: filter.prefixes, limit: limit)?.map(\.id) }
+        return try topicLists.ids(for: filter.prefixes, topicCount: topicCount) {
+            try TopicIndex.topics(db, under: filter.prefixes, limit: limit)?.map(\.id)
+        }
     }
 
     /// The records of `topicIDs` in the indexed blocks of `range`, segment by segment, in publish

@@ -71,25 +71,31 @@ struct SegmentEntries {
     /// publish order.
     static func encode(topics: [(id: Int64, locations: ArraySlice<Location>)]) -> [UInt8] {
         let locationCount = topics.reduce(0) { $0 + $1.locations.count }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(4 + topics.count * directoryEntrySize + locationCount * locationSize)
-        func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-        append(UInt32(topics.count))
-        var first: UInt32 = 0
-        for topic in topics {
-            append(UInt32(truncatingIfNeeded: topic.id))
-            append(first)
-            append(UInt32(topic.locations.count))
-            first += UInt32(topic.locations.count)
-        }
-        for topic in topics {
-            for location in topic.locations {
-                append(location.blockDelta)
-                append(location.index)
-                append(location.offset)
+        let size = 4 + topics.count * directoryEntrySize + locationCount * locationSize
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            var offset = 0
+            func store(_ value: UInt32) {
+                raw.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self)
+                offset += 4
             }
+            store(UInt32(topics.count))
+            var first: UInt32 = 0
+            for topic in topics {
+                store(UInt32(truncatingIfNeeded: topic.id))
+                store(first)
+                store(UInt32(topic.locations.count))
+                first += UInt32(topic.locations.count)
+            }
+            for topic in topics {
+                for location in topic.locations {
+                    store(location.blockDelta)
+                    store(location.index)
+                    store(location.offset)
+                }
+            }
+            initialized = size
         }
-        return bytes
     }
 }
 

@@ -63,21 +63,12 @@ struct SegmentIndexer {
         for blockID in blocks {
             let delta = UInt32(blockID - first)
             let found = try StoredBlocks.withPayload(db, blockID: blockID) { raw in
-                var records = BlockRecords(raw)
-                var index: UInt32 = 0
-                while true {
-                    let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-                    do throws(BlockRecords.Truncated) {
-                        guard let next = try records.next() else { break }
-                        record = next
-                    } catch {
-                        throw StoredBlocks.Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-                    }
-                    let topicID = UInt32(dictionary.id(of: record.topic).id)
+                try StoredBlocks.forEachRecord(in: raw, blockID: blockID) { topic, _, index, offset in
+                    let topicID = UInt32(dictionary.id(of: topic).id)
                     highestID = max(highestID, topicID)
-                    let offset = UInt32(raw.baseAddress!.distance(to: record.topic.baseAddress!) - 2)
-                    entries.append(Entry(topicID: topicID, location: .init(blockDelta: delta, index: index, offset: offset)))
-                    index += 1
+                    entries.append(
+                        Entry(topicID: topicID, location: .init(blockDelta: delta, index: UInt32(index), offset: UInt32(offset))))
+                    return true
                 }
             }
             guard found else { throw StoredBlocks.Corrupt(blockID: blockID, reason: "missing while indexing") }

@@ -26,6 +26,30 @@ enum StoredBlocks {
         }
     }
 
+    /// Calls `body` with each record of the stored bytes `raw` of block `blockID`, in order: its
+    /// topic, its body, its position in the block and its byte offset; stops when `body` returns
+    /// false. A record running past the end is ``Corrupt``.
+    @inline(__always)
+    static func forEachRecord(
+        in raw: UnsafeRawBufferPointer, blockID: Int64,
+        _ body: (_ topic: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer, _ index: Int, _ offset: Int) throws -> Bool
+    ) throws {
+        var records = BlockRecords(raw)
+        var index = 0
+        while true {
+            let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
+            do throws(BlockRecords.Truncated) {
+                guard let next = try records.next() else { return }
+                record = next
+            } catch {
+                throw Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
+            }
+            let offset = raw.baseAddress!.distance(to: record.topic.baseAddress!) - 2
+            if try !body(record.topic, record.body, index, offset) { return }
+            index += 1
+        }
+    }
+
     /// A stored block that cannot be read back: the file was damaged or written by something else.
     struct Corrupt: Error, CustomStringConvertible {
         let blockID: Int64

@@ -81,9 +81,10 @@ enum TopicIndex {
     }
 
     /// Calls `body` for each of `topicIDs` (ascending) that has messages in `segment`, with its
-    /// locations, reading each bucket's row once.
+    /// locations, reading each bucket's row once. Within a row, few topics are looked up by binary
+    /// search, many by walking the row's directory alongside them.
     static func forEachTopic(
-        _ db: Database, in segment: Segment, _ topicIDs: some Collection<Int64>,
+        _ db: Database, in segment: Segment, _ topicIDs: some RandomAccessCollection<Int64>,
         _ body: (_ topicID: Int64, _ entries: SegmentEntries, _ locations: Range<Int>) throws -> Void
     ) throws {
         var position = topicIDs.startIndex
@@ -91,10 +92,20 @@ enum TopicIndex {
             let bucket = topicIDs[position] >> segment.shift
             var end = position
             while end < topicIDs.endIndex, topicIDs[end] >> segment.shift == bucket { end = topicIDs.index(after: end) }
+            let wanted = topicIDs[position..<end]
             try withEntries(db, segment: segment, bucket: bucket) { entries in
-                for topicID in topicIDs[position..<end] {
-                    guard let slot = entries.slot(of: topicID) else { continue }
-                    try body(topicID, entries, try entries.locations(at: slot))
+                if wanted.count * 8 < entries.topicCount {
+                    for topicID in wanted {
+                        guard let slot = entries.slot(of: topicID) else { continue }
+                        try body(topicID, entries, try entries.locations(at: slot))
+                    }
+                    return
+                }
+                var slot = 0
+                for topicID in wanted {
+                    while slot < entries.topicCount, entries.topicID(at: slot) < topicID { slot += 1 }
+                    if slot == entries.topicCount { return }
+                    if entries.topicID(at: slot) == topicID { try body(topicID, entries, try entries.locations(at: slot)) }
                 }
             }
             position = end

@@ -8,16 +8,26 @@
 public struct ReplayRequest: Codable, Sendable, Equatable {
     /// What is asked for.
     public enum Operation: String, Codable, Sendable {
-        /// Messages matching a prefix and a range, one page per request.
+        /// Messages matching the prefixes and a range, one page per request.
         case history
-        /// The latest message of every matching topic, as of `until` (or now).
+        /// The latest message of every matching topic, as of `until` (or now), one page of
+        /// topics (in bytewise order) per request.
         case snapshot
         /// The server's session, latest sequence and counters.
         case status
     }
 
+    /// The most prefixes one request may list in ``prefixes``: at 49 bytes, the longest
+    /// prefix, and 3 bytes of JSON around each, they take 52,000 bytes of the 64 KiB a request
+    /// frame may have. A client with more asks once per group of prefixes.
+    public static let maximumPrefixes = 1000
+
     public var op: Operation
+    /// One topic prefix (`""`: everything); absent with ``prefixes`` absent: everything.
     public var prefix: String?
+    /// Several topic prefixes, 1 to ``maximumPrefixes`` of them; a topic matching any of them
+    /// matches, once. Not together with ``prefix``.
+    public var prefixes: [String]?
     /// Publish time lower bound, nanoseconds, inclusive.
     public var since: Int64?
     /// Publish time upper bound, nanoseconds, exclusive.
@@ -27,9 +37,12 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     /// Feed sequence upper bound, inclusive (within `session`, default the latest).
     public var toSeq: UInt64?
     public var session: UInt32?
-    /// Messages wanted in total over all pages.
+    /// At most this many messages from ``cursor`` on (`history` only): the reply holds at most
+    /// that many and, when the limit ends it, no `next`. The server keeps no state between
+    /// pages, so a client paging with a limit sends what it still wants on each request.
     public var limit: Int?
-    /// Where this page starts: the `next` of the previous reply.
+    /// Where this page starts: the `next` of the previous reply (for `snapshot`, a topic:
+    /// the page holds the topics after it).
     public var cursor: String?
     /// Largest page the client wants; the server caps it at its own maximum.
     public var pageSize: Int?
@@ -37,12 +50,13 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     public var id: UInt64?
 
     public init(
-        op: Operation, prefix: String? = nil, since: Int64? = nil, until: Int64? = nil, fromSeq: UInt64? = nil,
-        toSeq: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil, cursor: String? = nil, pageSize: Int? = nil,
-        id: UInt64? = nil
+        op: Operation, prefix: String? = nil, prefixes: [String]? = nil, since: Int64? = nil, until: Int64? = nil,
+        fromSeq: UInt64? = nil, toSeq: UInt64? = nil, session: UInt32? = nil, limit: Int? = nil, cursor: String? = nil,
+        pageSize: Int? = nil, id: UInt64? = nil
     ) {
         self.op = op
         self.prefix = prefix
+        self.prefixes = prefixes
         self.since = since
         self.until = until
         self.fromSeq = fromSeq
@@ -55,7 +69,7 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case op, prefix, since, until, session, limit, cursor, id
+        case op, prefix, prefixes, since, until, session, limit, cursor, id
         case fromSeq = "from_seq"
         case toSeq = "to_seq"
         case pageSize = "page_size"

@@ -4,15 +4,20 @@ import Glibc
 import Darwin
 #endif
 
-/// A small hash set of topics that looks topics up by their bytes in place, without allocating
-/// per lookup: each distinct topic gets a dense id (0, 1, 2, ...) in order of insertion, which
+/// A hash set of topics that looks topics up by their bytes in place, without allocating per
+/// lookup: each distinct topic gets a dense id (0, 1, 2, ...) in order of insertion, which
 /// callers use to index arrays of their own per-topic state.
+///
+/// Compact for a million topics and more: the topics lie back to back in one ``TopicArena``,
+/// so a topic costs its bytes, its start (4 bytes), its hash (8 bytes) and 2-4 slots of 4
+/// bytes, and inserting one allocates nothing but the amortized growth of those arrays.
 ///
 /// Used by the sequencer (a topic sequence per id), per block when recording (one row per
 /// topic) and when taking snapshots. A value owned by one thread at a time.
 public struct TopicTable: Sendable {
     /// Distinct topics, by id.
-    @usableFromInline var topics: [[UInt8]] = []
+    @usableFromInline var topics = TopicArena()
+    /// The hash of each topic, by id: compared before the bytes, and re-placed from on growth.
     @usableFromInline var hashes: [UInt64] = []
     /// Open addressing, power-of-two size; -1 is empty, else an id.
     @usableFromInline var slots: [Int32] = Array(repeating: -1, count: 64)
@@ -23,7 +28,7 @@ public struct TopicTable: Sendable {
     public var count: Int { topics.count }
 
     /// The bytes of the topic with id `id`.
-    public func bytes(of id: Int) -> [UInt8] { topics[id] }
+    public func bytes(of id: Int) -> [UInt8] { topics.withBytes(of: id) { Array($0) } }
 
     /// The id of `topic`, nil when absent.
     @inlinable
@@ -34,7 +39,7 @@ public struct TopicTable: Sendable {
         while true {
             let id = Int(slots[slot])
             if id < 0 { return nil }
-            if hashes[id] == hash, topics[id].withUnsafeBytes({ Self.equal($0, topic) }) { return id }
+            if hashes[id] == hash, topics.withBytes(of: id, { Self.equal($0, topic) }) { return id }
             slot = (slot + 1) & mask
         }
     }
@@ -48,11 +53,11 @@ public struct TopicTable: Sendable {
         while true {
             let id = Int(slots[slot])
             if id < 0 { break }
-            if hashes[id] == hash, topics[id].withUnsafeBytes({ Self.equal($0, topic) }) { return (id, false) }
+            if hashes[id] == hash, topics.withBytes(of: id, { Self.equal($0, topic) }) { return (id, false) }
             slot = (slot + 1) & mask
         }
         let id = topics.count
-        topics.append(Array(topic))
+        topics.append(topic)
         hashes.append(hash)
         if topics.count * 2 > slots.count {
             grow()
@@ -66,7 +71,7 @@ public struct TopicTable: Sendable {
 
     /// Forgets every topic, keeping the storage.
     public mutating func removeAll() {
-        topics.removeAll(keepingCapacity: true)
+        topics.removeAll()
         hashes.removeAll(keepingCapacity: true)
         for index in slots.indices { slots[index] = -1 }
     }

@@ -14,6 +14,18 @@ extension FeedMessage {
 
     /// Writes the body into `buffer`, which must hold at least `payload.type.bodyLength` bytes.
     public func encodeBody(into buffer: UnsafeMutableRawBufferPointer) {
+        Self.encodeBody(
+            payload, session: session, feedSequence: feedSequence, topicSequence: topicSequence, eventTime: eventTime,
+            publishTime: publishTime, into: buffer)
+    }
+
+    /// Writes the body of a message with these fields into `buffer`, which must hold at least
+    /// `payload.type.bodyLength` bytes: ``encodeBody(into:)`` for a producer that keeps its
+    /// topics as bytes and has no ``Topic`` at hand (the server's demo generator).
+    public static func encodeBody(
+        _ payload: Payload, session: UInt32 = 0, feedSequence: UInt64 = 0, topicSequence: UInt64 = 0, eventTime: Int64,
+        publishTime: Int64 = 0, into buffer: UnsafeMutableRawBufferPointer
+    ) {
         precondition(buffer.count >= payload.type.bodyLength, "buffer too small for \(payload.type)")
         buffer.storeBytes(of: WireLayout.schemaVersion, toByteOffset: WireLayout.versionOffset, as: UInt8.self)
         buffer.storeBytes(of: payload.type.rawValue, toByteOffset: WireLayout.typeOffset, as: UInt8.self)

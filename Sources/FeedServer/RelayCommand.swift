@@ -25,6 +25,13 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(name: .customLong("subscribe"), help: "Forward only topics with this prefix; repeatable; none forwards everything.")
     var prefixes: [String] = []
 
+    @Option(
+        name: .customLong("subscribe-from"),
+        help: ArgumentHelp(
+            "Forward only topics with a prefix listed in FILE (one a line, # comments; - reads stdin), besides any --subscribe.",
+            valueName: "FILE"))
+    var prefixFile: String?
+
     @Option(help: "Endpoint for local subscribers (XPUB); repeatable.")
     var publish: [String] = []
 
@@ -55,10 +62,11 @@ struct RelayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let listed = try listedPrefixes()
         let logger = ServerLogging.bootstrap(level: logLevel, label: "feed-relay")
         var configuration = RelayConfiguration()
         configuration.upstreamEndpoints = upstream
-        configuration.prefixes = try prefixes.map { try TopicPrefix($0) }
+        configuration.prefixes = try prefixes.map { try TopicPrefix($0) } + listed
         configuration.publishEndpoints = publish
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
@@ -77,5 +85,16 @@ struct RelayCommand: AsyncParsableCommand {
             relay.stop()
             return relay.historyIsComplete
         })
+    }
+
+    /// The prefixes `--subscribe-from` lists: read when running, not in `validate()`, because
+    /// `-` is standard input, which can be read only once. A bad line is a usage error, and so is
+    /// a list with no prefix at all: most likely a mistake, which without `--subscribe` would
+    /// forward everything.
+    private func listedPrefixes() throws -> [TopicPrefix] {
+        guard let prefixFile else { return [] }
+        let listed = try PrefixListFile.read(prefixFile, option: "--subscribe-from")
+        if listed.isEmpty { throw ValidationError("--subscribe-from \(prefixFile): lists no prefix") }
+        return listed
     }
 }

@@ -30,8 +30,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("demo"), help: ArgumentHelp("Generate demo quotes and trades at RATE msg/s (default \(DemoArgument.defaultRate) when RATE is omitted).", valueName: "RATE"))
     var demoRate: Int?
 
-    @Option(help: "Seed of the demo generator.")
+    @Option(help: "Seed of the demo generator: the same seed gives the same symbols and messages.")
     var demoSeed: UInt64 = 0x5EED
+
+    @Option(
+        help: ArgumentHelp(
+            "Spread demo messages over N synthetic symbols (1-\(ServerConfiguration.maximumDemoSymbols)) instead of 30 "
+                + "real names: tickers on NASDAQ, NYSE, ARCA, BATS and IEX, beyond 10000 option series on them. Each "
+                + "message picks its symbol uniformly at random.",
+            valueName: "N"))
+    var demoSymbols: Int?
 
     @Option(help: "Heartbeat after this many milliseconds without a message.")
     var heartbeatMs = 1000
@@ -70,6 +78,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
             throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
         }
+        if let demoSymbols {
+            try CountArgument.check(demoSymbols, option: "--demo-symbols", maximum: ServerConfiguration.maximumDemoSymbols)
+            if demoRate == nil { throw ValidationError("--demo-symbols needs --demo") }
+        }
         try TimeoutArgument.check(heartbeatMs, option: "--heartbeat-ms")
         try TimeoutArgument.check(blockFlushMs, option: "--block-flush-ms")
         try CountArgument.check(blockMessages, option: "--block-messages", maximum: Self.maximumBlockMessages)
@@ -92,6 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.databasePath = db
         configuration.demoRate = demoRate
         configuration.demoSeed = demoSeed
+        configuration.demoSymbols = demoSymbols
         configuration.heartbeatIntervalMilliseconds = heartbeatMs
         configuration.blockMessages = blockMessages
         configuration.blockFlushMilliseconds = blockFlushMs

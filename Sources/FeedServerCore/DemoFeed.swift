@@ -1,71 +1,70 @@
 import FeedModel
 
-/// The built-in demo generator: realistic quotes and trades for 30 symbols on two venues.
+/// The built-in demo generator: realistic quotes and trades over a universe of symbols
+/// (``DemoSymbols``: 30 listed names, or up to two million synthetic ones).
 ///
-/// Each symbol's mid price takes a random walk in cent ticks; quotes have spreads of 1-5 ticks
-/// and round-lot sizes; about one event in five is a trade, at the last published bid (seller
+/// Every event picks its symbol uniformly at random, so messages spread over the whole
+/// universe: with 10,000 symbols a block of 4096 messages holds about 3,400 of them. Each
+/// symbol's mid price takes a random walk in cent ticks; quotes have spreads of 1-5 ticks and
+/// round-lot sizes; about one event in five is a trade, at the last published bid (seller
 /// aggressing) or ask (buyer aggressing) of its symbol, so trades never print outside the
 /// quotes a subscriber has seen. A symbol's first event is a quote. Seeded, so a run can be
-/// reproduced.
+/// reproduced. An event allocates nothing and costs the same whatever the number of symbols.
 struct DemoFeed {
+    /// One symbol's market, in cents.
     private struct Instrument {
-        let topic: Topic
-        var midTicks: Int64  // Mid price in cents.
-        /// The last quote published, in cents; `nil` before the first.
-        var quoted: (bidTicks: Int64, askTicks: Int64)?
+        var midTicks: Int64
+        /// The last quote published; both 0 before the first (a published ask is at least 1).
+        var bidTicks: Int64 = 0
+        var askTicks: Int64 = 0
     }
 
-    private static let listings: [(venue: String, symbol: String, price: Int64)] = [
-        ("NASDAQ", "AAPL", 228), ("NASDAQ", "MSFT", 415), ("NASDAQ", "NVDA", 138), ("NASDAQ", "AMZN", 197),
-        ("NASDAQ", "GOOGL", 176), ("NASDAQ", "META", 563), ("NASDAQ", "TSLA", 341), ("NASDAQ", "AVGO", 165),
-        ("NASDAQ", "COST", 912), ("NASDAQ", "NFLX", 887), ("NASDAQ", "AMD", 138), ("NASDAQ", "INTC", 24),
-        ("NASDAQ", "ADBE", 508), ("NASDAQ", "PEP", 158), ("NASDAQ", "CSCO", 58),
-        ("NYSE", "JPM", 243), ("NYSE", "V", 311), ("NYSE", "WMT", 90), ("NYSE", "XOM", 120), ("NYSE", "JNJ", 153),
-        ("NYSE", "PG", 174), ("NYSE", "KO", 63), ("NYSE", "DIS", 114), ("NYSE", "BA", 152), ("NYSE", "IBM", 222),
-        ("NYSE", "GS", 598), ("NYSE", "CAT", 402), ("NYSE", "MCD", 294), ("NYSE", "NKE", 77), ("NYSE", "BRK.B", 474),
-    ]
-
+    private let topics: TopicArena
     private var instruments: [Instrument]
     private var random: SplitMix64
 
-    init(seed: UInt64) {
+    init(symbols: DemoSymbols, seed: UInt64) {
         random = SplitMix64(seed: seed)
-        instruments = Self.listings.map { listing in
-            Instrument(
-                topic: try! Topic("\(listing.venue).\(listing.symbol)"), midTicks: listing.price * 100, quoted: nil)
-        }
+        topics = symbols.topics
+        instruments = symbols.openingCents.map { Instrument(midTicks: $0) }
     }
 
-    /// Every topic the generator uses.
-    var topics: [Topic] { instruments.map(\.topic) }
+    /// Generates the next event: writes its body (unsequenced: sequencing is the engine's job;
+    /// `eventTime` as its time) into `body` and calls `emit` with its topic and that body, both
+    /// valid only during the call.
+    mutating func next(
+        eventTime: Int64, into body: UnsafeMutableRawBufferPointer,
+        _ emit: (_ topic: UnsafeRawBufferPointer, _ body: UnsafeMutableRawBufferPointer) throws -> Void
+    ) rethrows {
+        let (symbol, payload) = nextEvent()
+        let encoded = UnsafeMutableRawBufferPointer(rebasing: body[0..<payload.type.bodyLength])
+        FeedMessage.encodeBody(payload, eventTime: eventTime, into: encoded)
+        try topics.withBytes(of: symbol) { try emit($0, encoded) }
+    }
 
-    /// The next event, with `eventTime` as its time; sequencing is the engine's job.
-    mutating func next(eventTime: Int64) -> FeedMessage {
+    private mutating func nextEvent() -> (symbol: Int, payload: Payload) {
         let index = Int(random.next(upperBound: UInt64(instruments.count)))
         var instrument = instruments[index]
-        let payload: Payload
-        if let quoted = instrument.quoted, random.next(upperBound: 5) == 0 {
+        if instrument.askTicks > 0, random.next(upperBound: 5) == 0 {
             let buyerAggressed = random.next(upperBound: 2) == 0
-            payload = .trade(
-                Trade(
-                    price: Self.price(ticks: buyerAggressed ? quoted.askTicks : quoted.bidTicks),
-                    size: UInt32(1 + random.next(upperBound: 20)) * 50,
-                    aggressor: buyerAggressed ? .buy : .sell))
-        } else {
-            // Random walk: mostly small steps, now and then a jump.
-            let step = Int64(random.next(upperBound: 7)) - 3
-            instrument.midTicks = max(100, instrument.midTicks + (random.next(upperBound: 50) == 0 ? step * 10 : step))
-            let spreadTicks = 1 + Int64(random.next(upperBound: 5))
-            let bidTicks = instrument.midTicks - spreadTicks / 2
-            instrument.quoted = (bidTicks, bidTicks + spreadTicks)
-            instruments[index] = instrument
-            payload = .quote(
-                Quote(
-                    bidPrice: Self.price(ticks: bidTicks), askPrice: Self.price(ticks: bidTicks + spreadTicks),
-                    bidSize: UInt32(1 + random.next(upperBound: 50)) * 100,
-                    askSize: UInt32(1 + random.next(upperBound: 50)) * 100))
+            let trade = Trade(
+                price: Self.price(ticks: buyerAggressed ? instrument.askTicks : instrument.bidTicks),
+                size: UInt32(1 + random.next(upperBound: 20)) * 50,
+                aggressor: buyerAggressed ? .buy : .sell)
+            return (index, .trade(trade))
         }
-        return FeedMessage(topic: instrument.topic, eventTime: eventTime, payload: payload)
+        // Random walk: mostly small steps, now and then a jump.
+        let step = Int64(random.next(upperBound: 7)) - 3
+        instrument.midTicks = max(100, instrument.midTicks + (random.next(upperBound: 50) == 0 ? step * 10 : step))
+        let spreadTicks = 1 + Int64(random.next(upperBound: 5))
+        instrument.bidTicks = instrument.midTicks - spreadTicks / 2
+        instrument.askTicks = instrument.bidTicks + spreadTicks
+        instruments[index] = instrument
+        let quote = Quote(
+            bidPrice: Self.price(ticks: instrument.bidTicks), askPrice: Self.price(ticks: instrument.askTicks),
+            bidSize: UInt32(1 + random.next(upperBound: 50)) * 100,
+            askSize: UInt32(1 + random.next(upperBound: 50)) * 100)
+        return (index, .quote(quote))
     }
 
     private static func price(ticks: Int64) -> Price { Price(mantissa: ticks * 1_000_000) }

@@ -20,7 +20,7 @@ final class FeedEngine {
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var blocks: BlockBuilder
-    private var demo: DemoFeed?
+    @exclusivity(unchecked) private var demo: DemoFeed?
     private var lastPublishAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
@@ -62,7 +62,10 @@ final class FeedEngine {
         blocks = BlockBuilder(
             recorder: recorder, messagesPerBlock: configuration.blockMessages,
             flushAfterMilliseconds: configuration.blockFlushMilliseconds)
-        demo = configuration.demoRate.map { _ in DemoFeed(seed: configuration.demoSeed) }
+        demo = configuration.demoRate.map { _ in
+            let symbols = configuration.demoSymbols.map { DemoSymbols(synthetic: $0, seed: configuration.demoSeed) }
+            return DemoFeed(symbols: symbols ?? .listed, seed: configuration.demoSeed)
+        }
         lastPublishAt = MonotonicClock.nanoseconds()
         demoStartedAt = lastPublishAt
     }
@@ -167,11 +170,7 @@ final class FeedEngine {
         defer { reportPublished() }
         for _ in 0..<due {
             let now = Timestamp.now().nanoseconds
-            let message = demo!.next(eventTime: now)
-            let target = UnsafeMutableRawBufferPointer(rebasing: body[0..<message.payload.type.bodyLength])
-            message.encodeBody(into: target)
-            var topic = message.topic.rawValue
-            try topic.withUTF8 { try publish(topic: UnsafeRawBufferPointer($0), body: target, now: now) }
+            try demo!.next(eventTime: now, into: body) { topic, body in try publish(topic: topic, body: body, now: now) }
         }
         demoGenerated += due
     }

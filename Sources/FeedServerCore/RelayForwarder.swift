@@ -39,6 +39,9 @@ final class RelayForwarder {
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
+        // Only subscriptions go upstream, and libzmq drops those that do not fit the send queue
+        // (1,000 by default), on a burst and when (re)connecting: a relay holding 10,000 lost half.
+        try upstream.set(.sendHighWaterMark, 0)
         try upstream.set(.maxMessageSize, 4096)
         subscriptions = UpstreamSubscriptions(
             allowed: configuration.prefixes,
@@ -78,8 +81,10 @@ final class RelayForwarder {
             while true {
                 let ready = try ZMQPoller.poll([control, upstream, fanOut.socket], timeoutMilliseconds: pollTimeout())
                 if ready[0] { return true }
+                // Each side takes a bounded turn, so thousands of subscription changes arriving
+                // at once slow forwarding down for a while instead of stopping it.
                 if ready[1] { try forward(limit: 4096) }
-                if ready[2] { try handleDownstreamSubscriptions() }
+                if ready[2] { try handleDownstreamSubscriptions(limit: 500) }
                 blocks?.flushDue()
             }
         } catch let error as ZMQError where error.isContextTerminated {
@@ -130,8 +135,10 @@ final class RelayForwarder {
         }
     }
 
-    private func handleDownstreamSubscriptions() throws {
-        while try fanOut.socket.receive(into: frames, dontWait: true) {
+    private func handleDownstreamSubscriptions(limit: Int) throws {
+        var taken = 0
+        while taken < limit, try fanOut.socket.receive(into: frames, dontWait: true) {
+            taken += 1
             guard frames.count == 1, let kind = frames[0].first, kind <= 1 else { continue }
             let prefix = String(decoding: frames[0].dropFirst(), as: UTF8.self)
             if kind == 1 { counters.subscriptions.add(1, ordering: .relaxed) }

@@ -7,12 +7,15 @@ import Foundation
 ///
 /// Foundation's `JSONDecoder` reports an out-of-range number (`"from_seq":-5`) as "not valid
 /// JSON" with no field name, so the frame is read with `JSONSerialization` and checked field by
-/// field instead.
+/// field instead. `JSONSerialization` keeps the last of repeated keys silently, so the keys are
+/// also read from the bytes (``JSONObjectKeys``) and a repeated one is an error naming it.
 enum ReplayRequestReader {
-    /// The `id` of a request, if it can be read at all: echoed even in an error reply.
+    /// The `id` of a request, if it can be read at all and is given once: echoed even in an
+    /// error reply.
     static func id(in bytes: [UInt8]) -> UInt64? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-            let value = object[ReplayRequest.CodingKeys.id.rawValue], !isBoolean(value)
+            let value = object[ReplayRequest.CodingKeys.id.rawValue], !isBoolean(value),
+            let keys = try? JSONObjectKeys.scan(bytes), keys.count(where: { $0 == ReplayRequest.CodingKeys.id.rawValue }) == 1
         else { return nil }
         return value as? UInt64
     }
@@ -22,6 +25,11 @@ enum ReplayRequestReader {
         let parsed: Any
         do { parsed = try JSONSerialization.jsonObject(with: Data(bytes)) } catch { throw ReplayRequestError("not JSON") }
         guard let object = parsed as? [String: Any] else { throw ReplayRequestError("not a JSON object") }
+        let keys: [String]
+        do { keys = try JSONObjectKeys.scan(bytes) } catch { throw ReplayRequestError("not JSON: \(error)") }
+        if let repeated = JSONObjectKeys.firstRepeat(keys) {
+            throw ReplayRequestError("duplicate field '\(repeated.prefix(60))': each field may be given once")
+        }
         let fields = Fields(object)
         let known = Set(ReplayRequest.CodingKeys.allCases.map(\.rawValue))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
@@ -32,19 +40,20 @@ enum ReplayRequestReader {
             throw ReplayRequestError("unknown op '\(opName)': expected history, snapshot or status")
         }
         let request = ReplayRequest(
-            op: op, prefix: try fields.string(.prefix), since: try fields.integer(.since, Int64.self),
-            until: try fields.integer(.until, Int64.self), fromSeq: try fields.integer(.fromSeq, UInt64.self),
-            toSeq: try fields.integer(.toSeq, UInt64.self), session: try fields.integer(.session, UInt32.self),
-            limit: try fields.integer(.limit, Int.self), cursor: try fields.string(.cursor),
-            pageSize: try fields.integer(.pageSize, Int.self), id: try fields.integer(.id, UInt64.self))
+            op: op, prefix: try fields.string(.prefix), prefixes: try fields.strings(.prefixes),
+            since: try fields.integer(.since, Int64.self), until: try fields.integer(.until, Int64.self),
+            fromSeq: try fields.integer(.fromSeq, UInt64.self), toSeq: try fields.integer(.toSeq, UInt64.self),
+            session: try fields.integer(.session, UInt32.self), limit: try fields.integer(.limit, Int.self),
+            cursor: try fields.string(.cursor), pageSize: try fields.integer(.pageSize, Int.self),
+            id: try fields.integer(.id, UInt64.self))
         try checkApplies(request, fields: object.keys)
         return request
     }
 
     /// Fields each operation takes besides `op` and `id`.
     private static let applicable: [ReplayRequest.Operation: Set<ReplayRequest.CodingKeys>] = [
-        .history: [.prefix, .since, .until, .fromSeq, .toSeq, .session, .limit, .cursor, .pageSize],
-        .snapshot: [.prefix, .until],
+        .history: [.prefix, .prefixes, .since, .until, .fromSeq, .toSeq, .session, .limit, .cursor, .pageSize],
+        .snapshot: [.prefix, .prefixes, .until, .cursor, .pageSize],
         .status: [],
     ]
 
@@ -66,6 +75,14 @@ enum ReplayRequestReader {
             return text
         }
 
+        func strings(_ key: ReplayRequest.CodingKeys) throws(ReplayRequestError) -> [String]? {
+            guard let value = object[key.rawValue], !(value is NSNull) else { return nil }
+            guard let list = value as? [Any], let texts = list as? [String] else {
+                throw ReplayRequestError("bad field '\(key.rawValue)': expected a list of strings, got \(Self.show(value))")
+            }
+            return texts
+        }
+
         func integer<Value: FixedWidthInteger>(_ key: ReplayRequest.CodingKeys, _ type: Value.Type) throws(ReplayRequestError) -> Value? {
             guard let value = object[key.rawValue], !(value is NSNull) else { return nil }
             if !isBoolean(value), let number = value as? Value { return number }
@@ -77,8 +94,9 @@ enum ReplayRequestReader {
             if isBoolean(value) { return "a boolean" }
             return switch value {
             case let text as String: "the string '\(text.prefix(40))'"
+            case let list as [Any]: list.contains { !($0 is String) } ? "a list holding a non-string" : "a list"
             case let number as NSNumber: number.stringValue
-            default: "a \(value is [Any] ? "list" : "JSON object")"
+            default: "a JSON object"
             }
         }
     }

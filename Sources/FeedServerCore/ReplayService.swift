@@ -4,17 +4,23 @@ import Foundation
 import Logging
 import ZeroMQ
 
-/// Serves history over a ROUTER socket on its own thread: one bounded page per request.
+/// Serves history and snapshots over a ROUTER socket on its own thread: one bounded page per
+/// request.
 ///
 /// Rules:
 /// 1. The client pulls: each reply carries at most a page of messages (``pageByteLimit`` bytes
-///    at most, whatever page limit is configured) and a cursor for the next.
+///    at most, whatever page limit is configured) and a cursor for the next, for `history` and
+///    `snapshot` alike.
 /// 2. The server queues at most ``unreadRepliesPerClient`` unread replies per client
 ///    (ZMQ_SNDHWM with ZMQ_ROUTER_MANDATORY): a reply to a client that has that many waiting,
 ///    or has gone, is dropped and counted, never queued. A client that never reads therefore
 ///    costs the server a few pages, not a page per request.
 /// 3. Bad requests get an error reply naming the mistake, never a crash; a reply echoes the
 ///    request's `id`.
+/// 4. A `history` request's `limit` counts from its cursor: the reply holds at most that many
+///    messages, and when the limit is what ended it, it has no `next` (the answer is complete).
+///    The service keeps no state between pages, so a client paging with a limit sends what it
+///    still wants as `limit` on each request.
 ///
 /// Stops on a message to its control endpoint, or when the context is shut down.
 final class ReplayService {
@@ -120,14 +126,25 @@ final class ReplayService {
                 guard let cursor = HistoryCursor(text) else { throw ReplayRequestError("bad cursor '\(text)'") }
                 return cursor
             }
-            let pageSize = min(try ReplayQuery.pageSize(request.pageSize) ?? pageLimit, pageLimit)
-            let page = try store.query(query, after: cursor, maxMessages: pageSize)
-            return (ReplayReply(ok: true, count: page.messages.count, next: page.next?.description), page.messages)
+            // Rule 4.
+            if request.limit == 0 { return (ReplayReply(ok: true), MessageBlock()) }
+            let page = try store.query(query, after: cursor, maxMessages: min(try pageSize(request), request.limit ?? .max))
+            let limitReached = page.messages.count == request.limit
+            return (
+                ReplayReply(ok: true, count: page.messages.count, next: limitReached ? nil : page.next?.description),
+                page.messages
+            )
         case .snapshot:
-            let prefix = try ReplayQuery.prefix(request.prefix)
-            let block = try store.snapshot(prefix: prefix, at: request.until.map(Timestamp.init(nanoseconds:)))
-            return (ReplayReply(ok: true, count: block.count), block)
+            let page = try store.snapshot(
+                prefixes: try ReplayQuery.prefixes(of: request), at: request.until.map(Timestamp.init(nanoseconds:)),
+                after: try ReplayQuery.snapshotCursor(request.cursor), maxMessages: try pageSize(request))
+            return (ReplayReply(ok: true, count: page.messages.count, next: page.next), page.messages)
         }
+    }
+
+    /// The page size asked for, capped at the server's page limit (rule 1).
+    private func pageSize(_ request: ReplayRequest) throws -> Int {
+        min(try ReplayQuery.pageSize(request.pageSize) ?? pageLimit, pageLimit)
     }
 
     private func reply(_ envelope: Envelope, error: String) throws {
@@ -165,9 +182,33 @@ extension ReplayService: Sendable {}
 
 /// Turns a replay request into a validated history query.
 enum ReplayQuery {
-    static func prefix(_ text: String?) throws -> TopicPrefix {
-        guard let text else { return .all }
-        do { return try TopicPrefix(text) } catch { throw ReplayRequestError("\(error)") }
+    /// The request's `prefix` or `prefixes` (everything when neither is given), each checked.
+    static func prefixes(of request: ReplayRequest) throws -> [TopicPrefix] {
+        switch (request.prefix, request.prefixes) {
+        case (.some, .some):
+            throw ReplayRequestError("give 'prefix' or 'prefixes', not both")
+        case (let text?, nil):
+            do { return [try TopicPrefix(text)] } catch { throw ReplayRequestError("\(error)") }
+        case (nil, nil):
+            return [.all]
+        case (nil, let texts?):
+            if texts.isEmpty { throw ReplayRequestError("'prefixes' is empty: give at least one prefix (\"\" is everything)") }
+            if texts.count > ReplayRequest.maximumPrefixes {
+                throw ReplayRequestError("'prefixes' lists \(texts.count) prefixes, more than \(ReplayRequest.maximumPrefixes)")
+            }
+            return try texts.enumerated().map { index, text in
+                do { return try TopicPrefix(text) } catch { throw ReplayRequestError("'prefixes' item \(index): \(error)") }
+            }
+        }
+    }
+
+    /// A snapshot's cursor: the topic the previous page ended with.
+    static func snapshotCursor(_ text: String?) throws -> String? {
+        guard let text else { return nil }
+        do { _ = try Array(text.utf8).withUnsafeBytes { try Topic.check($0) } } catch {
+            throw ReplayRequestError("bad cursor '\(text.prefix(60))': a snapshot continues after a topic")
+        }
+        return text
     }
 
     static func historyQuery(from request: ReplayRequest) throws -> HistoryQuery {
@@ -180,7 +221,7 @@ enum ReplayQuery {
         }
         if let limit = request.limit, limit < 0 { throw ReplayRequestError("limit must not be negative, got \(limit)") }
         return HistoryQuery(
-            prefix: try prefix(request.prefix), since: request.since.map(Timestamp.init(nanoseconds:)),
+            prefixes: try prefixes(of: request), since: request.since.map(Timestamp.init(nanoseconds:)),
             until: request.until.map(Timestamp.init(nanoseconds:)), fromSequence: request.fromSeq,
             toSequence: request.toSeq, session: request.session, limit: request.limit)
     }

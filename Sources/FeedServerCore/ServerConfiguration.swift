@@ -16,8 +16,12 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String = "./data/feed.sqlite"
     /// Messages per second of the built-in demo generator; `nil` runs no generator.
     public var demoRate: Int?
-    /// Seed of the demo generator, for reproducible runs.
+    /// Seed of the demo generator, for reproducible runs: the same seed gives the same symbols
+    /// and the same sequence of messages.
     public var demoSeed: UInt64 = 0x5EED
+    /// How many synthetic symbols the demo generator spreads its messages over
+    /// (1-``maximumDemoSymbols``, tickers then option series); `nil` uses 30 real names.
+    public var demoSymbols: Int?
     /// A heartbeat goes out when nothing was published for this long (milliseconds).
     public var heartbeatIntervalMilliseconds: Int = 1000
     /// Messages per history block (one SQLite row).
@@ -38,6 +42,8 @@ public struct ServerConfiguration: Sendable {
     /// The most messages a history block may hold: its payload stays under SQLite's 1 GB blob
     /// limit whatever the topics and types.
     public static let maximumBlockMessages = 1_000_000_000 / (4 + Topic.maximumLength + WireLayout.maximumBodyLength)
+    /// The most synthetic symbols the demo generator makes.
+    public static let maximumDemoSymbols = DemoSymbols.maximumCount
     /// The largest replay page: what fits in one reply of the replay service.
     public static let maximumReplayPageLimit = ReplayService.pageMessageLimit
 }

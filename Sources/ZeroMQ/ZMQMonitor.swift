@@ -24,6 +24,11 @@ public final class ZMQMonitor {
     private static let counter = Atomic<Int>(0)
     private let pair: ZMQSocket
 
+    /// The socket events arrive on: readable when ``next(timeoutMilliseconds:)`` has an event,
+    /// for waiting on it together with other sockets (``ZMQPoller``). Read it only through
+    /// ``next(timeoutMilliseconds:)``.
+    public var eventSocket: ZMQSocket { pair }
+
     /// Starts monitoring `socket` for every event.
     public init(_ socket: ZMQSocket) throws {
         let endpoint = "inproc://monitor-\(Self.counter.add(1, ordering: .relaxed).newValue)"

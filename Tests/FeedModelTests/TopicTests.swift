@@ -169,6 +169,14 @@ struct TopicPrefixTests {
         #expect(try TopicPrefix("NASDAQ.AAPL").description == "NASDAQ.AAPL")
     }
 
+    @Test("covering keeps the fewest prefixes that match the same topics: those under another and repeats go")
+    func coveringDropsPrefixesUnderOthersAndRepeats() throws {
+        let prefixes = try ["NYSE.IBM", "NASDAQ.AA", "NASDAQ.A", "NYSE.", "NASDAQ.AAPL", "NYSE.", "LSE"].map { try TopicPrefix($0) }
+        #expect(TopicPrefix.covering(prefixes).map(\.rawValue) == ["LSE", "NASDAQ.A", "NYSE."])
+        #expect(TopicPrefix.covering([.all, try TopicPrefix("NYSE.")]) == [.all])
+        #expect(TopicPrefix.covering([]).isEmpty)
+    }
+
     @Test("upperBound increments the last byte")
     func upperBoundExamples() throws {
         #expect(try TopicPrefix("NASDAQ.").upperBound == "NASDAQ/")

@@ -65,11 +65,4 @@ struct TopicSequencesTests {
         for session in 10..<UInt32(10 + TopicSequences.retainedSessions) { sequences.begin(session, wholeSession: true, checkedThrough: 0) }
         #expect(!sequences.follows(7))
     }
-
-    @Test func coveringDropsPrefixesUnderOthersAndRepeats() throws {
-        let prefixes = try ["NYSE.IBM", "NASDAQ.AA", "NASDAQ.A", "NYSE.", "NASDAQ.AAPL", "NYSE.", "LSE"].map { try TopicPrefix($0) }
-        #expect(TopicPrefix.covering(prefixes).map(\.rawValue) == ["LSE", "NASDAQ.A", "NYSE."])
-        #expect(TopicPrefix.covering([.all, try TopicPrefix("NYSE.")]) == [.all])
-        #expect(TopicPrefix.covering([]).isEmpty)
-    }
 }

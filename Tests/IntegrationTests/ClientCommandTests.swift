@@ -39,6 +39,10 @@ struct ClientCommandTests {
         (["subscribe", "--connect-timeout-ms", "10000000000000"], "--connect-timeout-ms must be 0-86400000"),
         (["subscribe", "--duration", "0"], "--duration must be positive"),
         (["subscribe", "--count", "0"], "--count must be positive"),
+        (["subscribe", "--prefixes-from", ""], "--prefixes-from: empty path"),
+        (["subscribe", "NASDAQ.", "nyse."], "subscription prefix 'nyse.' cannot start any VENUE.SYMBOL topic"),
+        (["history", "--prefixes-from", "/nonexistent/watchlist.txt"], "--prefixes-from: cannot read /nonexistent/watchlist.txt"),
+        (["snapshot", "--prefixes-from", "/tmp"], "--prefixes-from: /tmp is a folder, not a file of prefixes"),
     ]
 
     @Test(arguments: usageErrors.indices)
@@ -48,6 +52,27 @@ struct ClientCommandTests {
         #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
         #expect(process.stderr.split(separator: "\n").count == 1, "\(arguments): expected one line, got:\n\(process.stderr)")
         #expect(process.stderr.contains(reason), "\(arguments): reason missing from: \(process.stderr)")
+    }
+
+    /// A bad line of a watchlist is a usage error naming the file and the line, before any
+    /// server is asked (none runs here), and so is a watchlist that lists nothing.
+    @Test(arguments: ["subscribe", "history", "snapshot"])
+    func badWatchlistsExit64NamingFileAndLine(command: String) throws {
+        let folder = try TemporaryFolder()
+        try folder.write("# watchlist\nNASDAQ.AAPL\n\nNYSE.BRK.B\nnot a prefix\nLSE.\n", to: "bad.txt")
+        try folder.write("# nothing yet\n\n", to: "empty.txt")
+        let cases: [(arguments: [String], stdin: String?, reason: String)] = [
+            (["--prefixes-from", folder.path("bad.txt")], nil, "--prefixes-from \(folder.path("bad.txt")) line 5: "),
+            (["NYSE.", "--prefixes-from", "-"], "NASDAQ.\nbad/\n", "--prefixes-from stdin line 2: subscription prefix 'bad/'"),
+            (["--prefixes-from", folder.path("empty.txt")], nil, "--prefixes-from \(folder.path("empty.txt")): no prefix in it"),
+        ]
+        let unreachable = command == "subscribe" ? ["--from", "tcp://127.0.0.1:1"] : ["--server", "tcp://127.0.0.1:1"]
+        for (arguments, stdin, reason) in cases {
+            let process = try RunningProcess(Binaries.client, [command] + arguments + unreachable, stdin: stdin.map { Data($0.utf8) })
+            #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
+            #expect(process.stderr.split(separator: "\n").count == 1, "\(arguments): expected one line, got:\n\(process.stderr)")
+            #expect(process.stderr.contains(reason), "\(arguments): reason missing from: \(process.stderr)")
+        }
     }
 
     @Test func publishReportsPossibleLossWhenTheServerVanishesMidway() throws {

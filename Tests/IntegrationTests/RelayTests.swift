@@ -2,6 +2,7 @@ import FeedHistory
 import FeedModel
 import Foundation
 import Testing
+import ZeroMQ
 
 /// Relays on loopback and ipc: chains, prefix filtering at the source, recording, origin
 /// sequence numbers passing through.
@@ -15,12 +16,13 @@ struct RelayTests {
         messages.reduce(0) { $0 + 4 + $1.topic.rawValue.utf8.count + $1.encodedBody().count }
     }
 
-    /// Bytes the kernel saw acknowledged on every TCP connection from `port` (an origin's publish
-    /// port, which only the relay under test connects to): what crossed the link.
+    /// Bytes the kernel sent on every TCP connection from `port` (an origin's publish port, which
+    /// only the relay under test connects to): what crossed the link. (Not the bytes acknowledged:
+    /// a delayed acknowledgement can still be on its way when the subscriber has the last message.)
     static func bytesSent(fromPort port: Substring) throws -> Int {
         let ss = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ss", "-tinH", "state", "established", "( sport = :\(port) )"])
         guard try ss.waitForExit() == 0 else { throw ProcessFailure("ss failed: \(ss.stderr)") }
-        let counts = ss.stdout.split(whereSeparator: \.isWhitespace).compactMap { $0.hasPrefix("bytes_acked:") ? Int($0.dropFirst("bytes_acked:".count)) : nil }
+        let counts = ss.stdout.split(whereSeparator: \.isWhitespace).compactMap { $0.hasPrefix("bytes_sent:") ? Int($0.dropFirst("bytes_sent:".count)) : nil }
         guard !counts.isEmpty else { throw ProcessFailure("no connection from port \(port): \(ss.stdout)") }
         return counts.reduce(0, +)
     }
@@ -34,14 +36,22 @@ struct RelayTests {
             sourceLocation: sourceLocation)
     }
 
+    /// Starts `feed-server relay` with `arguments` and waits until it is ready; returns it and
+    /// the first endpoint it publishes on.
+    static func startRelay(_ arguments: [String]) throws -> (relay: RunningProcess, endpoint: String) {
+        let relay = try RunningProcess(Binaries.server, ["relay"] + arguments)
+        let ready = try relay.waitForStderrLine(containing: "feed-relay ready")
+        guard let field = ready.split(separator: " ").first(where: { $0.hasPrefix("publish=") }) else {
+            throw ProcessFailure("ready line without publish=: \(ready)")
+        }
+        return (relay, String(field.dropFirst("publish=".count).split(separator: ",")[0]))
+    }
+
     @Test func upstreamCarriesOnlyWhatSubscribersWantAndStopsWhenTheyLeave() throws {
         let origin = try ServerFixture()
-        let relay = try RunningProcess(
-            Binaries.server,
-            ["relay", "--upstream", origin.publish, "--subscribe", "NASDAQ.", "--subscribe", "NYSE.IBM", "--publish", "tcp://127.0.0.1:*",
+        let (relay, endpoint) = try Self.startRelay(
+            ["--upstream", origin.publish, "--subscribe", "NASDAQ.", "--subscribe", "NYSE.IBM", "--publish", "tcp://127.0.0.1:*",
              "--log-level", "debug"])
-        let ready = try relay.waitForStderrLine(containing: "feed-relay ready")
-        let endpoint = String(ready.split(separator: " ").first { $0.hasPrefix("publish=") }!.dropFirst("publish=".count))
         let port = origin.publish.split(separator: ":").last!
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
         let input = origin.folder.path("input.csv")
@@ -96,10 +106,7 @@ struct RelayTests {
             ["relay", "--upstream", nasdaq.publish, "--upstream", nyse.publish, "--subscribe", "NASDAQ.", "--subscribe", "NYSE.IBM",
              "--publish", "ipc://\(folder.path("relay1"))", "--db", folder.path("relay1.sqlite")])
         _ = try relay1.waitForStderrLine(containing: "feed-relay ready")
-        let relay2 = try RunningProcess(
-            Binaries.server, ["relay", "--upstream", "ipc://\(folder.path("relay1"))", "--publish", "tcp://127.0.0.1:*"])
-        let ready = try relay2.waitForStderrLine(containing: "feed-relay ready")
-        let endpoint = String(ready.split(separator: " ").first { $0.hasPrefix("publish=") }!.dropFirst("publish=".count))
+        let (relay2, endpoint) = try Self.startRelay(["--upstream", "ipc://\(folder.path("relay1"))", "--publish", "tcp://127.0.0.1:*"])
 
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
         let wanted = sample.filter { $0.topic.venue == "NASDAQ" || $0.topic.rawValue == "NYSE.IBM" }.count
@@ -130,6 +137,83 @@ struct RelayTests {
             #expect(
                 sequences == history.map(\.feedSequence),
                 "origin session \(origin.session): \(sequences.count) received, \(history.count) recorded; sessions \(nasdaq.session), \(nyse.session)")
+        }
+    }
+
+    @Test func aRelayHoldingTenThousandSubscriptionsForwardsAfterTheyAllChange() throws {
+        let origin = try ServerFixture()
+        let (relay, endpoint) = try Self.startRelay(
+            ["--upstream", origin.publish, "--subscribe", "NASDAQ.", "--subscribe", "NYSE.", "--publish", "tcp://127.0.0.1:*"])
+        let port = origin.publish.split(separator: ":").last!
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
+        try origin.folder.write(csv, to: "input.csv")
+        func publish() throws {
+            #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).process.terminationStatus == 0)
+        }
+
+        // 10,000 distinct prefixes: NASDAQ.AAPL and 9,999 symbols the sample never has. Handshake:
+        // the origin saw the relay's heartbeat subscription, the subscriber's passed on, and the
+        // 10,000 (10,002 in all).
+        let held = ["NASDAQ.AAPL"] + (1..<10_000).map { "NASDAQ.Q\($0)" }
+        let context = try ZMQContext()
+        let subscriber = try RawSubscriber(context: context, endpoint: endpoint, prefixes: held)
+        try origin.waitForStatus("subscriptions", atLeast: 10_002)
+        let aapl = sample.filter { $0.topic.rawValue == "NASDAQ.AAPL" }
+        var before = try Self.bytesSent(fromPort: port)
+        try publish()
+        #expect(try subscriber.receive(count: aapl.count).allSatisfy { $0[0] == Array("NASDAQ.AAPL".utf8) })
+        Self.expectLinkCarried(try Self.bytesSent(fromPort: port) - before, only: aapl)
+
+        // All 10,000 change: cancelled, then NYSE.IBM taken, in that order on one connection, so
+        // the origin seeing NYSE.IBM means the relay passed on every cancel before it.
+        for prefix in held { try subscriber.socket.set(.unsubscribe, Array(prefix.utf8)) }
+        try subscriber.socket.set(.subscribe, Array("NYSE.IBM".utf8))
+        try origin.waitForStatus("subscriptions", atLeast: 10_003)
+        let ibm = sample.filter { $0.topic.rawValue == "NYSE.IBM" }
+        before = try Self.bytesSent(fromPort: port)
+        try publish()
+        #expect(try subscriber.receive(count: ibm.count).allSatisfy { $0[0] == Array("NYSE.IBM".utf8) })
+        Self.expectLinkCarried(try Self.bytesSent(fromPort: port) - before, only: ibm)
+
+        try relay.expectCleanStop()
+        try origin.stop()
+    }
+
+    @Test func aRelayForwardsOnlyThePrefixesItsTenThousandLineFileLists() throws {
+        let origin = try ServerFixture()
+        // NYSE.IBM and 9,999 symbols the sample never has, none a prefix of another.
+        let listed = (1..<10_000).map { String(format: "LSE.W%05d", $0) } + ["NYSE.IBM"]
+        try origin.folder.write(listed.joined(separator: "\n") + "\n", to: "watchlist.txt")
+        let (relay, endpoint) = try Self.startRelay(
+            ["--upstream", origin.publish, "--subscribe-from", origin.folder.path("watchlist.txt"), "--publish", "tcp://127.0.0.1:*"])
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
+        try origin.folder.write(csv, to: "input.csv")
+        let ibm = sample.filter { $0.topic.rawValue == "NYSE.IBM" }
+        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", endpoint, "--format", "ndjson", "--count", String(ibm.count)])
+        _ = try client.waitForStderrLine(containing: "; live")
+        // Handshake: the origin saw all 10,003 subscriptions: the relay's heartbeat, the 10,000
+        // listed prefixes the subscriber's everything stands for, and a heartbeat passed on for
+        // each of the subscriber's two ("" and the heartbeat topic).
+        try origin.waitForStatus("subscriptions", atLeast: 10_003)
+        #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try client.waitForExit() == 0, "\(client.stderr)")
+        #expect(try NDJSON.objects(client.stdout).map { $0["topic"] as? String } == ibm.map { $0.topic.rawValue })
+        try relay.expectCleanStop()
+        #expect(try relay.stopSummary()["forwarded"] == ibm.count, "\(relay.stderr)")
+        try origin.stop()
+    }
+
+    @Test func aBadSubscribeFromListExits64WithOneLineNamingIt() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("NASDAQ.\n# a comment\nnasdaq.aapl\n", to: "watchlist.txt")
+        try folder.write("# nothing yet\n\n", to: "empty.txt")
+        for (file, reason) in [("watchlist.txt", "--subscribe-from \(folder.path("watchlist.txt")) line 3:"), ("empty.txt", "lists no prefix")] {
+            let relay = try RunningProcess(
+                Binaries.server,
+                ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe-from", folder.path(file)])
+            #expect(try relay.waitForExit() == 64, "\(relay.stderr)")
+            let lines = relay.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(reason), "\(relay.stderr)")
         }
     }
 }

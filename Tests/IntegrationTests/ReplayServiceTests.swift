@@ -1,4 +1,7 @@
+import FeedHistory
+import FeedModel
 import Foundation
+import CZeroMQ
 import Testing
 import ZeroMQ
 
@@ -8,11 +11,20 @@ import ZeroMQ
 struct ReplayServiceTests {
     /// Sends `frames` as one request and returns the reply's JSON frame as text.
     static func ask(_ dealer: ZMQSocket, _ frames: [String]) throws -> String {
+        try exchange(dealer, frames).reply
+    }
+
+    /// Sends `frames` as one request and returns the reply: its JSON frame as text, and its block.
+    static func exchange(_ dealer: ZMQSocket, _ frames: String...) throws -> (reply: String, block: [UInt8]) {
+        try exchange(dealer, frames)
+    }
+
+    private static func exchange(_ dealer: ZMQSocket, _ frames: [String]) throws -> (reply: String, block: [UInt8]) {
         try dealer.send(frames: frames.map { Array($0.utf8) })
         #expect(try dealer.waitReadable(timeoutMilliseconds: 5000))
         let reply = try #require(try dealer.receiveFrames())
-        #expect(reply.count == 2)
-        return String(decoding: reply[0], as: UTF8.self)
+        try #require(reply.count == 2)
+        return (String(decoding: reply[0], as: UTF8.self), reply[1])
     }
 
     static func dealer(_ context: ZMQContext, _ endpoint: String, receiveHighWaterMark: Int32 = 1000) throws -> ZMQSocket {
@@ -48,6 +60,27 @@ struct ReplayServiceTests {
             (#"{"op":"history","cursor":"x"}"#, "bad cursor"),
             (#"{"op":"snapshot","since":5,"until":1}"#, "'since' does not apply to op 'snapshot'"),
             (#"{"op":"status","prefix":"NYSE."}"#, "'prefix' does not apply to op 'status'"),
+            (#"{"op":"history","prefix":"NYSE.","prefixes":["NASDAQ."]}"#, "give 'prefix' or 'prefixes', not both"),
+            (#"{"op":"snapshot","prefix":"","prefixes":[""]}"#, "give 'prefix' or 'prefixes', not both"),
+            (#"{"op":"history","prefixes":[]}"#, "'prefixes' is empty: give at least one prefix"),
+            (#"{"op":"snapshot","prefixes":[]}"#, "'prefixes' is empty"),
+            (#"{"op":"history","prefixes":["NYSE.","bad prefix"]}"#,
+             "'prefixes' item 1: subscription prefix 'bad prefix' cannot start any VENUE.SYMBOL topic"),
+            (#"{"op":"snapshot","prefixes":["NYSE.","NASDAQ.AAPL","nyse."]}"#, "'prefixes' item 2: subscription prefix 'nyse.'"),
+            (#"{"op":"history","prefixes":"NYSE."}"#, "bad field 'prefixes': expected a list of strings, got the string 'NYSE.'"),
+            (#"{"op":"history","prefixes":["NYSE.",7]}"#, "bad field 'prefixes': expected a list of strings, got a list holding a non-string"),
+            (#"{"op":"history","prefixes":[\#(Array(repeating: #""NYSE.""#, count: 1001).joined(separator: ","))]}"#,
+             "'prefixes' lists 1001 prefixes, more than 1000"),
+            (#"{"op":"status","prefixes":["NYSE."]}"#, "'prefixes' does not apply to op 'status'"),
+            (#"{"op":"snapshot","cursor":"12:3"}"#, "bad cursor '12:3': a snapshot continues after a topic"),
+            (#"{"op":"snapshot","limit":3}"#, "'limit' does not apply to op 'snapshot'"),
+            (#"{"op":"snapshot","page_size":0}"#, "page_size must be positive, got 0"),
+            // JSONSerialization would keep the last of repeated keys: each is refused, named.
+            (#"{"op":"status","op":"history"}"#, "malformed request: duplicate field 'op': each field may be given once"),
+            (#"{"op":"history","prefix":"NYSE.","o\u0070":"status"}"#, "duplicate field 'op'"),
+            (#"{"op":"history","limit":5,"prefixes":[{"limit":1}],"limit":6}"#, "duplicate field 'limit'"),
+            (#"{"op":"history","note":"\"op\":1","op":"status"}"#, "duplicate field 'op'"),
+            (#"{"note":"\"op\":1,","op":"status"}"#, "unknown field 'note'"),  // A key in a string is no key.
         ]
         for (request, reason) in requests {
             let reply = try Self.ask(dealer, [request])
@@ -59,6 +92,10 @@ struct ReplayServiceTests {
         // The id comes back, on errors too, so a client can match replies to requests.
         #expect(try Self.ask(dealer, [#"{"op":"status","id":42}"#]).contains("\"id\":42"))
         #expect(try Self.ask(dealer, [#"{"op":"explode","id":7}"#]).contains("\"id\":7"))
+        #expect(try Self.ask(dealer, [#"{"op":"status","op":"history","id":8}"#]).contains("\"id\":8"))
+        // Given twice, the id is not echoed: neither is the request's.
+        let twoIDs = try Self.ask(dealer, [#"{"op":"status","id":8,"id":9}"#])
+        #expect(twoIDs.contains("duplicate field 'id'") && !twoIDs.contains("\"id\""), "\(twoIDs)")
 
         // However much a client asks for, one reply holds at most the server's page limit; the
         // rest is pulled page by page.
@@ -73,6 +110,115 @@ struct ReplayServiceTests {
         try server.stop()
     }
 
+    @Test func singlePrefixRequestsAsBeforeAndPrefixListsAnswerWhatTheHistoryHolds() throws {
+        let server = try ServerFixture()
+        try server.publishRecordedSample(count: 1000)
+        let store = try HistoryStore(path: server.databasePath, readOnly: true)
+        let context = try ZMQContext()
+        let dealer = try Self.dealer(context, server.replay)
+        // As a client written before prefix lists and snapshot pages asks: one reply, no `next`.
+        let snapshot = try Self.exchange(dealer, #"{"op":"snapshot","prefix":"NASDAQ."}"#)
+        #expect(snapshot.reply.contains("\"count\":2") && !snapshot.reply.contains("\"next\""), "\(snapshot.reply)")
+        #expect(snapshot.block == (try store.snapshot(prefix: try TopicPrefix("NASDAQ."), at: nil)).bytes)
+        let history = try Self.exchange(dealer, #"{"op":"history","prefix":"NYSE."}"#)
+        #expect(!history.reply.contains("\"next\""), "\(history.reply)")
+        #expect(history.block == (try store.queryAll(HistoryQuery(prefix: try TopicPrefix("NYSE.")))).bytes)
+        // Several prefixes, overlapping: each message once, in publish order; a snapshot's topics in order.
+        let listed = try Self.exchange(dealer, #"{"op":"history","prefixes":["NYSE.IBM","ARCA.SPY","NYSE."]}"#)
+        let union = try store.queryAll(HistoryQuery()).decoded().filter { $0.topic.venue == "NYSE" || $0.topic.rawValue == "ARCA.SPY" }
+        #expect(listed.reply.contains("\"count\":\(union.count)") && !listed.reply.contains("\"next\""), "\(listed.reply)")
+        #expect(try MessageBlock(bytes: listed.block, count: union.count).decoded() == union)
+        let lastValues = try Self.exchange(dealer, #"{"op":"snapshot","prefixes":["NYSE.IBM","ARCA.SPY","NASDAQ.MSFT"]}"#)
+        let topics = try MessageBlock(bytes: lastValues.block, count: 3).decoded().map(\.topic.rawValue)
+        // In the order the history first recorded them.
+        var firstSeen: [String] = []
+        for message in try store.queryAll(HistoryQuery()).decoded() where !firstSeen.contains(message.topic.rawValue) {
+            firstSeen.append(message.topic.rawValue)
+        }
+        #expect(topics == firstSeen.filter { ["ARCA.SPY", "NASDAQ.MSFT", "NYSE.IBM"].contains($0) }, "\(lastValues.reply)")
+        try server.stop()
+    }
+
+    /// The value of `field` in a reply's JSON.
+    static func field(_ field: String, of reply: String) throws -> Any? {
+        try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any], "\(reply)")[field]
+    }
+
+    @Test func limitCountsFromTheCursorAndEndsTheAnswer() throws {
+        let server = try ServerFixture(extraArguments: ["--replay-page-limit", "40"])
+        try server.publishRecordedSample(count: 1000)
+        let context = try ZMQContext()
+        let dealer = try Self.dealer(context, server.replay)
+        func ask(_ request: String) throws -> (count: Int, next: String?) {
+            let reply = try Self.ask(dealer, [request])
+            return (try #require(try Self.field("count", of: reply) as? Int, "\(reply)"), try Self.field("next", of: reply) as? String)
+        }
+        // Within a page: exactly the limit, and complete (it printed 10,000 for 5, a whole page).
+        let five = try ask(#"{"op":"history","limit":5}"#)
+        #expect(five.count == 5 && five.next == nil)
+        #expect(try ask(#"{"op":"history","limit":0}"#) == (0, nil))
+        // Over pages: the page cap, then what is still wanted, sent with the cursor.
+        let first = try ask(#"{"op":"history","limit":100}"#)
+        #expect(first.count == 40)
+        let second = try ask(#"{"op":"history","limit":60,"cursor":"\#(try #require(first.next))"}"#)
+        #expect(second.count == 40)
+        let third = try ask(#"{"op":"history","limit":20,"cursor":"\#(try #require(second.next))"}"#)
+        #expect(third.count == 20 && third.next == nil)
+        // A limit the history does not reach changes nothing: NASDAQ.AAPL after feed sequence 990.
+        #expect(try ask(#"{"op":"history","prefix":"NASDAQ.AAPL","from_seq":990,"limit":500}"#) == (2, nil))
+
+        // feed-client pages with the remainder: exactly the limit, from the server as from the file.
+        for source in [["--server", server.replay], ["--db", server.databasePath]] {
+            for arguments in [["--limit", "100"], ["NASDAQ.AAPL", "NYSE.", "--limit", "150"], ["--limit", "5000"]] {
+                let history = try server.client(["history", "--format", "csv"] + arguments + source)
+                let expected = arguments.last == "5000" ? 1000 : Int(arguments.last!)!
+                #expect(history.stdout.split(separator: "\n").count == expected + 1, "\(arguments) \(source): \(history.stderr)")
+            }
+        }
+        try server.stop()
+    }
+
+    /// The Python replay example of schemas/README.md, run as written (the endpoint aside),
+    /// prints exactly its limit of 100 messages over three pages of 40 (it printed 2,101).
+    @Test func theSchemaReadmeReplayExamplePrintsExactlyItsLimit() throws {
+        let server = try ServerFixture(extraArguments: ["--replay-page-limit", "40"])
+        try server.publishRecordedSample(count: 1000)
+        let readme = try String(contentsOf: Binaries.repositoryRoot.appendingPathComponent("schemas/README.md"), encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```python\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.first { $0.contains("'op': 'history'") && $0.contains("'limit': 100") })
+        let script = example.replacingOccurrences(of: "tcp://127.0.0.1:5558", with: server.replay)
+        let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import os, sys; os.chdir(sys.argv[1]); sys.path.insert(0, '.'); exec(sys.argv[2])", Binaries.repositoryRoot.appendingPathComponent("schemas/python").path, script])
+        #expect(try python.waitForExit(timeout: 60) == 0, "\(python.stderr)")
+        let lines = python.stdout.split(separator: "\n")
+        #expect(lines.count == 100, "\(python.stderr)")
+        #expect(lines.allSatisfy { $0.contains("NASDAQ.AAPL") })
+        try server.stop()
+    }
+
+    @Test func anOversizedRequestIsDroppedWithItsConnectionAndTheSocketStaysUsable() throws {
+        let server = try ServerFixture()
+        let context = try ZMQContext()
+        let dealer = try Self.dealer(context, server.replay)
+        let monitor = try ZMQMonitor(dealer)
+        #expect(try Self.ask(dealer, [#"{"op":"status","id":1}"#]).contains("\"id\":1"))
+        let prefixes = (0..<6000).map { #""NASDAQ.A\#($0)""# }.joined(separator: ",")
+        let oversized = #"{"op":"history","id":2,"prefixes":[\#(prefixes)]}"#
+        #expect(oversized.utf8.count > 64 * 1024)
+        try dealer.send(Array(oversized.utf8))
+        // libzmq in the server closes the connection; the client's libzmq reconnects by itself.
+        var events: [Int32] = []
+        while !events.contains(ZMQ_EVENT_DISCONNECTED) || events.last != ZMQ_EVENT_HANDSHAKE_SUCCEEDED {
+            guard let event = try monitor.next(timeoutMilliseconds: 10_000) else { break }
+            events.append(event.kind)
+        }
+        #expect(events.contains(ZMQ_EVENT_DISCONNECTED) && events.last == ZMQ_EVENT_HANDSHAKE_SUCCEEDED, "\(events)")
+        // The next request is answered; the oversized one never is.
+        #expect(try Self.ask(dealer, [#"{"op":"status","id":3}"#]).contains("\"id\":3"))
+        // Counted: the two status requests and this one (a long timeout: no resend is counted).
+        #expect(try Self.replayCounters(server, timeoutMilliseconds: 60_000).requests == 3, "the oversized request reached the replay service")
+        try server.stop()
+    }
+
     /// The server's resident memory in kB.
     static func residentKilobytes(_ process: RunningProcess) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
@@ -81,8 +227,8 @@ struct ReplayServiceTests {
     }
 
     /// The replay service's own counters, from `feed-client status`.
-    static func replayCounters(_ server: ServerFixture) throws -> (requests: Int, dropped: Int) {
-        let status = try server.client(["status", "--server", server.replay])
+    static func replayCounters(_ server: ServerFixture, timeoutMilliseconds: Int = 5000) throws -> (requests: Int, dropped: Int) {
+        let status = try server.client(["status", "--server", server.replay, "--timeout-ms", String(timeoutMilliseconds)])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         let replay = try #require(json["replay"] as? [String: Any], "\(json)")
         return (replay["requests"] as? Int ?? -1, replay["dropped_replies"] as? Int ?? -1)

@@ -4,6 +4,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingField(String)
     case badField(String, String)
     case unknownField(String)
+    /// The line is longer than `limit` bytes (``LineReader/maximumLineLength``): it was not read.
+    case tooLong(limit: Int)
     /// The CSV header row cannot be used: no line after it can be read.
     case badHeader(String)
 
@@ -20,6 +22,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badField(let field, let reason): "field '\(field)': \(reason)"
         case .unknownField(let field): "unknown field '\(field)'"
         case .badHeader(let reason): "CSV header: \(reason)"
+        case .tooLong(let limit): "too long: more than \(limit) bytes"
         }
     }
 }

@@ -10,6 +10,9 @@ final class RawSubscriber {
     init(context: ZMQContext, endpoint: String, prefixes: [String] = [""]) throws {
         socket = try ZMQSocket(context, .sub)
         try socket.set(.linger, 0)
+        // A SUB sends only subscriptions; libzmq drops those that do not fit its send queue when
+        // it connects (1,000 by default), and a test may hold 10,000.
+        try socket.set(.sendHighWaterMark, 0)
         for prefix in prefixes { try socket.set(.subscribe, Array(prefix.utf8)) }
         try socket.set(.subscribe, Array(Topic.heartbeat.rawValue.utf8))
         try socket.connect(endpoint)

@@ -68,12 +68,14 @@ final class ServerFixture {
     /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`, ...) reaches `count`.
     func waitForStatus(_ counter: String, atLeast count: Int, timeout: Double = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
+        var seen: Int?
         while Date() < deadline {
             let status = try client(["status", "--server", replay])
             let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-            if let seen = json?[counter] as? Int, seen >= count { return }
+            seen = json?[counter] as? Int
+            if let seen, seen >= count { return }
         }
-        throw ProcessFailure("status \(counter) did not reach \(count) within \(timeout) s")
+        throw ProcessFailure("status \(counter) did not reach \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none"))")
     }
 
     /// Starts `feed-client subscribe` and waits until it is live.

@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
     /// The benchmarks, in the order they run. The `universe-` ones measure at each `--topics`
     /// count (issue 9, a real market's symbol universe).
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
-        case fanout, latency, history, memory, multicast, latejoiner
+        case fanout, latency, history, memory, multicast, latejoiner, relay
         case universeRecord = "universe-record"
         case universeIngest = "universe-ingest"
         case universeQuery = "universe-query"
@@ -95,6 +95,7 @@ struct RunCommand: ParsableCommand {
         case .memory: try MemoryScenario().run(run)
         case .multicast: try MulticastScenario(repository: URL(fileURLWithPath: repository)).run(run)
         case .latejoiner: try LateJoinerScenario().run(run)
+        case .relay: try RelaySubscriptionsScenario(count: 10_000).run(run) + RelaySubscriptionsScenario(count: 20_000).run(run)
         case .universeRecord: try UniverseRecordScenario(histories: histories).run(run)
         case .universeIngest: try UniverseIngestScenario().run(run)
         case .universeQuery: try UniverseQueryScenario(histories: histories).run(run)

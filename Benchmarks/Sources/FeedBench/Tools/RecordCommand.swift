@@ -36,9 +36,9 @@ struct RecordCommand: ParsableCommand {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
         let store = try HistoryStore(path: file)
         try store.registerSession(BenchmarkMessages.session, startedAt: Timestamp(nanoseconds: BenchmarkMessages.baseTime))
-        var generator = BenchmarkMessages(topicCount: topics)
-        // Options read once: a property wrapper's getter per message cost ~12% of the loop's CPU.
+        // Options read once: a property wrapper's getter per message would be measured too.
         let (messages, blockMessages, blocksPerTransaction) = (messages, blockMessages, blocksPerTransaction)
+        var generator = BenchmarkMessages(topicCount: topics)
         var batch: [MessageBlock] = []
         var block = MessageBlock(reservingCapacity: blockMessages * 80)
         let started = ContinuousClock.now

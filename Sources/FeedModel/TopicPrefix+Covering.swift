@@ -1,10 +1,8 @@
-import FeedModel
-
 extension TopicPrefix {
     /// The fewest of `prefixes` that match every topic any of them matches: a prefix that starts
     /// with another one given (`NASDAQ.AAPL` under `NASDAQ.`) is dropped, and so are repeats, so
     /// each topic belongs to exactly one of the result. Empty in, empty out; order by bytes.
-    static func covering(_ prefixes: [TopicPrefix]) -> [TopicPrefix] {
+    public static func covering(_ prefixes: [TopicPrefix]) -> [TopicPrefix] {
         var kept: [TopicPrefix] = []
         // In bytewise order a prefix comes right before everything it covers.
         for prefix in prefixes.sorted(by: { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }) {
