@@ -4,7 +4,8 @@
 # with its baseline and prints the table, also written to bench-out/results.md; then the time and
 # heap allocations per message of each hot-path step (Benchmarks/HotPaths, ordo-one/benchmark).
 # Loopback only, except the multicast scenario, which runs inside network namespaces it makes
-# (root) and is skipped where they cannot be made. Takes about 15 minutes with the release builds.
+# (root) and is skipped where they cannot be made. Takes about 20 minutes with the release builds
+# (the symbol-universe scenarios of issue 9: 3-7 of them, depending on the machine's load).
 # Arguments go to `feed-bench run`, for example:
 #   scripts/bench.sh --quick                    every scenario, small: checks that all of it runs
 #   scripts/bench.sh --only fanout latency      some scenarios
