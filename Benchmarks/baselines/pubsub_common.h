@@ -19,7 +19,7 @@
  *   60     4    ask size
  *
  * Topics: data messages go round-robin over 100 topics, NASDAQ.S0..S49 then NYSE.S0..S49
- * (message i, from 0, on topic i % 100). End markers go on BENCH.END. Heartbeats ($HB, sent by
+ * (message i, from 0, on topic i % 100); feed_push can spread them over more (topic_set). End markers go on BENCH.END. Heartbeats ($HB, sent by
  * feed-server) are ignored by the subscriber.
  */
 #ifndef PUBSUB_COMMON_H
@@ -86,18 +86,35 @@ static inline long parse_long_arg(const char *text, const char *name, long min, 
     return v;
 }
 
-/* The 100 topics, built once. */
+/* A symbol universe of `count` topics, built once: topic i is NASDAQ.S{i} for i < count/2, then
+ * NYSE.S{i - count/2} (for 100: NASDAQ.S0..S49, NYSE.S0..S49). Names are at most 15 bytes, so up
+ * to 20,000,000 topics fit in their 16-byte slots. */
 typedef struct {
-    char name[TOPIC_COUNT][16];
-    size_t length[TOPIC_COUNT];
+    unsigned count;
+    char (*name)[16];
+    size_t *length;
 } topic_set;
 
-static inline void topic_set_init(topic_set *set) {
-    for (int i = 0; i < TOPIC_COUNT; i++) {
-        int n = i < 50 ? snprintf(set->name[i], sizeof set->name[i], "NASDAQ.S%d", i)
-                       : snprintf(set->name[i], sizeof set->name[i], "NYSE.S%d", i - 50);
+#define TOPIC_COUNT_MAX 20000000L
+
+static inline void topic_set_init(topic_set *set, unsigned count) {
+    set->count = count;
+    set->name = malloc((size_t)count * sizeof *set->name);
+    set->length = malloc((size_t)count * sizeof *set->length);
+    if (set->name == NULL || set->length == NULL) {
+        fprintf(stderr, "out of memory for %u topics\n", count);
+        exit(1);
+    }
+    for (unsigned i = 0; i < count; i++) {
+        int n = i < count / 2 ? snprintf(set->name[i], sizeof set->name[i], "NASDAQ.S%u", i)
+                              : snprintf(set->name[i], sizeof set->name[i], "NYSE.S%u", i - count / 2);
         set->length[i] = (size_t)n;
     }
+}
+
+static inline void topic_set_free(topic_set *set) {
+    free(set->name);
+    free(set->length);
 }
 
 /* A quote body with everything but the sequencer's fields filled in. */

@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
     }
     low_timer_slack();
     topic_set topics;
-    topic_set_init(&topics);
+    topic_set_init(&topics, TOPIC_COUNT);
 
     void *ctx = zmq_ctx_new();
     void *pub = zmq_socket(ctx, ZMQ_XPUB);

@@ -15,14 +15,21 @@ final class BenchRun {
     let quick: Bool
     /// Runs of each side of a throughput figure; the median is reported.
     let repeats: Int
+    /// The symbol universes (distinct topics) the `universe-` scenarios measure at, ascending;
+    /// the first is the one the others are compared with.
+    let topicCounts: [Int]
 
-    init(feedBinaries: URL, baselineBinaries: URL, benchTool: String, folder: URL, quick: Bool, repeats: Int) {
+    init(
+        feedBinaries: URL, baselineBinaries: URL, benchTool: String, folder: URL, quick: Bool, repeats: Int,
+        topicCounts: [Int] = [100]
+    ) {
         self.feedBinaries = feedBinaries
         self.baselineBinaries = baselineBinaries
         self.benchTool = benchTool
         self.folder = folder
         self.quick = quick
         self.repeats = repeats
+        self.topicCounts = topicCounts
     }
 
     var feedServer: String { feedBinaries.appendingPathComponent("feed-server").path }

@@ -10,9 +10,14 @@ struct RunCommand: ParsableCommand {
         discussion: "Scenarios: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")). `make bench` builds everything and runs this."
     )
 
-    /// The benchmarks, in the order they run.
+    /// The benchmarks, in the order they run. The `universe-` ones measure at each `--topics`
+    /// count (issue 9, a real market's symbol universe).
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
         case fanout, latency, history, memory, multicast, latejoiner, relay
+        case universeRecord = "universe-record"
+        case universeIngest = "universe-ingest"
+        case universeQuery = "universe-query"
+        case universeSnapshot = "universe-snapshot"
     }
 
     @Option(help: "Folder with the release feed-server and feed-client.")
@@ -27,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Scenarios to run (default: all).")
     var only: [Scenario] = Scenario.allCases
 
+    @Option(parsing: .upToNextOption, help: "Symbol universes (distinct topics) the universe- scenarios measure at.")
+    var topics: [Int] = [100, 10_000, 1_000_000]
+
     @Option(help: "Runs of each side of a throughput figure; the median is reported.")
     var repeats = 3
 
@@ -38,6 +46,9 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+        if topics.isEmpty || topics.contains(where: { !(2...20_000_000).contains($0) }) {
+            throw ValidationError("--topics: each count must be 2...20000000")
+        }
         for (option, folder) in [("--feed-binaries", feedBinaries), ("--baseline-binaries", baselineBinaries)] {
             guard FileManager.default.fileExists(atPath: folder) else { throw ValidationError("\(option) \(folder): no such folder") }
         }
@@ -50,13 +61,14 @@ struct RunCommand: ParsableCommand {
         let run = BenchRun(
             feedBinaries: URL(fileURLWithPath: feedBinaries), baselineBinaries: URL(fileURLWithPath: baselineBinaries),
             benchTool: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path, folder: folder,
-            quick: quick, repeats: quick ? 1 : repeats)
+            quick: quick, repeats: quick ? 1 : repeats, topicCounts: Array(Set(topics)).sorted())
+        let histories = UniverseHistories(run)
 
         var rows: [String] = []
         var failures: [String] = []
         for scenario in Scenario.allCases where only.contains(scenario) {
             do {
-                for figure in try figures(of: scenario, run) {
+                for figure in try figures(of: scenario, run, histories) {
                     rows.append(figure.markdownRow)
                     print(figure.markdownRow)
                 }
@@ -75,7 +87,7 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    private func figures(of scenario: Scenario, _ run: BenchRun) throws -> [Figure] {
+    private func figures(of scenario: Scenario, _ run: BenchRun, _ histories: UniverseHistories) throws -> [Figure] {
         switch scenario {
         case .fanout: try FanOutScenario(subscribers: 1).run(run) + FanOutScenario(subscribers: 4).run(run)
         case .latency: try LatencyScenario(rate: 10_000).run(run) + LatencyScenario(rate: 100_000).run(run)
@@ -84,6 +96,10 @@ struct RunCommand: ParsableCommand {
         case .multicast: try MulticastScenario(repository: URL(fileURLWithPath: repository)).run(run)
         case .latejoiner: try LateJoinerScenario().run(run)
         case .relay: try RelaySubscriptionsScenario(count: 10_000).run(run) + RelaySubscriptionsScenario(count: 20_000).run(run)
+        case .universeRecord: try UniverseRecordScenario(histories: histories).run(run)
+        case .universeIngest: try UniverseIngestScenario().run(run)
+        case .universeQuery: try UniverseQueryScenario(histories: histories).run(run)
+        case .universeSnapshot: try UniverseSnapshotScenario(histories: histories).run(run)
         }
     }
 }

@@ -54,42 +54,15 @@ struct FanOutScenario {
 
     private var count: Int { 2_000_000 }
 
-    /// Subscribers of `endpoint`, each ready (subscribed, or for feed-server: answered).
-    private func startSubscribers(
-        _ run: BenchRun, _ endpoint: String, folder: URL, handshake: Bool, idleMilliseconds: Int = 5000
-    ) throws -> [ChildProcess] {
-        let subscribers = try (1...subscribers).map { index in
-            try ChildProcess(
-                "sub\(index)", run.baseline("pubsub_sub"),
-                ["-e", endpoint, "-T", String(idleMilliseconds)] + (handshake ? ["-w"] : []), folder: folder)
-        }
-        for subscriber in subscribers { try subscriber.waitForStderr(containing: "ready") }
-        return subscribers
-    }
-
-    /// Mean of the subscribers' rates once every one of them has finished.
-    private func meanRate(_ subscribers: [ChildProcess]) throws -> (rate: Double, lossShare: Double) {
-        var rates: [Double] = []
-        var lossShare = 0.0
-        for subscriber in subscribers {
-            try subscriber.waitForSuccess()
-            let result = try subscriber.jsonResult()
-            rates.append(try result.number("rate"))
-            let received = try result.number("received")
-            lossShare = max(lossShare, try result.number("missing") / max(1, received + (try result.number("missing"))))
-        }
-        return (rates.reduce(0, +) / Double(rates.count), lossShare)
-    }
-
     private func rawRate(_ run: BenchRun) throws -> (rate: Double, lossShare: Double, nanosecondsPerMessage: Double) {
         let folder = try run.scratch("fanout-raw")
         let endpoint = try FreePort.loopbackEndpoint()
         let sent = run.size(count, quick: count / 10)
         let publisher = try ChildProcess(
             "pub", run.baseline("pubsub_pub"), ["-e", endpoint, "-s", String(subscribers), "-n", String(sent)], folder: folder)
-        let subscribers = try startSubscribers(run, endpoint, folder: folder, handshake: false)
+        let counting = try CountingSubscribers(run, count: subscribers, endpoint: endpoint, folder: folder, handshake: false)
         try publisher.waitForSuccess()
-        let result = try meanRate(subscribers)
+        let result = try counting.meanRate()
         return (result.rate, result.lossShare, publisher.lastCPUSeconds * 1e9 / Double(sent))
     }
 
@@ -101,7 +74,8 @@ struct FanOutScenario {
         let server = try FeedServerProcess(
             run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder,
             arguments: ["--demo", "100000000"])
-        let subscribers = try startSubscribers(run, server.publish, folder: folder, handshake: true, idleMilliseconds: 1000)
+        let counting = try CountingSubscribers(
+            run, count: subscribers, endpoint: server.publish, folder: folder, handshake: true, idleMilliseconds: 1000)
         let published = try server.status(run, folder: folder).number("published")
         let cpu = server.child.cpuSeconds ?? 0
         Thread.sleep(forTimeInterval: run.size(3.0, quick: 1.0))  // The measurement window.
@@ -112,26 +86,14 @@ struct FanOutScenario {
         guard summary.recorded == summary.published else {
             throw BenchFailure("feed-server published \(summary.published) but recorded \(summary.recorded)")
         }
-        return (try meanRate(subscribers).rate, cpuUsed * 1e9 / max(1, publishedInWindow))
+        return (try counting.meanRate().rate, cpuUsed * 1e9 / max(1, publishedInWindow))
     }
 
     /// A C producer pushes `count` messages into feed-server's ingest as fast as it takes them
     /// (it waits at the ingest's HWM); the history must hold every one.
     private func ingestRate(_ run: BenchRun) throws -> (rate: Double, lossShare: Double) {
-        let folder = try run.scratch("fanout-ingest")
-        let server = try FeedServerProcess(
-            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
-        let subscribers = try startSubscribers(run, server.publish, folder: folder, handshake: true)
-        let sent = run.size(count, quick: count / 10)
-        let producer = try ChildProcess(
-            "producer", run.baseline("feed_push"), ["-e", server.ingest, "-n", String(sent)], folder: folder)
-        try producer.waitForSuccess()
-        let result = try meanRate(subscribers)
-        try server.child.terminate()
-        let summary = try server.summary()
-        guard summary.recorded == summary.published, summary.published >= sent else {
-            throw BenchFailure("feed-server took \(sent): published \(summary.published), recorded \(summary.recorded)")
-        }
-        return result
+        let result = try IngestRun(subscribers: subscribers, messages: run.size(count, quick: count / 10))
+            .run(run, folder: try run.scratch("fanout-ingest"))
+        return (result.rate, result.lossShare)
     }
 }

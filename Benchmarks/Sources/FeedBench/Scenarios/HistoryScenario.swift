@@ -92,17 +92,9 @@ struct HistoryScenario {
 
     /// Runs a `feed-client` query three times; the median rate, process start to exit.
     private func timedReads(_ run: BenchRun, _ arguments: [String], expected: Int, folder: URL) throws -> Double {
-        var rates: [Double] = []
-        for attempt in 1...3 {
-            let started = ContinuousClock.now
-            let client = try ChildProcess("feed-client-\(attempt)", run.feedClient, arguments, folder: folder)
-            try client.waitForSuccess()
-            let seconds = (ContinuousClock.now - started).seconds
-            let counted = Int(client.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-            try Self.expect(counted, expected, "feed-client \(arguments.joined(separator: " "))")
-            rates.append(Double(expected) / seconds)
-        }
-        return rates.median
+        let timing = try TimedCommand("feed-client", run.feedClient, arguments)
+            .measure(repeats: 3, folder: folder, check: TimedCommand.expectCount(expected))
+        return Double(expected) / timing.wall
     }
 
     /// feed-server's generator publishing as fast as it can with no subscriber: past its backlog

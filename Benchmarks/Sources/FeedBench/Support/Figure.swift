@@ -15,6 +15,7 @@ struct Figure {
         case value(Double)
     }
 
+    /// How the values of a figure are written.
     enum Unit {
         case messagesPerSecond
         case nanoseconds

@@ -30,6 +30,9 @@ struct JSONObject {
         return JSONObject(fields: value, source: "\(source).\(name)")
     }
 
+    /// A string field, nil when missing.
+    func string(_ name: String) -> String? { fields[name] as? String }
+
     func bool(_ name: String) -> Bool { (fields[name] as? NSNumber)?.boolValue ?? false }
 }
 

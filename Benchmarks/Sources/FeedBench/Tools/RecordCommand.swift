@@ -5,7 +5,8 @@ import Foundation
 
 /// `feed-bench record`: appends the benchmark messages to a new history file the way the
 /// server's recorder does (blocks of `--block-messages`, several blocks per transaction) and
-/// prints the rate, for comparison with `sqlite_insert` writing the same messages a row each.
+/// prints the rate and the CPU time the writing took (getrusage, user + system), for comparison
+/// with `sqlite_insert` writing the same messages a row each.
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record", abstract: "Write benchmark messages to a new history file; print the rate as JSON.")
@@ -41,6 +42,7 @@ struct RecordCommand: ParsableCommand {
         var batch: [MessageBlock] = []
         var block = MessageBlock(reservingCapacity: blockMessages * 80)
         let started = ContinuousClock.now
+        let cpuStarted = ProcessCPU.seconds()
         for index in 1...messages {
             generator.append(index, to: &block)
             if block.count == blockMessages || index == messages {
@@ -53,8 +55,12 @@ struct RecordCommand: ParsableCommand {
             }
         }
         let seconds = (ContinuousClock.now - started).seconds
+        let cpuSeconds = ProcessCPU.seconds() - cpuStarted
         let stored = try store.messageCount()
-        printJSON(["rows": messages, "seconds": seconds, "rate": Double(messages) / seconds, "count": stored])
+        printJSON([
+            "rows": messages, "seconds": seconds, "rate": Double(messages) / seconds, "cpu_seconds": cpuSeconds,
+            "count": stored,
+        ])
         if stored != messages { throw ExitCode(2) }
     }
 }

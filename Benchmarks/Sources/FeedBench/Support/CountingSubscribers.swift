@@ -1,0 +1,39 @@
+import Foundation
+
+/// C subscribers (`pubsub_sub`) counting the two-frame messages of one endpoint: what the fan-out
+/// and ingest benchmarks read their rates from, so raw libzmq and feed-server are received by
+/// the same code. Owned by the thread that runs the benchmark.
+struct CountingSubscribers {
+    let processes: [ChildProcess]
+
+    /// Starts `count` subscribers of `endpoint` and waits until each is ready (subscribed, or with
+    /// `handshake`, answered by feed-server's heartbeat). Each ends at the producer's end marker,
+    /// or after `idleMilliseconds` without a message.
+    init(_ run: BenchRun, count: Int, endpoint: String, folder: URL, handshake: Bool, idleMilliseconds: Int = 5000) throws {
+        processes = try (1...count).map { index in
+            try ChildProcess(
+                "sub\(index)", run.baseline("pubsub_sub"),
+                ["-e", endpoint, "-T", String(idleMilliseconds)] + (handshake ? ["-w"] : []), folder: folder)
+        }
+        for subscriber in processes { try subscriber.waitForStderr(containing: "ready") }
+    }
+
+    /// Waits for every subscriber to finish: the mean of their rates and the largest share of
+    /// messages one of them missed.
+    func meanRate() throws -> (rate: Double, lossShare: Double) {
+        var rates: [Double] = []
+        var lossShare = 0.0
+        for subscriber in processes {
+            try subscriber.waitForSuccess()
+            let result = try subscriber.jsonResult()
+            rates.append(try result.number("rate"))
+            let received = try result.number("received")
+            let missing = try result.number("missing")
+            lossShare = max(lossShare, missing / max(1, received + missing))
+        }
+        return (rates.reduce(0, +) / Double(rates.count), lossShare)
+    }
+}
+
+@available(*, unavailable)
+extension CountingSubscribers: Sendable {}
