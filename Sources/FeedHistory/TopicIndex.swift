@@ -24,29 +24,51 @@ enum TopicIndex {
     }
 
     /// The ids and names of the topics under the matcher's prefixes, ascending by id: one range
-    /// scan of the dictionary's name index per prefix. At most `limit` (nil when there are more).
+    /// scan of the dictionary's name index per prefix. Nil when there are more than `limit`:
+    /// those are counted in the index first, without reading a row each.
     static func topics(_ db: Database, under matcher: PrefixMatcher, limit: Int = .max) throws -> [(id: Int64, topic: String)]? {
-        let statement = try db.cachedStatement(sql: "SELECT topic_id, topic FROM topics WHERE topic >= ? AND topic < ? LIMIT ?")
-        let unbounded = try db.cachedStatement(sql: "SELECT topic_id, topic FROM topics LIMIT ?")
+        if limit < .max, try count(db, under: matcher, upTo: limit + 1) > limit { return nil }
         var found: [(id: Int64, topic: String)] = []
-        for prefixBytes in matcher.prefixes {
-            let prefix = String(decoding: prefixBytes, as: UTF8.self)
-            let remaining = limit == .max ? Int64.max : Int64(limit - found.count + 1)
+        for (lower, upper) in ranges(matcher) {
             let rows: RowCursor
-            if prefixBytes.isEmpty {
-                rows = try Row.fetchCursor(unbounded, arguments: [remaining])
+            if let upper {
+                rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: "SELECT topic_id, topic FROM topics WHERE topic >= ? AND topic < ?"),
+                    arguments: [lower, upper])
             } else {
-                var upper = prefixBytes
-                upper[upper.count - 1] += 1  // Prefix bytes are ASCII below 0x7f.
-                rows = try Row.fetchCursor(statement, arguments: [prefix, String(decoding: upper, as: UTF8.self), remaining])
+                rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT topic_id, topic FROM topics"))
             }
-            while let row = try rows.next() {
-                found.append((row[0], row[1]))
-                if found.count > limit { return nil }
-            }
+            while let row = try rows.next() { found.append((row[0], row[1])) }
         }
         found.sort { $0.id < $1.id }
         return found
+    }
+
+    /// How many topics lie under the matcher's prefixes, counting no further than `cap`.
+    private static func count(_ db: Database, under matcher: PrefixMatcher, upTo cap: Int) throws -> Int {
+        var total = 0
+        for (lower, upper) in ranges(matcher) where total < cap {
+            let remaining = cap - total
+            if let upper {
+                total += try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM topics WHERE topic >= ? AND topic < ? LIMIT ?)"),
+                    arguments: [lower, upper, remaining]) ?? 0
+            } else {
+                total += try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM topics LIMIT ?)"), arguments: [remaining]) ?? 0
+            }
+        }
+        return total
+    }
+
+    /// Each prefix as a range of topic names: `lower <= topic < upper` (no upper bound for the
+    /// empty prefix).
+    private static func ranges(_ matcher: PrefixMatcher) -> [(lower: String, upper: String?)] {
+        matcher.prefixes.map { prefix in
+            guard var upper = prefix.last.map({ _ in prefix }) else { return ("", nil) }
+            upper[upper.count - 1] += 1  // Prefix bytes are ASCII below 0x7f.
+            return (String(decoding: prefix, as: UTF8.self), String(decoding: upper, as: UTF8.self))
+        }
     }
 
     /// The segments holding blocks in `range`, oldest first.

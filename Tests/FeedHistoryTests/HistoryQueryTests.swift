@@ -6,16 +6,8 @@ import Testing
 struct HistoryQueryTests {
     let feed = SyntheticFeed()
 
-    private func withRecordedStore(_ body: (HistoryStore) throws -> Void) throws {
-        try withTemporaryFolder { folder in
-            let store = try HistoryStore(path: folder + "/feed.sqlite")
-            try feed.record(into: store)
-            try body(store)
-        }
-    }
-
     @Test func roundTripIsByteForByte() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             var all = MessageBlock()
             for block in feed.blocks { all.append(contentsOf: block) }
             let read = try store.queryAll(HistoryQuery())
@@ -32,7 +24,7 @@ struct HistoryQueryTests {
     @Test(arguments: ["NASDAQ", "NASDAQ.", "NASDAQ.AAPL", "NASDAQ.AAPLX", "NASDAQ.A", "NYSE.BRK.B", "NYSE.BRK", "N", "LSE.VOD", "XETRA", "NYSE.ZZZ", "CBOE"])
     func prefixFilterIsExact(prefix text: String) throws {
         let prefix = try TopicPrefix(text)
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             let expected = feed.expected(HistoryQuery(prefix: prefix))
             let read = try store.queryAll(HistoryQuery(prefix: prefix))
             #expect(read == expected)
@@ -42,7 +34,7 @@ struct HistoryQueryTests {
     }
 
     @Test func prefixThatIsAWholeTopicAlsoMatchesLongerTopics() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             let topics = Set(try store.queryAll(HistoryQuery(prefix: try TopicPrefix("NASDAQ.AAPL"))).decoded().map(\.topic.rawValue))
             #expect(topics == ["NASDAQ.AAPL", "NASDAQ.AAPLX"])
         }
@@ -64,7 +56,7 @@ struct HistoryQueryTests {
     }
 
     @Test func timeRangeMatchesBruteForce() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             for (since, until) in timeBounds {
                 for prefix in [TopicPrefix.all, try TopicPrefix("NYSE."), try TopicPrefix("NASDAQ.AAPL")] {
                     let query = HistoryQuery(prefix: prefix, since: since, until: until)
@@ -75,7 +67,7 @@ struct HistoryQueryTests {
     }
 
     @Test func sequenceAndSessionMatchBruteForce() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             var queries: [HistoryQuery] = []
             for prefix in [TopicPrefix.all, try TopicPrefix("NASDAQ."), try TopicPrefix("LSE.VOD")] {
                 for session in [nil, 101, 102, 105, 999] as [UInt32?] {
@@ -100,7 +92,7 @@ struct HistoryQueryTests {
     }
 
     @Test func pagesConcatenateToQueryAll() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             let times = feed.times.sorted()
             let queries = [
                 HistoryQuery(), HistoryQuery(prefix: try TopicPrefix("NYSE.")),
@@ -172,7 +164,7 @@ struct HistoryQueryTests {
     }
 
     @Test func limitCapsQueryAll() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             for limit in [0, 1, 5, 333, 1_000_000] {
                 for prefix in [TopicPrefix.all, try TopicPrefix("NYSE.BRK")] {
                     let query = HistoryQuery(prefix: prefix, limit: limit)
@@ -186,7 +178,7 @@ struct HistoryQueryTests {
     }
 
     @Test func snapshotMatchesBruteForce() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             let times = feed.times.sorted()
             let instants: [Timestamp?] = [
                 nil, Timestamp(nanoseconds: times[0] - 1), Timestamp(nanoseconds: times[0]), Timestamp(nanoseconds: times[17]),
@@ -217,7 +209,7 @@ struct HistoryQueryTests {
     }
 
     @Test func emptyTimeRangeIsRejected() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             let time = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
             for until in [time, Timestamp(nanoseconds: time.nanoseconds - 1)] {
                 let error = expectHistoryError(.invalidQuery) {

@@ -102,6 +102,15 @@ struct SyntheticFeed {
         }
     }
 
+    /// Calls `body` with a new store in a temporary folder holding this feed.
+    func withRecordedStore(_ body: (HistoryStore) throws -> Void) throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(path: folder + "/feed.sqlite")
+            try record(into: store)
+            try body(store)
+        }
+    }
+
     /// Appends the blocks in a few batches (as the recorder does), with empty blocks mixed in.
     func record(into store: HistoryStore) throws {
         var start = 0

@@ -7,14 +7,6 @@ import Testing
 struct MultiPrefixTests {
     let feed = SyntheticFeed()
 
-    private func withRecordedStore(_ body: (HistoryStore) throws -> Void) throws {
-        try withTemporaryFolder { folder in
-            let store = try HistoryStore(path: folder + "/feed.sqlite")
-            try feed.record(into: store)
-            try body(store)
-        }
-    }
-
     /// Hand-picked lists (overlapping, repeated, everything among others, matching nothing)
     /// and random ones drawn from every prefix of the recorded topics and some that match nothing.
     private static func prefixLists() throws -> [[TopicPrefix]] {
@@ -34,7 +26,7 @@ struct MultiPrefixTests {
 
     @Test func severalPrefixesGiveTheirUnionOnceInPublishOrder() throws {
         let times = feed.times.sorted()
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             for prefixes in try Self.prefixLists() {
                 let queries = [
                     HistoryQuery(prefixes: prefixes),
@@ -73,7 +65,7 @@ struct MultiPrefixTests {
     }
 
     @Test func anEmptyPrefixListIsAnInvalidQuery() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             for error in [
                 expectHistoryError(.invalidQuery) { _ = try store.queryAll(HistoryQuery(prefixes: [])) },
                 expectHistoryError(.invalidQuery) { _ = try store.query(HistoryQuery(prefixes: []), after: nil, maxMessages: 5) },
@@ -88,7 +80,7 @@ struct MultiPrefixTests {
     @Test func snapshotPagesConcatenateToTheWholeSnapshot() throws {
         let times = feed.times.sorted()
         let instants: [Timestamp?] = [nil, Timestamp(nanoseconds: times[0] - 1), Timestamp(nanoseconds: times[900])]
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             for prefixes in try Self.prefixLists() {
                 for at in instants {
                     let expected = feed.expectedSnapshot(prefixes: prefixes, at: at)
@@ -120,7 +112,7 @@ struct MultiPrefixTests {
     /// Topics come in the order the history first saw them; a page after a topic holds the
     /// topics after it in that order, and a cursor that is no topic of the history is refused.
     @Test func snapshotAfterATopicHoldsTheTopicsSeenAfterIt() throws {
-        try withRecordedStore { store in
+        try feed.withRecordedStore { store in
             let everything = try store.snapshot(prefix: .all, at: nil).decoded()
             for (position, message) in everything.enumerated() {
                 let page = try store.snapshot(prefixes: [.all], at: nil, after: message.topic.rawValue, maxMessages: 1000)
