@@ -16,7 +16,7 @@ struct SegmentIndexer {
         var maximumBlocksPerSegment: Int
 
         /// About 65,536 messages: a tail read whole costs a few milliseconds, and a segment's
-        /// rows are few even with a million topics (at most about 256 buckets).
+        /// rows are few even with a million topics (at most about 512 buckets).
         static let standard = Policy(messagesPerSegment: 65_536, maximumBlocksPerSegment: 64)
     }
 
@@ -73,8 +73,9 @@ struct SegmentIndexer {
             }
             guard found else { throw StoredBlocks.Corrupt(blockID: blockID, reason: "missing while indexing") }
         }
-        // At most about 256 buckets per segment, whatever the number of topics.
-        let shift = max(0, (32 - highestID.leadingZeroBitCount) - 8)
+        // At most about 512 buckets per segment, whatever the number of topics: rows stay under the
+        // ~4 KB a 16 KiB index page holds locally (larger ones spill into an overflow page each).
+        let shift = max(0, (32 - highestID.leadingZeroBitCount) - 9)
         let mask = UInt32((1 << shift) - 1)
         // Two stable counting passes, low bits then bucket: sorted by topic id, publish order kept.
         if shift > 0 { entries = Self.stableSort(entries, keys: 1 << shift) { Int($0.topicID & mask) } }
