@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Walks the records of a message block's bytes in place (`u16 topic_len, topic, u16 body_len,
 /// body`, little-endian), checking every length against the buffer.
 struct BlockRecords {
@@ -33,15 +27,5 @@ struct BlockRecords {
             UnsafeRawBufferPointer(rebasing: raw[topicStart..<topicEnd]),
             UnsafeRawBufferPointer(rebasing: raw[bodyStart..<bodyEnd])
         )
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// Whether this buffer starts with `prefix`, bytewise.
-    @inline(__always)
-    func bytesStart(with prefix: UnsafeRawBufferPointer) -> Bool {
-        guard count >= prefix.count else { return false }
-        guard prefix.count > 0, let base = baseAddress, let prefixBase = prefix.baseAddress else { return true }
-        return memcmp(base, prefixBase, prefix.count) == 0
     }
 }

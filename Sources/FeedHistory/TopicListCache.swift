@@ -1,3 +1,4 @@
+import FeedModel
 import Synchronization
 
 /// The topic ids of recently queried prefix lists, so paging through a query does not list its

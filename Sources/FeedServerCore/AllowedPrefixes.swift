@@ -12,21 +12,22 @@ import FeedModel
 struct AllowedPrefixes {
     /// The covering set as strings, in byte order.
     let prefixes: [String]
+    /// The same set, for the per-message question.
+    private let matcher: PrefixMatcher
 
     init(_ prefixes: [TopicPrefix]) {
         self.prefixes = TopicPrefix.covering(prefixes).map(\.rawValue)
+        matcher = PrefixMatcher(prefixes)
     }
 
     var allowsEverything: Bool { prefixes.isEmpty }
 
-    /// Whether one of them starts `bytes`: a topic that may be forwarded, or a subscription
-    /// prefix that asks for allowed topics only. `false` when none were given.
-    func covers<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
-        // A prefix of `bytes` sorts at or before it, and whatever sorts between the two starts
-        // with that prefix, so is not kept (rule 1): only the last one not after `bytes` can match.
-        let after = firstIndex { bytes.lexicographicallyPrecedes($0.utf8) }
-        return after > 0 && bytes.starts(with: prefixes[after - 1].utf8)
-    }
+    /// Whether one of them starts `topic` (a frame's bytes): a topic that may be forwarded.
+    /// `false` when none were given.
+    func covers(_ topic: UnsafeRawBufferPointer) -> Bool { matcher.matches(topic) }
+
+    /// Whether one of them starts `prefix`: a subscription that asks for allowed topics only.
+    func covers(_ prefix: String) -> Bool { matcher.matches(prefix) }
 
     /// Those that start with `prefix` (`prefix` itself included), in byte order: what a
     /// subscription wider than the allowed ones stands for.

@@ -59,7 +59,7 @@ struct UpstreamSubscriptions {
     /// What a downstream prefix holds upstream (rules 1 to 3; the heartbeat is held anyway).
     private func upstreamPrefixes(for prefix: String) -> [String] {
         if prefix == Topic.heartbeat.rawValue { return [] }
-        if allowed.allowsEverything || allowed.covers(prefix.utf8) { return [prefix] }
+        if allowed.allowsEverything || allowed.covers(prefix) { return [prefix] }
         return Array(allowed.under(prefix))
     }
 

@@ -9,7 +9,7 @@ struct AllowedPrefixesTests {
         let allowed = AllowedPrefixes(try ["NYSE.IBM", "NASDAQ.", "NASDAQ.AAPL", "LSE", "NYSE.IBM"].map { try TopicPrefix($0) })
         #expect(allowed.prefixes == ["LSE", "NASDAQ.", "NYSE.IBM"])
         #expect(AllowedPrefixes([]).allowsEverything)
-        #expect(!AllowedPrefixes([]).covers("NASDAQ.AAPL".utf8))
+        #expect(!AllowedPrefixes([]).covers("NASDAQ.AAPL"))
     }
 
     @Test func coverAndUnderAgreeWithAScanOverEveryPrefix() throws {
@@ -23,7 +23,7 @@ struct AllowedPrefixesTests {
             let kept = Set(given.map(\.rawValue)).filter { prefix in !given.contains { $0.rawValue != prefix && $0.matches(prefix) } }
             for probe in probes {
                 let expected = given.contains { $0.matches(probe) }
-                #expect(allowed.covers(probe.utf8) == expected, "\(given) cover '\(probe)'")
+                #expect(allowed.covers(probe) == expected, "\(given) cover '\(probe)'")
                 let under = kept.filter { $0.utf8.starts(with: probe.utf8) }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 #expect(Array(allowed.under(probe)) == under, "\(given) under '\(probe)'")
             }
