@@ -19,12 +19,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
     ],
     targets: [
         // The C boundary: libzmq's header and link flag, nothing else.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         // A thin Swift owner of libzmq contexts, sockets and frames.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // Also CURVE keys and their certificate files (swift-system for the file calls).
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "SystemPackage", package: "swift-system")]),
         // Messages, topics, prices and the binary wire codec.
         .target(name: "FeedModel"),
         // The SQLite history: block storage, recorder writes, queries.
