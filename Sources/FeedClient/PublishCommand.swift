@@ -27,6 +27,8 @@ struct PublishCommand: ParsableCommand {
     @Argument(help: "Input file, or - for standard input.")
     var file = "-"
 
+    @OptionGroup var curve: CurveClientOptions
+
     @Option(help: "Ingest endpoint of the feed-server: tcp:// or ipc://.")
     var to = "tcp://127.0.0.1:5557"
 
@@ -69,7 +71,8 @@ struct PublishCommand: ParsableCommand {
     /// input (--strict, a bad CSV header) still flushes what was sent before reporting it.
     private func publish() throws -> (sent: Int, rejected: Int) {
         let context = try ZMQContext()
-        let producer = try FeedProducer(context: context, endpoint: to, sendTimeoutMilliseconds: connectTimeoutMs)
+        let producer = try FeedProducer(
+            context: context, endpoint: to, sendTimeoutMilliseconds: connectTimeoutMs, curve: try curve.security())
         try producer.connect(timeoutMilliseconds: connectTimeoutMs)
         let input = file == "-" ? FileHandle.standardInput : try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
         var rejected = 0

@@ -55,6 +55,8 @@ struct HistorySourceOptions: ParsableArguments {
 
     @OptionGroup var timeout: ReplayTimeoutOptions
 
+    @OptionGroup var curve: CurveClientOptions
+
     func validate() throws {
         if server != nil && db != nil { throw ValidationError("give --server or --db, not both") }
         if db?.isEmpty == true { throw ValidationError("--db: empty path") }
@@ -69,6 +71,8 @@ struct HistorySourceOptions: ParsableArguments {
             if let note = store.versionNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
             return store
         }
-        return try ReplayClient(context: context, endpoint: server ?? "tcp://127.0.0.1:5558", timeoutMilliseconds: timeout.timeoutMs)
+        return try ReplayClient(
+            context: context, endpoint: server ?? "tcp://127.0.0.1:5558", timeoutMilliseconds: timeout.timeoutMs,
+            curve: try curve.security())
     }
 }

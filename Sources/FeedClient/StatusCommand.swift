@@ -16,6 +16,8 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var timeout: ReplayTimeoutOptions
 
+    @OptionGroup var curve: CurveClientOptions
+
     func validate() throws {
         try EndpointArgument.check(server, option: "--server", role: .connect, transports: serverTransports)
     }
@@ -23,7 +25,9 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         do {
             let context = try ZMQContext()
-            let status = try ReplayClient(context: context, endpoint: server, timeoutMilliseconds: timeout.timeoutMs).status()
+            let status = try ReplayClient(
+                context: context, endpoint: server, timeoutMilliseconds: timeout.timeoutMs, curve: try curve.security()
+            ).status()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))

@@ -39,6 +39,8 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     @OptionGroup var output: FormatOptions
 
+    @OptionGroup var curve: CurveClientOptions
+
     @Option(parsing: .unconditional, help: "Stop after N messages.")
     var count: Int?
 
@@ -102,6 +104,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             prefixes: prefixes, start: try replayStart(), replayEndpoint: replayEndpoint)
         options.receiveHighWaterMark = receiveHwm
         options.connectTimeoutMilliseconds = connectTimeoutMs
+        options.curve = try curve.security()
         let writer = LineWriter()
         defer { writer.flush() }  // Also when the subscription fails: what arrived is printed.
         let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)

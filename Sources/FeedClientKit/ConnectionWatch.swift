@@ -30,8 +30,10 @@ struct ConnectionWatch {
         case connected
         /// The ZeroMQ handshake completed (ZMQ_EVENT_HANDSHAKE_SUCCEEDED).
         case handshakeSucceeded
-        /// The handshake failed: a protocol error, or authentication (ZMQ_EVENT_HANDSHAKE_FAILED_*).
+        /// The handshake failed: a protocol error, or no detail (ZMQ_EVENT_HANDSHAKE_FAILED_*).
         case handshakeFailed
+        /// The server's ZAP handler refused this client's CURVE key (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH).
+        case keyRefused
         /// The connection was closed (ZMQ_EVENT_DISCONNECTED).
         case disconnected
         /// Anything else (connects delayed, failed and retried, the monitor's own events).
@@ -42,8 +44,8 @@ struct ConnectionWatch {
                 switch event.kind {
                 case ZMQ_EVENT_CONNECTED: .connected
                 case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: .handshakeSucceeded
-                case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-                    .handshakeFailed
+                case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: .handshakeFailed
+                case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: .keyRefused
                 case ZMQ_EVENT_DISCONNECTED: .disconnected
                 default: .other
                 }
@@ -53,15 +55,20 @@ struct ConnectionWatch {
     let endpoint: String
     /// What the client expects at the endpoint: `replay`, `ingest`.
     let role: String
+    /// Whether the client connects with CURVE (then a failed handshake is a refused one).
+    let curve: Bool
+    /// Whether the server refused this client's CURVE key.
+    private(set) var keyRefused = false
     private(set) var stage: Stage
     /// Completed connections lost so far (the peer closed them; libzmq reconnects).
     private(set) var losses = 0
 
     /// A watch of a client's connection to `endpoint`, which should be a feed-server's `role`
     /// endpoint. `inproc://` connections have no handshake: they are ready at once.
-    init(endpoint: String, role: String) {
+    init(endpoint: String, role: String, curve: Bool = false) {
         self.endpoint = endpoint
         self.role = role
+        self.curve = curve
         stage = endpoint.hasPrefix("inproc://") ? .ready : .unconnected
     }
 
@@ -74,6 +81,9 @@ struct ConnectionWatch {
             stage = .ready
         case .handshakeFailed:
             stage = .refused
+        case .keyRefused:
+            stage = .refused
+            keyRefused = true
         case .disconnected:
             switch stage {
             case .handshaking: stage = .refused
@@ -89,8 +99,17 @@ struct ConnectionWatch {
 
     /// The error for a refused handshake, naming the endpoint and what it should have been.
     var refusal: String {
-        "\(endpoint) closed the connection during the ZeroMQ handshake: is that a feed-server's \(role) endpoint? "
-            + "(publish, ingest and replay endpoints each refuse the others' clients)"
+        if keyRefused {
+            return "\(endpoint) refused the CURVE handshake: this client's key is not let in there "
+                + "(its public certificate must be in the server's --clients folder)"
+        }
+        if curve {
+            return "\(endpoint) refused the CURVE handshake: is --curve-server-key that server's public certificate, "
+                + "and does its \(role) endpoint use CURVE?"
+        }
+        return "\(endpoint) closed the connection during the ZeroMQ handshake: is that a feed-server's \(role) endpoint? "
+            + "(publish, ingest and replay endpoints each refuse the others' clients; one with CURVE refuses clients "
+            + "without --curve-server-key and --curve-key)"
     }
 
     /// What was found at the endpoint, for an error after waiting in vain: `lostSince` is

@@ -28,12 +28,14 @@ public final class FeedProducer {
     /// lost now. (Events arrive late, so which connection took which message is unknowable.)
     private var sentSinceLoss = 0
     public let endpoint: String
+    private let curve: Bool
     /// Messages handed to libzmq.
     public private(set) var sent = 0
 
     /// Connects a PUSH socket to `endpoint`. `sendTimeoutMilliseconds` bounds how long a send
     /// waits for a connection with room (server absent, restarting or not reading).
-    public init(context: ZMQContext, endpoint: String, sendTimeoutMilliseconds: Int = 5000) throws {
+    /// `curve` connects with CURVE (``ZeroMQ/CurveSecurity/client(serverKey:keys:)``).
+    public init(context: ZMQContext, endpoint: String, sendTimeoutMilliseconds: Int = 5000, curve: CurveSecurity? = nil) throws {
         self.endpoint = endpoint
         self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
         let socket = try ZMQSocket(context, .push)
@@ -41,6 +43,8 @@ public final class FeedProducer {
         try socket.set(.immediate, 1)
         try socket.set(.sendTimeout, Int32(clamping: sendTimeoutMilliseconds))
         try socket.set(.linger, 10_000)  // Bounded: a producer dropped without close() never hangs its process.
+        if let curve { try socket.secure(curve) }
+        self.curve = curve != nil
         monitor = try ZMQMonitor(socket)
         try socket.connect(endpoint)
         self.socket = socket
@@ -52,7 +56,7 @@ public final class FeedProducer {
     /// socket of another kind does (a feed-server's publish or replay endpoint given by
     /// mistake). `inproc://` endpoints are connected at once.
     public func connect(timeoutMilliseconds: Int) throws {
-        var connection = ConnectionWatch(endpoint: endpoint, role: "ingest")
+        var connection = ConnectionWatch(endpoint: endpoint, role: "ingest", curve: curve)
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         while connection.stage != .ready {
             if connection.stage == .refused { throw ClientError(.unavailable, connection.refusal) }

@@ -10,6 +10,9 @@ import ZeroMQ
 /// Malformed messages are counted in ``malformed`` and skipped. Not `Sendable`: one thread owns it.
 public final class FeedSubscriber {
     private let socket: ZMQSocket
+    /// With CURVE, until live: the socket monitor, so a refused handshake is reported as such
+    /// instead of as a silent server. Dropped (and the monitor stopped) once live.
+    private var handshake: (monitor: ZMQMonitor, watch: ConnectionWatch)?
     private let frames = ZMQMultipartMessage(capacity: 4)
     private var live = false
     /// Over PGM no subscription travels upstream, so there is no handshake to wait for: the
@@ -30,9 +33,10 @@ public final class FeedSubscriber {
     /// `tcp://`, `ipc://`, `inproc://`, or PGM multicast `epgm://IFACE;GROUP:PORT` (validated
     /// and resolved to the interface's address first; PGM subscribers filter on their side and
     /// become live with the next periodic heartbeat).
+    /// `curve` connects with CURVE (tcp and ipc; PGM is never encrypted).
     public init(
         context: ZMQContext, endpoint: String, prefixes: [TopicPrefix], receiveHighWaterMark: Int32 = 100_000,
-        multicastRateKilobits: Int32 = 100_000
+        multicastRateKilobits: Int32 = 100_000, curve: CurveSecurity? = nil
     ) throws {
         self.endpoint = endpoint
         liveOnAnyMessage = PGMEndpoint.isPGM(endpoint)
@@ -53,6 +57,10 @@ public final class FeedSubscriber {
             try socket.set(.receiveHighWaterMark, 0)
             try socket.connect(try PGMEndpoint(endpoint).resolved())
         } else {
+            if let curve {
+                try socket.secure(curve)
+                handshake = (try ZMQMonitor(socket), ConnectionWatch(endpoint: endpoint, role: "publish", curve: true))
+            }
             try socket.connect(endpoint)
         }
         // Subscribed after connecting, so libzmq sends them in this order (subscriptions made
@@ -63,15 +71,38 @@ public final class FeedSubscriber {
     }
 
     /// Waits for the first heartbeat: from then on nothing published for these prefixes is missed.
-    /// Returns `false` if none came within the timeout (server down or unreachable).
+    /// Returns `false` if none came within the timeout (server down or unreachable); throws
+    /// ``ClientError`` (unavailable) at once when the server refuses the CURVE handshake.
     public func waitUntilLive(timeoutMilliseconds: Int) throws -> Bool {
         if live { return true }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         while !live {
+            if let handshake {
+                let ready = try ZMQPoller.poll([socket, handshake.monitor.eventSocket], timeoutMilliseconds: deadline.remainingMilliseconds)
+                if ready[1] { try noteHandshakeEvents() }
+                if !ready[0] {
+                    if deadline.hasExpired { return false }
+                    continue
+                }
+            }
             guard let event = try receive(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
             pending.append(event)
         }
+        if handshake != nil {
+            socket.stopMonitor()
+            handshake = nil
+        }
         return true
+    }
+
+    /// Applies the monitor's waiting events; throws when the server refused the handshake.
+    private func noteHandshakeEvents() throws {
+        guard let monitor = handshake?.monitor, var watch = handshake?.watch else { return }
+        while let event = try monitor.next(timeoutMilliseconds: 0) {
+            watch.note(.init(event))
+            if watch.stage == .refused { throw ClientError(.unavailable, watch.refusal) }
+        }
+        handshake?.watch = watch
     }
 
     /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.

@@ -41,13 +41,15 @@ public final class ReplayClient {
     /// for a minute between two calls, reconnects every 100 ms), and that must stall this
     /// client only, never the caller's other sockets (a subscriber's live feed). Each call reads
     /// the waiting events first.
-    public init(context: ZMQContext, endpoint: String, timeoutMilliseconds: Int = 5000) throws {
+    /// `curve` connects with CURVE (``ZeroMQ/CurveSecurity/client(serverKey:keys:)``).
+    public init(context: ZMQContext, endpoint: String, timeoutMilliseconds: Int = 5000, curve: CurveSecurity? = nil) throws {
         self.endpoint = endpoint
         self.timeoutMilliseconds = timeoutMilliseconds
         socket = try ZMQSocket(endpoint.hasPrefix("inproc://") ? context : ZMQContext(), .dealer)
         try socket.set(.linger, 0)
+        if let curve { try socket.secure(curve) }
         monitor = try ZMQMonitor(socket)
-        connection = ConnectionWatch(endpoint: endpoint, role: "replay")
+        connection = ConnectionWatch(endpoint: endpoint, role: "replay", curve: curve != nil)
         try socket.connect(endpoint)
     }
 

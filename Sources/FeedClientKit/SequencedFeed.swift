@@ -54,6 +54,8 @@ public final class SequencedFeed {
         public var replayTimeoutMilliseconds = 5000
         /// How long to wait for the first heartbeat.
         public var connectTimeoutMilliseconds = 5000
+        /// CURVE toward the publish and replay endpoints (one server key for both); `nil` is plain.
+        public var curve: CurveSecurity?
 
         public init(prefixes: [TopicPrefix] = [], start: ReplayStart = .live, replayEndpoint: String? = nil) {
             self.prefixes = prefixes
@@ -89,9 +91,10 @@ public final class SequencedFeed {
         self.options = options
         live = try FeedSubscriber(
             context: context, endpoint: endpoint, prefixes: TopicPrefix.covering(options.prefixes),
-            receiveHighWaterMark: options.receiveHighWaterMark)
+            receiveHighWaterMark: options.receiveHighWaterMark, curve: options.curve)
         replay = try options.replayEndpoint.map {
-            try ReplayClient(context: context, endpoint: $0, timeoutMilliseconds: options.replayTimeoutMilliseconds)
+            try ReplayClient(
+                context: context, endpoint: $0, timeoutMilliseconds: options.replayTimeoutMilliseconds, curve: options.curve)
         }
         if options.start != .live && replay == nil {
             throw ClientError(.rejected, "replay from \(options.start) needs a replay endpoint")

@@ -121,6 +121,9 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     public var subscriptions: UInt64
     /// The replay service's own counters (filled in by the replay service).
     public var replay: ReplayServiceCounters?
+    /// CURVE handshakes refused because the client's key is not in the clients folder; absent
+    /// (nil) from servers without CURVE.
+    public var refusedKeys: UInt64?
 
     public init(
         session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, unrecorded: UInt64? = nil,
@@ -139,6 +142,7 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case session, published, recorded, unrecorded, rejected, subscriptions, replay
         case lastFeedSeq = "last_feed_seq"
+        case refusedKeys = "refused_keys"
     }
 }
 

@@ -37,6 +37,10 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var curve: CurveServerOptions
+
+    @OptionGroup(title: "CURVE toward the upstreams") var upstreamCurve: CurveClientOptions
+
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
 
@@ -55,6 +59,7 @@ struct RelayCommand: AsyncParsableCommand {
             try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: [.tcp, .ipc, .inproc])
         }
         try multicastOptions.validate()
+        try curve.validate(binding: publish.map { ("--publish", $0) }, multicast: multicastOptions.multicast)
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
         }
@@ -71,6 +76,8 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
+        configuration.curve = try curve.settings()
+        configuration.upstreamCurve = try upstreamCurve.security()
         let relay: FeedRelay
         do {
             relay = try FeedRelay.start(configuration: configuration, logger: logger)

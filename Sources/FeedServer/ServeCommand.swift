@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var curve: CurveServerOptions
+
     @Option(help: "Endpoint for producers (PULL).")
     var ingest = "tcp://127.0.0.1:5557"
 
@@ -75,6 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
         try multicastOptions.validate()
         try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
         try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
+        try curve.validate(
+            binding: publish.map { ("--publish", $0) } + [("--ingest", ingest), ("--replay", replay)],
+            multicast: multicastOptions.multicast)
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
             throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
         }
@@ -111,6 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sendHighWaterMark = sendHwm
         configuration.replayPageLimit = replayPageLimit
         configuration.ioThreads = ioThreads
+        configuration.curve = try curve.settings()
 
         let server: FeedServer
         do {
@@ -121,7 +127,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
-            + (demoRate.map { " demo=\($0)/s" } ?? "")
+            + (demoRate.map { " demo=\($0)/s" } ?? "") + (configuration.curve == nil ? "" : " curve=on")
         try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
             server.stop()
             return server.historyIsComplete

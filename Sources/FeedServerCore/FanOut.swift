@@ -34,7 +34,7 @@ final class FanOut {
     ///   - stopRequests: the owning thread's control socket, only polled here, never read.
     init(
         context: ZMQContext, endpoints: [String], multicastEndpoints: [String], multicastSettings: MulticastSettings,
-        sendHighWaterMark: Int32, stopRequests: ZMQSocket, logger: Logger
+        sendHighWaterMark: Int32, curve: CurveSecurity? = nil, stopRequests: ZMQSocket, logger: Logger
     ) throws {
         self.stopRequests = stopRequests
         self.logger = logger
@@ -42,6 +42,7 @@ final class FanOut {
         try xpub.set(.linger, 0)
         try xpub.set(.sendHighWaterMark, sendHighWaterMark)
         try xpub.set(.xpubVerbose, 1)
+        if let curve { try xpub.secure(curve) }
         var bound: [String] = []
         for endpoint in endpoints {
             try xpub.bind(endpoint)

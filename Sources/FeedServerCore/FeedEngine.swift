@@ -17,6 +17,8 @@ final class FeedEngine {
     private let counters: ServerCounters
     private let logger: Logger
     private let historyHandedOver: Latch
+    /// With CURVE: who may publish what (producers are told apart by their ZAP `User-Id`).
+    private let clients: ClientAllowList?
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var blocks: BlockBuilder
@@ -47,18 +49,20 @@ final class FeedEngine {
         self.counters = counters
         self.logger = logger
         self.historyHandedOver = historyHandedOver
+        clients = configuration.curve?.clients
         sequencer = Sequencer(session: session)
         control = try ControlChannel.bind(context, controlEndpoint)
         ingest = try ZMQSocket(context, .pull)
         try ingest.set(.linger, 0)
         try ingest.set(.maxMessageSize, Self.maximumIngestMessageSize)
         try ingest.set(.receiveHighWaterMark, 100_000)
+        if let curve = configuration.curve { try ingest.secure(.server(secretKey: curve.secretKey)) }
         try ingest.bind(configuration.ingestEndpoint)
         fanOut = try FanOut(
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            stopRequests: control, logger: logger)
+            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, logger: logger)
         blocks = BlockBuilder(
             recorder: recorder, messagesPerBlock: configuration.blockMessages,
             flushAfterMilliseconds: configuration.blockFlushMilliseconds)
@@ -146,6 +150,15 @@ final class FeedEngine {
             taken += 1
             switch IngestValidator.validate(frames) {
             case .success(let header):
+                if let clients, let sender = clients.entitlements(ofSenderOf: frames, frame: 0),
+                    !(sender.roles.contains(.publish) && sender.allows(topic: frames[0]))
+                {
+                    drop(kind: "not_entitled") {
+                        "\(sender.name) may not publish \(String(decoding: frames[0], as: UTF8.self))"
+                            + (sender.roles.contains(.publish) ? " (its prefixes: \(sender.prefixes.map(\.rawValue)))" : " (no publish role)")
+                    }
+                    continue
+                }
                 let source = frames[1]
                 let target = UnsafeMutableRawBufferPointer(rebasing: body[0..<source.count])
                 target.copyMemory(from: source)
@@ -153,13 +166,19 @@ final class FeedEngine {
                 if header.eventTime == 0 { WireHeader.stampEventTime(target, now) }
                 try publish(topic: frames[0], body: target, now: now)
             case .failure(let error):
-                let count = counters.reject(error.kind)
-                if count <= 10 || count.isMultiple(of: 1000) {
-                    logger.warning("dropped ingest message (\(error.kind) #\(count)): \(error)")
-                }
+                drop(kind: error.kind) { "\(error)" }
             }
         }
         return taken
+    }
+
+    /// Counts a dropped ingest message by `kind`, and logs the first ten of a kind and every
+    /// thousandth after.
+    private func drop(kind: String, reason: () -> String) {
+        let count = counters.reject(kind)
+        if count <= 10 || count.isMultiple(of: 1000) {
+            logger.warning("dropped ingest message (\(kind) #\(count)): \(reason())")
+        }
     }
 
     private func generateDemo() throws {

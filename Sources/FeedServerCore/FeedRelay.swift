@@ -18,6 +18,8 @@ public final class FeedRelay: Sendable {
     private let controlEndpoint: String
     private let historyHandedOver = Latch()
     private let thread: WorkerThread
+    /// Answers CURVE handshakes of the relay's subscribers (only with CURVE).
+    private let zapThread: WorkerThread?
     private let recorder: Recorder?
     private let stopping = FirstCall()
     private let logger: Logger
@@ -33,7 +35,7 @@ public final class FeedRelay: Sendable {
         let context = try ZMQContext(terminatesOnDeinit: !usesPGM)
         self.context = context
         self.logger = logger
-        let counters = ServerCounters()
+        let counters = ServerCounters(curve: configuration.curve != nil)
         self.counters = counters
         let recorder = try configuration.databasePath.map { path in
             try Recorder(
@@ -42,6 +44,10 @@ public final class FeedRelay: Sendable {
         self.recorder = recorder
         let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")
         self.controlEndpoint = controlEndpoint
+        zapThread = try WorkerThread.startZAP(
+            settings: configuration.curve, context: context, controlEndpoint: controlEndpoint + "-zap", counters: counters,
+            logger: logger)
+        let zapThread = self.zapThread
         let bound = BoundPublishEndpoints()
         let historyHandedOver = self.historyHandedOver
         do {
@@ -55,6 +61,7 @@ public final class FeedRelay: Sendable {
                 forwarder.value.run()
             }
         } catch {
+            zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             recorder?.stopAndFlush()
             throw error
         }
@@ -71,6 +78,7 @@ public final class FeedRelay: Sendable {
         thread.stopPublishing(
             context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
             ownsContext: true, logger: logger)
+        zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: 0)  // A relay has no session of its own.
         logger.info("stopped: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))")
     }

@@ -36,6 +36,8 @@ public final class FeedServer: Sendable {
     private let historyHandedOver = Latch()
     private let engineThread: WorkerThread
     private let replayThread: WorkerThread
+    /// Answers CURVE handshakes (only with CURVE); stopped after the sockets it admits to.
+    private let zapThread: WorkerThread?
     private let recorder: Recorder
     private let stopping = FirstCall()
     private let logger: Logger
@@ -59,7 +61,7 @@ public final class FeedServer: Sendable {
         let session = max(UInt32(clamping: now.nanoseconds / 1_000_000_000), (try store.lastSession() ?? 0) &+ 1)
         try store.registerSession(session, startedAt: now)
         self.session = session
-        let counters = ServerCounters()
+        let counters = ServerCounters(curve: configuration.curve != nil)
         self.counters = counters
         // After a PGM socket was used, zmq_ctx_term can hang forever (libzmq issue 822, seen on
         // these machines even with LINGER 0). The daemon's own context is therefore never
@@ -73,6 +75,15 @@ public final class FeedServer: Sendable {
         recorder = try Recorder(
             store: store, counters: counters, backlogLimit: configuration.recorderBacklogLimit, logger: logger)
 
+        do {
+            zapThread = try WorkerThread.startZAP(
+                settings: configuration.curve, context: context, controlEndpoint: controlEndpoint + "-zap", counters: counters,
+                logger: logger)
+        } catch {
+            recorder.stopAndFlush()
+            throw error
+        }
+        let zapThread = self.zapThread
         let boundEngine = BoundEndpoints()
         let controlEndpoint = self.controlEndpoint
         let recorder = self.recorder
@@ -89,6 +100,7 @@ public final class FeedServer: Sendable {
                 engine.value.run()
             }
         } catch {
+            zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             recorder.stopAndFlush()
             throw error
         }
@@ -97,8 +109,8 @@ public final class FeedServer: Sendable {
                 let service = try ReplayService(
                     context: context, endpoint: configuration.replayEndpoint,
                     controlEndpoint: controlEndpoint + "-replay", store: store,
-                    pageLimit: configuration.replayPageLimit, status: { counters.status(session: session) },
-                    logger: logger)
+                    pageLimit: configuration.replayPageLimit, clients: configuration.curve,
+                    status: { counters.status(session: session) }, logger: logger)
                 boundEngine.set(replay: service.endpoint)
                 return UncheckedTransfer(service)
             } run: { service in
@@ -106,6 +118,7 @@ public final class FeedServer: Sendable {
             }
         } catch {
             engineThread.stop(context: context, controlEndpoint: controlEndpoint)
+            zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             recorder.stopAndFlush()
             throw error
         }
@@ -125,6 +138,7 @@ public final class FeedServer: Sendable {
             context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
             ownsContext: ownsContext, logger: logger)
         replayThread.join()
+        zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: session)
         logger.info(
             "stopped: session \(session), published \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))"

@@ -1,4 +1,5 @@
 import FeedModel
+import ZeroMQ
 
 /// Everything a ``FeedRelay`` needs: where to collect from, what to forward, where to republish.
 public struct RelayConfiguration: Sendable {
@@ -16,6 +17,10 @@ public struct RelayConfiguration: Sendable {
     public var blockMessages = 4096
     public var blockFlushMilliseconds = 100
     public var sendHighWaterMark: Int32 = 100_000
+    /// CURVE on the relay's own tcp and ipc publish endpoints, with its own clients folder.
+    public var curve: CurveServerSettings?
+    /// How the relay connects to its tcp and ipc upstreams when they use CURVE (a `.client`).
+    public var upstreamCurve: CurveSecurity?
 
     public init() {}
 }

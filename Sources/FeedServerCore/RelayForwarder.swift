@@ -35,7 +35,7 @@ final class RelayForwarder {
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            stopRequests: control, logger: logger)
+            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, logger: logger)
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
@@ -43,6 +43,7 @@ final class RelayForwarder {
         // (1,000 by default), on a burst and when (re)connecting: a relay holding 10,000 lost half.
         try upstream.set(.sendHighWaterMark, 0)
         try upstream.set(.maxMessageSize, 4096)
+        if let upstreamCurve = configuration.upstreamCurve { try upstream.secure(upstreamCurve) }
         subscriptions = UpstreamSubscriptions(
             allowed: configuration.prefixes,
             forwardsWithoutSubscribers: recorder != nil || !configuration.multicastEndpoints.isEmpty)

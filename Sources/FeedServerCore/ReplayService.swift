@@ -35,6 +35,8 @@ final class ReplayService {
     private let control: ZMQSocket
     private let store: HistoryStore
     private let pageLimit: Int
+    /// With CURVE: who may ask for what (clients are told apart by their ZAP `User-Id`).
+    private let clients: ClientAllowList?
     private let statusProvider: @Sendable () -> ServerStatus
     private let logger: Logger
     private let frames = ZMQMultipartMessage(capacity: 4)
@@ -43,7 +45,7 @@ final class ReplayService {
 
     init(
         context: ZMQContext, endpoint: String, controlEndpoint: String, store: HistoryStore, pageLimit: Int,
-        status: @escaping @Sendable () -> ServerStatus, logger: Logger
+        clients curve: CurveServerSettings?, status: @escaping @Sendable () -> ServerStatus, logger: Logger
     ) throws {
         control = try ControlChannel.bind(context, controlEndpoint)
         router = try ZMQSocket(context, .router)
@@ -51,6 +53,8 @@ final class ReplayService {
         try router.set(.maxMessageSize, 64 * 1024)
         try router.set(.sendHighWaterMark, Self.unreadRepliesPerClient)
         try router.set(.routerMandatory, 1)
+        if let curve { try router.secure(.server(secretKey: curve.secretKey)) }
+        clients = curve?.clients
         try router.bind(endpoint)
         self.store = store
         self.pageLimit = min(pageLimit, Self.pageMessageLimit)
@@ -106,7 +110,8 @@ final class ReplayService {
         }
         envelope = Envelope(identity: identity, delimiter: isRequestEnvelope, id: request.id)
         do {
-            var (reply, block) = try serve(request)
+            let sender = clients?.entitlements(ofSenderOf: frames, frame: frames.count - 1)
+            var (reply, block) = try serve(try sender.map { try ReplayEntitlements.restrict(request, to: $0) } ?? request)
             reply.id = request.id
             try send(envelope, reply: reply, block: block)
         } catch {

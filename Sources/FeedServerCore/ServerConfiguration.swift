@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var replayPageLimit: Int = 10_000
     /// libzmq I/O threads of the server's context (ZMQ_IO_THREADS), when the server makes it.
     public var ioThreads: Int = 1
+    /// CURVE on every tcp and ipc endpoint, with the clients let in; `nil` leaves them plain.
+    public var curve: CurveServerSettings?
 
     public init() {}
 

@@ -10,8 +10,15 @@ public final class ServerCounters: Sendable {
     let lastFeedSequence = Atomic<UInt64>(0)
     let subscriptions = Atomic<UInt64>(0)
     private let rejectedByKind = Mutex<[String: UInt64]>([:])
+    /// CURVE handshakes the ZAP handler refused (reported only when `curve`).
+    private let refusedKeys = Atomic<UInt64>(0)
+    private let curve: Bool
 
-    init() {}
+    init(curve: Bool = false) { self.curve = curve }
+
+    /// Counts one CURVE key refused; returns how many were so far.
+    @discardableResult
+    func refuseKey() -> UInt64 { refusedKeys.add(1, ordering: .relaxed).newValue }
 
     /// Counts one dropped ingest message; returns how many of that kind have been dropped.
     @discardableResult
@@ -27,9 +34,11 @@ public final class ServerCounters: Sendable {
 
     /// A consistent-enough picture for reporting.
     public func status(session: UInt32) -> ServerStatus {
-        ServerStatus(
+        var status = ServerStatus(
             session: session, lastFeedSeq: lastFeedSequence.load(ordering: .relaxed),
             published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
             unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
+        status.refusedKeys = curve ? refusedKeys.load(ordering: .relaxed) : nil
+        return status
     }
 }

@@ -12,6 +12,11 @@ public struct CertificateFileError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let reason: String
 
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "\(path): \(reason)" }
 }
 

@@ -8,7 +8,7 @@ import CZeroMQ
 /// a larger `count` as malformed. Owned by the thread that owns the socket.
 public final class ZMQMultipartMessage {
     /// `capacity` readable frames, then one scratch frame for any beyond them.
-    private let frames: UnsafeMutablePointer<zmq_msg_t>
+    let frames: UnsafeMutablePointer<zmq_msg_t>
     public let capacity: Int
     /// Number of frames in the last message received, including any beyond `capacity`.
     public private(set) var count = 0

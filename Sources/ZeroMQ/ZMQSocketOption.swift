@@ -29,6 +29,11 @@ extension ZMQSocketOption where Value == Int32 {
     public static var ipv6: Self { .init(code: ZMQ_IPV6, name: "IPV6") }
     public static var receiveMore: Self { .init(code: ZMQ_RCVMORE, name: "RCVMORE") }
     public static var events: Self { .init(code: ZMQ_EVENTS, name: "EVENTS") }
+    /// Makes the socket the CURVE server of its connections (set before binding).
+    public static var curveServer: Self { .init(code: ZMQ_CURVE_SERVER, name: "CURVE_SERVER") }
+    /// An XPUB hands every subscription to its owner, which applies it (or not) with
+    /// ``subscribe`` on the XPUB itself: nothing reaches a subscriber that the owner did not allow.
+    public static var xpubManual: Self { .init(code: ZMQ_XPUB_MANUAL, name: "XPUB_MANUAL") }
 }
 
 extension ZMQSocketOption where Value == Int64 {
@@ -40,6 +45,10 @@ extension ZMQSocketOption where Value == [UInt8] {
     public static var subscribe: Self { .init(code: ZMQ_SUBSCRIBE, name: "SUBSCRIBE") }
     public static var unsubscribe: Self { .init(code: ZMQ_UNSUBSCRIBE, name: "UNSUBSCRIBE") }
     public static var routingID: Self { .init(code: ZMQ_ROUTING_ID, name: "ROUTING_ID") }
+    /// CURVE keys, as 40-character Z85 text.
+    public static var curveSecretKey: Self { .init(code: ZMQ_CURVE_SECRETKEY, name: "CURVE_SECRETKEY") }
+    public static var curvePublicKey: Self { .init(code: ZMQ_CURVE_PUBLICKEY, name: "CURVE_PUBLICKEY") }
+    public static var curveServerKey: Self { .init(code: ZMQ_CURVE_SERVERKEY, name: "CURVE_SERVERKEY") }
 }
 
 extension ZMQSocketOption where Value == String {

@@ -19,7 +19,8 @@ struct MulticastLabTests {
     static func startServer(in lab: LabNetwork, rate: String = "100000", extra: [String] = []) throws -> ServerFixture {
         let folder = try TemporaryFolder()
         return try ServerFixture(
-            extraArguments: ["--multicast", multicast, "--multicast-rate", rate] + extra, folder: folder,
+            // The replay endpoint listens on the lab network, unencrypted on purpose.
+            extraArguments: ["--multicast", multicast, "--multicast-rate", rate, "--insecure"] + extra, folder: folder,
             endpoints: [
                 "--publish", "tcp://127.0.0.1:*", "--ingest", "ipc://\(folder.path("ingest"))", "--replay",
                 "tcp://\(try lab.address("pub")):*",

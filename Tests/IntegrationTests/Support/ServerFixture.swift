@@ -66,11 +66,12 @@ final class ServerFixture {
     }
 
     /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`, ...) reaches `count`.
-    func waitForStatus(_ counter: String, atLeast count: Int, timeout: Double = 20) throws {
+    /// `credentials` are the CURVE options of a client with the replay role, for a server with CURVE.
+    func waitForStatus(_ counter: String, atLeast count: Int, timeout: Double = 20, credentials: [String] = []) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: Int?
         while Date() < deadline {
-            let status = try client(["status", "--server", replay])
+            let status = try client(["status", "--server", replay] + credentials)
             let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
             seen = json?[counter] as? Int
             if let seen, seen >= count { return }

@@ -1,0 +1,107 @@
+import FeedModel
+import Foundation
+import Synchronization
+import ZeroMQ
+
+/// The clients a CURVE server lets in: one public certificate per client in a folder
+/// (`NAME.key`, as `feed-client keygen` writes it), whose metadata says what the client may do:
+///
+/// ```
+/// metadata
+///     roles = "subscribe,replay"
+///     prefixes = "NASDAQ., NYSE.IBM"
+/// ```
+///
+/// `roles` lists any of `subscribe`, `publish`, `replay`; `prefixes` lists topic prefixes
+/// separated by commas, or `*` for every topic. A file that cannot be used (not a certificate,
+/// a secret key in it, an unknown role, a key another file already has) is left out and named in
+/// ``problems``; the others still load. Shared by the ZAP handler and the threads that enforce
+/// entitlements; thread-safe.
+public final class ClientAllowList: Sendable {
+    private struct Clients: Sendable {
+        var byKey: [String: ClientEntitlements] = [:]
+        var byName: [String: ClientEntitlements] = [:]
+    }
+
+    /// The folder read.
+    public let folder: String
+    private let clients: Mutex<Clients>
+    /// Why each left-out file was left out, one line each, naming the file.
+    public let problems: [String]
+
+    /// Reads every `*.key` file of `folder`; throws only when the folder itself cannot be read.
+    public init(folder: String) throws(CertificateFileError) {
+        self.folder = folder
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".key") }.sorted()
+        } catch {
+            throw CertificateFileError(path: folder, reason: "cannot read the clients folder: \((error as NSError).localizedDescription)")
+        }
+        var loaded = Clients()
+        var problems: [String] = []
+        for file in names {
+            let path = (folder as NSString).appendingPathComponent(file)
+            do {
+                let client = try Self.read(path, name: String(file.dropLast(".key".count)))
+                if let other = loaded.byKey[client.publicKey] {
+                    throw CertificateFileError(path: path, reason: "has the same public key as \(other.name).key")
+                }
+                loaded.byKey[client.publicKey] = client.entitlements
+                loaded.byName[client.entitlements.name] = client.entitlements
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        self.problems = problems
+        clients = Mutex(loaded)
+    }
+
+    /// How many clients are let in.
+    public var count: Int { clients.withLock { $0.byKey.count } }
+
+    /// The client whose CURVE public key (Z85) is `publicKey`, if it is let in.
+    public func client(publicKey: String) -> ClientEntitlements? { clients.withLock { $0.byKey[publicKey] } }
+
+    /// The client named `name` (its ZAP `User-Id`), if it is let in.
+    public func client(named name: String) -> ClientEntitlements? { clients.withLock { $0.byName[name] } }
+
+    private static func read(_ path: String, name: String) throws(CertificateFileError) -> (
+        publicKey: String, entitlements: ClientEntitlements
+    ) {
+        let certificate = try CurveCertificate.load(from: path)
+        func problem(_ reason: String) -> CertificateFileError { CertificateFileError(path: path, reason: reason) }
+        if certificate.secretKey != nil {
+            throw problem("holds a secret key: the clients folder takes public certificates (NAME.key) only")
+        }
+        guard let rolesText = certificate[metadata: "roles"] else {
+            throw problem("no 'roles' in its metadata (any of \(Self.roleNames))")
+        }
+        var roles = Set<ClientEntitlements.Role>()
+        for word in Self.list(rolesText) {
+            guard let role = ClientEntitlements.Role(rawValue: word) else {
+                throw problem("unknown role '\(word)' (roles are \(Self.roleNames))")
+            }
+            roles.insert(role)
+        }
+        guard let prefixesText = certificate[metadata: "prefixes"] else {
+            throw problem("no 'prefixes' in its metadata (e.g. \"NASDAQ., NYSE.IBM\", or \"*\" for every topic)")
+        }
+        var prefixes: [TopicPrefix] = []
+        for word in Self.list(prefixesText) {
+            if word == "*" {
+                prefixes.append(.all)
+                continue
+            }
+            do { prefixes.append(try TopicPrefix(word)) } catch { throw problem("prefix '\(word)': \(error)") }
+        }
+        return (certificate.publicKey, ClientEntitlements(name: name, roles: roles, prefixes: prefixes))
+    }
+
+    private static let roleNames = ClientEntitlements.Role.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// The words of a comma-separated list, trimmed, empty ones left out.
+    private static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

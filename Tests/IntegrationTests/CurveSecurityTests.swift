@@ -1,0 +1,271 @@
+import Foundation
+import Testing
+
+/// A feed-server with CURVE (`--curve-secret`, `--clients`), as clients meet it: real
+/// processes, real keys made by `feed-client keygen`, and pyzmq as an independent client.
+struct CurveSecurityTests {
+    /// A server with CURVE on loopback wildcard ports, recording to its own file.
+    static func server(_ keys: CurveKeys, extra: [String] = []) throws -> ServerFixture {
+        try ServerFixture(extraArguments: keys.serverArguments + extra)
+    }
+
+    /// The topics of `feed-client history`/`snapshot` output in NDJSON.
+    static func topics(_ output: String) throws -> [String] {
+        try output.split(separator: "\n").map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(object["topic"] as? String)
+        }
+    }
+
+    /// The server's status as a client with the replay role sees it.
+    static func status(_ server: ServerFixture, as credentials: [String]) throws -> [String: Any] {
+        let status = try server.client(["status", "--server", server.replay] + credentials)
+        #expect(status.process.terminationStatus == 0, "\(status.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+    }
+
+    // MARK: - Who gets in
+
+    @Test func anUnknownKeyIsRefusedCountedAndNeverReceivesAByte() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "replay", prefixes: "*")
+        let mallory = try keys.client("mallory", roles: "subscribe,publish,replay", prefixes: "*", allowed: false)
+        let server = try Self.server(keys, extra: ["--demo", "2000"])
+
+        let subscriber = try server.client(["subscribe", "--from", server.publish, "--count", "1", "--connect-timeout-ms", "5000"] + mallory)
+        #expect(subscriber.process.terminationStatus == 69, "\(subscriber.stderr)")
+        #expect(subscriber.stderr.contains("refused the CURVE handshake: this client's key is not let in"), "\(subscriber.stderr)")
+        #expect(subscriber.stdout.isEmpty)
+
+        // pyzmq with the stranger's key: the handshake fails for authentication, and in a second
+        // of a 2,000 msg/s feed nothing arrives.
+        let python = try RunningProcess(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            ["-c", PythonClients.strangerSubscriber, server.publish, keys.folder.path("server.key"), keys.folder.path("mallory.key_secret")])
+        #expect(try python.waitForExit() == 0, "\(python.stderr)")
+        #expect(python.stdout.contains("auth-failed 400"), "\(python.stdout)")
+        #expect(python.stdout.contains("received 0"), "\(python.stdout)")
+
+        let status = try Self.status(server, as: admin)
+        #expect((status["refused_keys"] as? Int ?? 0) >= 2, "\(status)")
+        #expect(server.process.stderr.contains("CURVE key \(try keys.publicKey("mallory"))"), "\(server.process.stderr)")
+        try server.stop()
+    }
+
+    @Test func clientsThatCannotCompleteTheHandshakeAreToldSoWithExit69() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "subscribe,publish,replay", prefixes: "*")
+        let server = try Self.server(keys)
+        let other = try CurveKeys()  // Another server's key pair.
+        let wrongServerKey = ["--curve-server-key", other.folder.path("server.key"), "--curve-key", keys.folder.path("admin.key_secret")]
+
+        let plain = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"])
+        #expect(plain.process.terminationStatus == 69, "\(plain.stderr)")
+        #expect(plain.stderr.contains("closed the connection during the ZeroMQ handshake"), "\(plain.stderr)")
+        #expect(plain.stderr.contains("--curve-server-key"), "\(plain.stderr)")
+
+        let cases: [(String, [String])] = [
+            ("status", ["status", "--server", server.replay, "--timeout-ms", "3000"]),
+            ("history", ["history", "--server", server.replay, "--timeout-ms", "3000"]),
+            ("subscribe", ["subscribe", "--from", server.publish, "--connect-timeout-ms", "3000"]),
+        ]
+        for (name, arguments) in cases {
+            let wrong = try server.client(arguments + wrongServerKey)
+            #expect(wrong.process.terminationStatus == 69, "\(name): \(wrong.stderr)")
+            #expect(wrong.stderr.contains("refused the CURVE handshake: is --curve-server-key"), "\(name): \(wrong.stderr)")
+        }
+        try server.folder.write("NASDAQ.AAPL,trade,,,,,1.5,10,buy,\n", to: "one.csv")
+        let publish = try server.client(["publish", "--to", server.ingest, "--connect-timeout-ms", "3000", server.folder.path("one.csv")] + wrongServerKey)
+        #expect(publish.process.terminationStatus == 69, "\(publish.stderr)")
+        #expect(publish.stderr.contains("refused the CURVE handshake"), "\(publish.stderr)")
+
+        // The reverse: a CURVE client at a plain server.
+        let plainServer = try ServerFixture()
+        let curveAtPlain = try plainServer.client(["status", "--server", plainServer.replay, "--timeout-ms", "3000"] + admin)
+        #expect(curveAtPlain.process.terminationStatus == 69, "\(curveAtPlain.stderr)")
+        #expect(curveAtPlain.stderr.contains("refused the CURVE handshake"), "\(curveAtPlain.stderr)")
+        try plainServer.stop()
+        try server.stop()
+    }
+
+    // MARK: - Entitlements
+
+    @Test func producersPublishOnlyUnderTheirPrefixesAndWithThePublishRole() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "replay", prefixes: "*")
+        let nyse = try keys.client("nyse-feed", roles: "publish", prefixes: "NYSE.")
+        let reader = try keys.client("reader", roles: "subscribe", prefixes: "*")
+        let server = try Self.server(keys)
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 100)
+        try server.folder.write(csv, to: "input.csv")
+        for credentials in [nyse, reader] {
+            let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + credentials)
+            #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        }
+        let entitled = sample.filter { $0.topic.rawValue.hasPrefix("NYSE.") }.count
+        try server.waitForStatus("recorded", atLeast: entitled, credentials: admin)
+        let status = try Self.status(server, as: admin)
+        let rejected = try #require(status["rejected"] as? [String: Int])
+        // Everything reader sent and nyse-feed's messages outside NYSE.: counted once each, by name.
+        let deadline = Date().addingTimeInterval(10)
+        var notEntitled = rejected["not_entitled"] ?? 0
+        while notEntitled < 200 - entitled && Date() < deadline {
+            notEntitled = (try Self.status(server, as: admin)["rejected"] as? [String: Int])?["not_entitled"] ?? 0
+        }
+        #expect(notEntitled == 200 - entitled, "\(status)")
+        let history = try server.client(["history", "--server", server.replay, "--format", "ndjson"] + admin)
+        #expect(try Set(Self.topics(history.stdout)) == ["NYSE.IBM", "NYSE.BRK.B"])
+        #expect(try Self.topics(history.stdout).count == entitled)
+        #expect(server.process.stderr.contains("nyse-feed may not publish NASDAQ.AAPL"), "\(server.process.stderr)")
+        #expect(server.process.stderr.contains("reader may not publish"), "\(server.process.stderr)")
+        try server.stop()
+    }
+
+    @Test func replayAnswersOnlyEntitledTopicsAndStatusNeedsTheReplayRole() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "publish,replay", prefixes: "*")
+        let alice = try keys.client("alice", roles: "subscribe,replay", prefixes: "NASDAQ., NYSE.IBM")
+        let dave = try keys.client("dave", roles: "subscribe", prefixes: "NASDAQ.AAPL")
+        let server = try Self.server(keys)
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 200)
+        try server.folder.write(csv, to: "input.csv")
+        let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + admin)
+        #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        try server.waitForStatus("recorded", atLeast: 200, credentials: admin)
+
+        func history(_ arguments: [String], as credentials: [String]) throws -> RunningProcess {
+            try server.client(arguments + ["--server", server.replay, "--format", "ndjson"] + credentials)
+        }
+        let everything = try history(["history"], as: alice)
+        #expect(everything.process.terminationStatus == 0, "\(everything.stderr)")
+        let aliceTopics: Set = ["NASDAQ.AAPL", "NASDAQ.MSFT", "NYSE.IBM"]
+        #expect(try Self.topics(everything.stdout) == sample.map(\.topic.rawValue).filter(aliceTopics.contains))
+        // A prefix wider than the entitlement gives its entitled part; one outside it is an error.
+        #expect(try Set(Self.topics(history(["history", "NYSE."], as: alice).stdout)) == ["NYSE.IBM"])
+        #expect(try Set(Self.topics(history(["history", "NAS"], as: alice).stdout)) == ["NASDAQ.AAPL", "NASDAQ.MSFT"])
+        let refused = try history(["history", "ARCA."], as: alice)
+        #expect(refused.process.terminationStatus == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("not entitled to prefix 'ARCA.' (client alice)"), "\(refused.stderr)")
+        let mixed = try history(["history", "NASDAQ.", "ARCA.SPY"], as: alice)
+        #expect(mixed.process.terminationStatus == 65 && mixed.stdout.isEmpty, "\(mixed.stderr)")
+
+        let snapshot = try history(["snapshot"], as: alice)
+        #expect(try Set(Self.topics(snapshot.stdout)) == aliceTopics, "\(snapshot.stderr)")
+        #expect(try Set(Self.topics(history(["snapshot"], as: dave).stdout)) == ["NASDAQ.AAPL"])
+
+        let status = try server.client(["status", "--server", server.replay] + dave)
+        #expect(status.process.terminationStatus == 65, "\(status.stderr)")
+        #expect(status.stderr.contains("status needs the replay role (client dave)"), "\(status.stderr)")
+        try server.stop()
+    }
+
+    // MARK: - Configuration
+
+    @Test func aClientsFolderWithBadFilesLoadsTheRestAndNamesThem() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "replay", prefixes: "*")
+        try "not a certificate\n".write(toFile: "\(keys.clientsFolder)/broken.key", atomically: true, encoding: .utf8)
+        try keys.client("typo", roles: "subscribe,reaplay", prefixes: "NASDAQ.")
+        let server = try Self.server(keys)
+        #expect(server.process.stderr.contains("client certificate left out: \(keys.clientsFolder)/broken.key: not a CURVE certificate"))
+        #expect(server.process.stderr.contains("\(keys.clientsFolder)/typo.key: unknown role 'reaplay'"), "\(server.process.stderr)")
+        #expect(server.process.stderr.contains("CURVE on: 1 clients"), "\(server.process.stderr)")
+        _ = try Self.status(server, as: admin)
+        try server.stop()
+    }
+
+    @Test func keyFilesThatCannotBeUsedAreUsageErrors() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "replay", prefixes: "*")
+        let secret = keys.folder.path("server.key_secret")
+        let folder = try TemporaryFolder()
+        let base = ["--db", folder.path("feed.sqlite"), "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
+        let cases: [([String], String)] = [
+            (["--curve-secret", secret], "--curve-secret needs --clients DIR"),
+            (["--clients", keys.clientsFolder], "--clients needs --curve-secret FILE"),
+            (["--curve-secret", folder.path("missing"), "--clients", keys.clientsFolder], "--curve-secret \(folder.path("missing")): "),
+            (["--curve-secret", keys.folder.path("server.key"), "--clients", keys.clientsFolder], "no secret key in it"),
+            (keys.serverArguments + ["--insecure"], "--insecure contradicts --curve-secret"),
+            (["--curve-secret", secret, "--clients", folder.path("none")], "cannot read the clients folder"),
+        ]
+        for (arguments, reason) in cases {
+            let server = try RunningProcess(Binaries.server, base + arguments)
+            #expect(try server.waitForExit() == 64, "\(arguments): \(server.stderr)")
+            #expect(server.stderr.contains(reason), "\(arguments): \(server.stderr)")
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
+        let loose = try RunningProcess(Binaries.server, base + keys.serverArguments)
+        #expect(try loose.waitForExit() == 64)
+        #expect(loose.stderr.contains("run chmod 600 \(secret)"), "\(loose.stderr)")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: keys.folder.path("admin.key_secret"))
+        let client = try RunningProcess(Binaries.client, ["status"] + admin)
+        #expect(try client.waitForExit() == 64)
+        #expect(client.stderr.contains("--curve-key \(keys.folder.path("admin.key_secret")): holds a secret key but the group or others may read it"), "\(client.stderr)")
+        let half = try RunningProcess(Binaries.client, ["status", "--curve-server-key", keys.folder.path("server.key")])
+        #expect(try half.waitForExit() == 64)
+        #expect(half.stderr.contains("--curve-server-key needs --curve-key"), "\(half.stderr)")
+    }
+
+    @Test func listeningBeyondLoopbackNeedsCurveOrInsecure() throws {
+        let keys = try CurveKeys()
+        let folder = try TemporaryFolder()
+        let base = ["--db", folder.path("feed.sqlite"), "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
+        let open = try RunningProcess(Binaries.server, base + ["--publish", "tcp://0.0.0.0:*"])
+        #expect(try open.waitForExit() == 64)
+        #expect(open.stderr.split(separator: "\n").count == 1, "\(open.stderr)")
+        #expect(open.stderr.contains("--publish tcp://0.0.0.0:* listens beyond this host: give --curve-secret FILE --clients DIR, or --insecure"), "\(open.stderr)")
+        for arguments in [["--publish", "tcp://*:*"], ["--publish", "tcp://127.0.0.1:*", "--replay", "tcp://eth0:*"]] {
+            let refused = try RunningProcess(Binaries.server, base + arguments)
+            #expect(try refused.waitForExit() == 64, "\(arguments): \(refused.stderr)")
+        }
+        let relay = try RunningProcess(Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://*:*"])
+        #expect(try relay.waitForExit() == 64)
+        #expect(relay.stderr.contains("listens beyond this host"), "\(relay.stderr)")
+
+        let insecure = try ServerFixture(
+            extraArguments: ["--insecure"], endpoints: ["--publish", "tcp://0.0.0.0:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
+        try insecure.stop()
+        let encrypted = try ServerFixture(
+            extraArguments: keys.serverArguments,
+            endpoints: ["--publish", "tcp://0.0.0.0:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
+        try encrypted.stop()
+
+        let multicast = try RunningProcess(Binaries.server, base + keys.serverArguments + ["--multicast", "epgm://127.0.0.1;239.192.7.1:5601"])
+        #expect(try multicast.waitForExit() == 64)
+        #expect(multicast.stderr.contains("add --multicast-unencrypted"), "\(multicast.stderr)")
+    }
+}
+
+/// Python clients of a CURVE server (pyzmq, libzmq 4.3.4), independent of this project's code.
+enum PythonClients {
+    /// argv: endpoint, server public certificate, client secret certificate. Subscribes to
+    /// everything, waits for the handshake's outcome on the socket monitor, then counts what
+    /// arrives in one second.
+    static let strangerSubscriber = """
+        import sys, zmq, zmq.auth
+        from zmq.utils.monitor import recv_monitor_message
+        endpoint, server_file, client_file = sys.argv[1:4]
+        server_public, _ = zmq.auth.load_certificate(server_file)
+        public, secret = zmq.auth.load_certificate(client_file)
+        context = zmq.Context()
+        sub = context.socket(zmq.SUB)
+        sub.curve_serverkey, sub.curve_publickey, sub.curve_secretkey = server_public, public, secret
+        monitor = sub.get_monitor_socket()
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        sub.connect(endpoint)
+        while True:
+            if not monitor.poll(10000): sys.exit("no handshake outcome within 10 s")
+            event = recv_monitor_message(monitor)
+            if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+                print("auth-failed", event["value"]); break
+            if event["event"] == zmq.EVENT_HANDSHAKE_SUCCEEDED: sys.exit("handshake succeeded")
+        received = 0
+        poller = zmq.Poller(); poller.register(sub, zmq.POLLIN)
+        import time
+        end = time.monotonic() + 1
+        while time.monotonic() < end:
+            if poller.poll(100): sub.recv_multipart(); received += 1
+        print("received", received)
+        """
+}
