@@ -17,26 +17,29 @@ public struct ClientEntitlements: Sendable, Equatable {
     /// The client's name: its certificate's file name without `.key`, and its ZAP `User-Id`.
     public let name: String
     public let roles: Set<Role>
-    /// Covering prefixes (none inside another); `[.all]` entitles to everything.
-    public let prefixes: [TopicPrefix]
+    /// The entitled prefixes as a covering set (none inside another), in byte order; `[""]`
+    /// entitles to everything, none to nothing.
+    public var prefixes: [String] { allowed.prefixes }
+    private let allowed: AllowedPrefixes
 
     public init(name: String, roles: Set<Role>, prefixes: [TopicPrefix]) {
         self.name = name
         self.roles = roles
-        self.prefixes = TopicPrefix.covering(prefixes)
+        allowed = AllowedPrefixes(prefixes)
     }
 
     /// Whether the client may see or publish `topic`.
-    public func allows(topic: UnsafeRawBufferPointer) -> Bool {
-        prefixes.contains { $0.matches(topic) }
-    }
+    func allows(topic: UnsafeRawBufferPointer) -> Bool { allowed.covers(topic) }
 
     /// The part of `requested` the client is entitled to, as prefixes: `requested` itself when
     /// it lies within an entitled prefix (`NASDAQ.AAPL` under `NASDAQ.`), the entitled prefixes
     /// within it when it is broader (`""` gives every entitled prefix), none when they do not
     /// overlap (`NYSE.`).
-    public func entitledPart(of requested: TopicPrefix) -> [TopicPrefix] {
-        if prefixes.contains(where: { requested.rawValue.utf8.starts(with: $0.rawValue.utf8) }) { return [requested] }
-        return prefixes.filter { $0.rawValue.utf8.starts(with: requested.rawValue.utf8) }
+    public func entitledPart(of requested: String) -> [String] {
+        allowed.covers(requested) ? [requested] : Array(allowed.under(requested))
+    }
+
+    public static func == (left: ClientEntitlements, right: ClientEntitlements) -> Bool {
+        left.name == right.name && left.roles == right.roles && left.prefixes == right.prefixes
     }
 }

@@ -155,7 +155,7 @@ final class FeedEngine {
                 {
                     drop(kind: "not_entitled") {
                         "\(sender.name) may not publish \(String(decoding: frames[0], as: UTF8.self))"
-                            + (sender.roles.contains(.publish) ? " (its prefixes: \(sender.prefixes.map(\.rawValue)))" : " (no publish role)")
+                            + (sender.roles.contains(.publish) ? " (its prefixes: \(sender.prefixes))" : " (no publish role)")
                     }
                     continue
                 }

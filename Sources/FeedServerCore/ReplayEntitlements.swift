@@ -16,15 +16,15 @@ enum ReplayEntitlements {
             guard !client.roles.isDisjoint(with: [.replay, .subscribe]) else {
                 throw notEntitled(client, "\(request.op.rawValue) needs the replay or subscribe role")
             }
-            var entitled: [TopicPrefix] = []
+            var entitled: [String] = []
             for prefix in try ReplayQuery.prefixes(of: request) {
-                let part = client.entitledPart(of: prefix)
+                let part = client.entitledPart(of: prefix.rawValue)
                 if part.isEmpty { throw notEntitled(client, "not entitled to prefix '\(prefix.rawValue)'") }
                 entitled += part
             }
             var narrowed = request
             narrowed.prefix = nil
-            narrowed.prefixes = TopicPrefix.covering(entitled).map(\.rawValue)
+            narrowed.prefixes = TopicPrefix.covering(try entitled.map { try TopicPrefix($0) }).map(\.rawValue)
             return narrowed
         }
     }
