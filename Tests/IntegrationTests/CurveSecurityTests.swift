@@ -88,6 +88,20 @@ struct CurveSecurityTests {
         try server.stop()
     }
 
+    @Test func ipcEndpointsUseCurveToo() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "replay", prefixes: "*")
+        let folder = try TemporaryFolder()
+        let server = try ServerFixture(
+            extraArguments: keys.serverArguments, folder: folder,
+            endpoints: ["--publish", "ipc://\(folder.path("publish"))", "--ingest", "ipc://\(folder.path("ingest"))", "--replay", "ipc://\(folder.path("replay"))"])
+        _ = try Self.status(server, as: admin)
+        let plain = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"])
+        #expect(plain.process.terminationStatus == 69, "\(plain.stderr)")
+        #expect(plain.stderr.contains("closed the connection during the ZeroMQ handshake"), "\(plain.stderr)")
+        try server.stop()
+    }
+
     // MARK: - Entitlements
 
     @Test func producersPublishOnlyUnderTheirPrefixesAndWithThePublishRole() throws {
