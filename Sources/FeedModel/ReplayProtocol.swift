@@ -124,6 +124,9 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     /// CURVE handshakes refused because the client's key is not in the clients folder; absent
     /// (nil) from servers without CURVE.
     public var refusedKeys: UInt64?
+    /// Subscriptions of CURVE subscribers with no entitled part (nothing applied); absent (nil)
+    /// from servers without CURVE.
+    public var notEntitledSubscriptions: UInt64?
 
     public init(
         session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, unrecorded: UInt64? = nil,
@@ -143,6 +146,7 @@ public struct ServerStatus: Codable, Sendable, Equatable {
         case session, published, recorded, unrecorded, rejected, subscriptions, replay
         case lastFeedSeq = "last_feed_seq"
         case refusedKeys = "refused_keys"
+        case notEntitledSubscriptions = "not_entitled_subscriptions"
     }
 }
 

@@ -12,6 +12,8 @@ public final class ServerCounters: Sendable {
     private let rejectedByKind = Mutex<[String: UInt64]>([:])
     /// CURVE handshakes the ZAP handler refused (reported only when `curve`).
     private let refusedKeys = Atomic<UInt64>(0)
+    /// Subscriptions with no entitled part (reported only when `curve`).
+    private let notEntitledSubscriptions = Atomic<UInt64>(0)
     private let curve: Bool
 
     init(curve: Bool = false) { self.curve = curve }
@@ -19,6 +21,10 @@ public final class ServerCounters: Sendable {
     /// Counts one CURVE key refused; returns how many were so far.
     @discardableResult
     func refuseKey() -> UInt64 { refusedKeys.add(1, ordering: .relaxed).newValue }
+
+    /// Counts one subscription with no entitled part; returns how many were so far.
+    @discardableResult
+    func refuseSubscription() -> UInt64 { notEntitledSubscriptions.add(1, ordering: .relaxed).newValue }
 
     /// Counts one dropped ingest message; returns how many of that kind have been dropped.
     @discardableResult
@@ -39,6 +45,7 @@ public final class ServerCounters: Sendable {
             published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
             unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
         status.refusedKeys = curve ? refusedKeys.load(ordering: .relaxed) : nil
+        status.notEntitledSubscriptions = curve ? notEntitledSubscriptions.load(ordering: .relaxed) : nil
         return status
     }
 }
