@@ -122,7 +122,14 @@ struct ServeCommand: AsyncParsableCommand {
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
             + (demoRate.map { " demo=\($0)/s" } ?? "")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+        let session = server.session
+        let hangup: @Sendable () -> Void = {
+            let status = server.counters.status(session: session)
+            logger.notice(
+                "status: session \(session), published \(status.published), recorded \(status.recorded), unrecorded \(status.unrecorded ?? 0), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"
+            )
+        }
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
             server.stop()
             return server.historyIsComplete
         })
