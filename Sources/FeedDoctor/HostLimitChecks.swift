@@ -7,9 +7,10 @@ enum HostLimitChecks {
         case .failure(let unreadable):
             return CheckResult(.warn, subject, "cannot read: \(unreadable)")
         case .success(let limit):
-            let found = "soft \(format(limit.soft)), hard \(format(limit.hard)); each connection holds one"
-            if limit.hard < 1024 { return CheckResult(.fail, subject, "\(found): fewer than 1024", fix: fix) }
-            if limit.hard < wanted { return CheckResult(.warn, subject, "\(found): below \(wanted)", fix: fix) }
+            let found = "soft \(format(limit.soft)), hard \(format(limit.hard))"
+            let need = "each connection holds one"
+            if limit.hard < 1024 { return CheckResult(.fail, subject, "\(found), below 1024; \(need)", fix: fix) }
+            if limit.hard < wanted { return CheckResult(.warn, subject, "\(found), below the \(wanted) wanted; \(need)", fix: fix) }
             return CheckResult(.ok, subject, found)
         }
     }

@@ -28,7 +28,9 @@ enum MulticastChecks {
             let resolved = try endpoint.resolved(on: interfaces)
             return CheckResult(.ok, subject, "up, multicast, libzmq gets \(resolved)")
         } catch {
-            return CheckResult(.fail, subject, error.description, fix: fix(for: error))
+            // The subject names the endpoint already: leave out the description's "ENDPOINT: ".
+            let finding = error.description.hasPrefix("\(endpoint): ") ? String(error.description.dropFirst("\(endpoint): ".count)) : error.description
+            return CheckResult(.fail, subject, finding, fix: fix(for: error))
         }
     }
 
