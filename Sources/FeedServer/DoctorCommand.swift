@@ -1,5 +1,4 @@
 import ArgumentParser
-import CommandLineSupport
 import FeedDoctor
 import FeedServerCore
 import Foundation
@@ -40,11 +39,7 @@ struct DoctorCommand: ParsableCommand {
     static let failedStatus: Int32 = 1
 
     func validate() throws {
-        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
-        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
-        try multicastOptions.validate()
-        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
-        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
+        try ServeCommand.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
         if db.isEmpty { throw ValidationError("--db must not be empty") }
     }
 

@@ -70,11 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let maximumIOThreads = 16
 
     func validate() throws {
-        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
-        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
-        try multicastOptions.validate()
-        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
-        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
+        try Self.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
             throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
         }
@@ -90,6 +86,15 @@ struct ServeCommand: AsyncParsableCommand {
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
+    }
+
+    /// The endpoint options' syntax, shared with `doctor`, which takes the same ones.
+    static func checkEndpoints(publish: [String], multicast: MulticastOptions, ingest: String, replay: String) throws {
+        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
+        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
+        try multicast.validate()
+        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
+        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
     }
 
     func run() async throws {
