@@ -63,6 +63,14 @@ struct DoctorChecksTests {
         }
     }
 
+    @Test func anInterfaceGivenByItsAddressIsJudgedAndRoutedByItsName() throws {
+        let results = try Self.plan("epgm://10.231.7.1;239.192.7.1:5601").checks(facts: Self.facts())
+        #expect(try Self.line(results, "interface 10.231.7.1").verdict == .ok)
+        #expect(try Self.line(results, "route for").line == "ok    route for 239.192.7.1: via lab0 (224.0.0.0/4)")
+        let elsewhere = try Self.plan("epgm://10.9.9.9;239.192.7.1:5601").checks(facts: Self.facts())
+        #expect(try Self.line(elsewhere, "interface 10.9.9.9").finding == "no network interface on this host has the address 10.9.9.9")
+    }
+
     @Test func aMissingRouteForTheGroupIsAWarningNamingTheRouteToAdd() throws {
         let result = try Self.line(try Self.plan().checks(facts: Self.facts(routes: [])), "route for 239.192.7.1")
         #expect(result.verdict == .warn)
