@@ -58,13 +58,16 @@ let package = Package(
             name: "CommandLineSupport",
             dependencies: ["ZeroMQ", "FeedModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `feed-server doctor`: what a deployment trips over, as facts from this host and checks over them.
+        .target(name: "FeedDoctor", dependencies: ["ZeroMQ"]),
         .executableTarget(
             name: "FeedServer",
             dependencies: [
-                "FeedServerCore", "FeedHistory", "CommandLineSupport",
+                "FeedServerCore", "FeedHistory", "CommandLineSupport", "FeedDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -77,6 +80,7 @@ let package = Package(
         ),
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
         .testTarget(name: "FeedClientKitTests", dependencies: ["FeedClientKit", "FeedModel"]),
         .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel"]),
         .testTarget(

@@ -88,7 +88,13 @@ struct RelayCommand: AsyncParsableCommand {
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
             + (db.map { " db=\($0)" } ?? "")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+        let hangup: @Sendable () -> Void = {
+            let status = relay.counters.status(session: 0)  // A relay has no session of its own.
+            logger.notice(
+                "status: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"
+            )
+        }
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
             relay.stop()
             return relay.historyIsComplete
         })

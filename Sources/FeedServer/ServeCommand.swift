@@ -72,11 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let maximumIOThreads = 16
 
     func validate() throws {
-        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
-        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
-        try multicastOptions.validate()
-        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
-        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
+        try Self.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
         try curve.validate(
             binding: publish.map { ("--publish", $0) } + [("--ingest", ingest), ("--replay", replay)],
             multicast: multicastOptions.multicast)
@@ -95,6 +91,15 @@ struct ServeCommand: AsyncParsableCommand {
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
+    }
+
+    /// The endpoint options' syntax, shared with `doctor`, which takes the same ones.
+    static func checkEndpoints(publish: [String], multicast: MulticastOptions, ingest: String, replay: String) throws {
+        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
+        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
+        try multicast.validate()
+        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
+        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
     }
 
     func run() async throws {
@@ -128,7 +133,14 @@ struct ServeCommand: AsyncParsableCommand {
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
             + (demoRate.map { " demo=\($0)/s" } ?? "") + (configuration.curve == nil ? "" : " curve=on")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+        let session = server.session
+        let hangup: @Sendable () -> Void = {
+            let status = server.counters.status(session: session)
+            logger.notice(
+                "status: session \(session), published \(status.published), recorded \(status.recorded), unrecorded \(status.unrecorded ?? 0), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"
+            )
+        }
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
             server.stop()
             return server.historyIsComplete
         })
