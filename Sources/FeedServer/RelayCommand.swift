@@ -88,7 +88,9 @@ struct RelayCommand: AsyncParsableCommand {
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
             + (db.map { " db=\($0)" } ?? "")
+        let clients = configuration.curve?.clients
         let hangup: @Sendable () -> Void = {
+            clients?.reload(logger: logger)
             let status = relay.counters.status(session: 0)  // A relay has no session of its own.
             logger.notice(
                 "status: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"

@@ -134,7 +134,9 @@ struct ServeCommand: AsyncParsableCommand {
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
             + (demoRate.map { " demo=\($0)/s" } ?? "") + (configuration.curve == nil ? "" : " curve=on")
         let session = server.session
+        let clients = configuration.curve?.clients
         let hangup: @Sendable () -> Void = {
+            clients?.reload(logger: logger)
             let status = server.counters.status(session: session)
             logger.notice(
                 "status: session \(session), published \(status.published), recorded \(status.recorded), unrecorded \(status.unrecorded ?? 0), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"

@@ -21,40 +21,49 @@ public final class ClientAllowList: Sendable {
     private struct Clients: Sendable {
         var byKey: [String: ClientEntitlements] = [:]
         var byName: [String: ClientEntitlements] = [:]
+        var keyOf: [String: String] = [:]
+        var problems: [String] = []
     }
 
     /// The folder read.
     public let folder: String
     private let clients: Mutex<Clients>
-    /// Why each left-out file was left out, one line each, naming the file.
-    public let problems: [String]
+    /// Why each left-out file was left out at the last (re)load, one line each, naming the file.
+    public var problems: [String] { clients.withLock { $0.problems } }
 
     /// Reads every `*.key` file of `folder`; throws only when the folder itself cannot be read.
     public init(folder: String) throws(CertificateFileError) {
         self.folder = folder
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".key") }.sorted()
-        } catch {
-            throw CertificateFileError(path: folder, reason: "cannot read the clients folder: \((error as NSError).localizedDescription)")
-        }
-        var loaded = Clients()
-        var problems: [String] = []
-        for file in names {
-            let path = (folder as NSString).appendingPathComponent(file)
-            do {
-                let client = try Self.read(path, name: String(file.dropLast(".key".count)))
-                if let other = loaded.byKey[client.publicKey] {
-                    throw CertificateFileError(path: path, reason: "has the same public key as \(other.name).key")
+        clients = Mutex(try Self.read(folder))
+    }
+
+    /// What a reload changed, by client name.
+    public struct Changes: Sendable, Equatable {
+        public var added: [String] = []
+        public var removed: [String] = []
+        /// Same name, another key, roles or prefixes.
+        public var changed: [String] = []
+    }
+
+    /// Reads the folder again and lets in what it holds now: a removed key is refused at its
+    /// next handshake and, named by its `User-Id`, loses every role at once; a changed
+    /// entitlement applies to the next message or request. When the folder cannot be read, the
+    /// clients stay as they were and the error is thrown.
+    public func reload() throws(CertificateFileError) -> Changes {
+        let fresh = try Self.read(folder)
+        return clients.withLock { current in
+            var changes = Changes()
+            for (name, client) in fresh.byName.sorted(by: { $0.key < $1.key }) {
+                guard let old = current.byName[name] else {
+                    changes.added.append(name)
+                    continue
                 }
-                loaded.byKey[client.publicKey] = client.entitlements
-                loaded.byName[client.entitlements.name] = client.entitlements
-            } catch {
-                problems.append("\(error)")
+                if old != client || current.keyOf[name] != fresh.keyOf[name] { changes.changed.append(name) }
             }
+            changes.removed = current.byName.keys.filter { fresh.byName[$0] == nil }.sorted()
+            current = fresh
+            return changes
         }
-        self.problems = problems
-        clients = Mutex(loaded)
     }
 
     /// How many clients are let in.
@@ -65,6 +74,32 @@ public final class ClientAllowList: Sendable {
 
     /// The client named `name` (its ZAP `User-Id`), if it is let in.
     public func client(named name: String) -> ClientEntitlements? { clients.withLock { $0.byName[name] } }
+
+    /// Every usable certificate of `folder`, and why the others are left out.
+    private static func read(_ folder: String) throws(CertificateFileError) -> Clients {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".key") }.sorted()
+        } catch {
+            throw CertificateFileError(path: folder, reason: "cannot read the clients folder: \((error as NSError).localizedDescription)")
+        }
+        var loaded = Clients()
+        for file in names {
+            let path = (folder as NSString).appendingPathComponent(file)
+            do {
+                let client = try Self.read(path, name: String(file.dropLast(".key".count)))
+                if let other = loaded.byKey[client.publicKey] {
+                    throw CertificateFileError(path: path, reason: "has the same public key as \(other.name).key")
+                }
+                loaded.byKey[client.publicKey] = client.entitlements
+                loaded.byName[client.entitlements.name] = client.entitlements
+                loaded.keyOf[client.entitlements.name] = client.publicKey
+            } catch {
+                loaded.problems.append("\(error)")
+            }
+        }
+        return loaded
+    }
 
     private static func read(_ path: String, name: String) throws(CertificateFileError) -> (
         publicKey: String, entitlements: ClientEntitlements

@@ -8,7 +8,7 @@ extension WorkerThread {
         settings: CurveServerSettings?, context: ZMQContext, controlEndpoint: String, counters: ServerCounters, logger: Logger
     ) throws -> WorkerThread? {
         guard let settings else { return nil }
-        for problem in settings.clients.problems { logger.warning("client certificate left out: \(problem)") }
+        settings.clients.logProblems(logger)
         logger.info("CURVE on: \(settings.clients.count) clients from \(settings.clients.folder)")
         return try WorkerThread.start(name: "zap") {
             UncheckedTransfer(

@@ -173,6 +173,42 @@ struct CurveSecurityTests {
         try server.stop()
     }
 
+    @Test func sighupRereadsTheClientsFolder() throws {
+        let keys = try CurveKeys()
+        let admin = try keys.client("admin", roles: "publish,replay", prefixes: "*")
+        let alice = try keys.client("alice", roles: "replay", prefixes: "NASDAQ.")
+        let gone = try keys.client("gone", roles: "replay", prefixes: "*")
+        let bob = try keys.client("bob", roles: "replay", prefixes: "ARCA.", allowed: false)
+        let server = try Self.server(keys)
+        try server.folder.write(FeedEndToEndTests.sampleInput(count: 100).csv, to: "input.csv")
+        let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + admin)
+        #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        try server.waitForStatus("recorded", atLeast: 100, credentials: admin)
+        func topics(as credentials: [String]) throws -> Set<String> {
+            let history = try server.client(["history", "--server", server.replay, "--format", "ndjson"] + credentials)
+            #expect(history.process.terminationStatus == 0, "\(history.stderr)")
+            return Set(try Self.topics(history.stdout))
+        }
+        #expect(try topics(as: alice) == ["NASDAQ.AAPL", "NASDAQ.MSFT"])
+
+        // alice's entitlement changes, gone is revoked, bob is let in.
+        let aliceFile = "\(keys.clientsFolder)/alice.key"
+        try String(contentsOfFile: aliceFile, encoding: .utf8).replacingOccurrences(of: "prefixes = \"NASDAQ.\"", with: "prefixes = \"NYSE.\"")
+            .write(toFile: aliceFile, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: "\(keys.clientsFolder)/gone.key")
+        try FileManager.default.copyItem(atPath: keys.folder.path("bob.key"), toPath: "\(keys.clientsFolder)/bob.key")
+        server.process.signal(SIGHUP)
+        let line = try server.process.waitForStderrLine(containing: "clients reloaded from")
+        #expect(line.contains("3 clients; added bob; removed gone; changed alice"), "\(line)")
+
+        #expect(try topics(as: alice) == ["NYSE.IBM", "NYSE.BRK.B"])
+        #expect(try topics(as: bob) == ["ARCA.SPY"])
+        let revoked = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"] + gone)
+        #expect(revoked.process.terminationStatus == 69, "\(revoked.stderr)")
+        #expect(revoked.stderr.contains("this client's key is not let in"), "\(revoked.stderr)")
+        try server.stop()
+    }
+
     // MARK: - Configuration
 
     @Test func aClientsFolderWithBadFilesLoadsTheRestAndNamesThem() throws {
