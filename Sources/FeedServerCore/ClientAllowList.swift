@@ -28,6 +28,10 @@ public final class ClientAllowList: Sendable {
     /// The folder read.
     public let folder: String
     private let clients: Mutex<Clients>
+    /// How many times the folder was reloaded: a publishing thread that sees it change looks
+    /// at its subscribers' entitlements again.
+    private let reloads = Atomic<UInt64>(0)
+    public var generation: UInt64 { reloads.load(ordering: .acquiring) }
     /// Why each left-out file was left out at the last (re)load, one line each, naming the file.
     public var problems: [String] { clients.withLock { $0.problems } }
 
@@ -51,7 +55,7 @@ public final class ClientAllowList: Sendable {
     /// clients stay as they were and the error is thrown.
     public func reload() throws(CertificateFileError) -> Changes {
         let fresh = try Self.read(folder)
-        return clients.withLock { current in
+        let result = clients.withLock { current in
             var changes = Changes()
             for (name, client) in fresh.byName.sorted(by: { $0.key < $1.key }) {
                 guard let old = current.byName[name] else {
@@ -64,6 +68,8 @@ public final class ClientAllowList: Sendable {
             current = fresh
             return changes
         }
+        reloads.add(1, ordering: .releasing)
+        return result
     }
 
     /// How many clients are let in.

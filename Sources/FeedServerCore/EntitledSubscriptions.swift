@@ -12,7 +12,8 @@ import FeedModel
 /// 1. A subscription is applied as its entitled part (``ClientEntitlements/entitledPart(of:)``):
 ///    `""` as every entitled prefix, `NASDAQ.AAPL` under `NASDAQ.` as itself, `NYSE.` as nothing
 ///    (``Outcome/notEntitled``). The heartbeat topic is part of every feed: a subscription that
-///    starts it, or that it starts, applies `$HB` too.
+///    starts it, or that it starts, applies `$HB` too. Without the `subscribe` role nothing is
+///    applied.
 /// 2. A holder's subscriptions form a set (as in libzmq's filter): a repeat applies nothing new.
 /// 3. A prefix stays applied while any subscription of the holder needs it; a cancel unapplies
 ///    only what no other subscription of that holder still needs.
@@ -39,6 +40,7 @@ struct EntitledSubscriptions<Holder: Hashable> {
 
     mutating func subscribe(_ requested: String, by holder: Holder, entitled client: ClientEntitlements) -> Outcome {
         if requests[holder]?[requested] != nil { return .subscribe([]) }  // Rule 2.
+        guard client.roles.contains(.subscribe) else { return .notEntitled }
         var parts = client.entitledPart(of: requested)
         if Self.heartbeat.hasPrefix(requested) || requested.hasPrefix(Self.heartbeat) {
             parts.append(requested.hasPrefix(Self.heartbeat) ? requested : Self.heartbeat)

@@ -11,11 +11,27 @@ struct SubscriptionGate<Holder: Hashable> {
     private let counters: ServerCounters
     private let logger: Logger
     private var entitled = EntitledSubscriptions<Holder>()
+    /// What each subscriber was entitled to when its subscriptions were applied.
+    private var appliedFor: [Holder: ClientEntitlements] = [:]
+    private var seenGeneration: UInt64
 
     init(clients: ClientAllowList, counters: ServerCounters, logger: Logger) {
         self.clients = clients
         self.counters = counters
         self.logger = logger
+        seenGeneration = clients.generation
+    }
+
+    /// After the clients folder was reloaded: the subscribers whose entitlements changed or
+    /// were revoked. What was applied for them cannot be applied again later (an XPUB applies
+    /// only to the connection of the message last read), so the owner disconnects them: a
+    /// changed one reconnects, and its subscriptions are applied anew; a revoked one is refused
+    /// at its handshake. Empty when nothing was reloaded since the last call.
+    mutating func holdersToReconnect() -> [Holder] {
+        let generation = clients.generation
+        guard generation != seenGeneration else { return [] }
+        seenGeneration = generation
+        return appliedFor.compactMap { holder, was in clients.client(named: was.name) == was ? nil : holder }
     }
 
     /// Applies the subscription (`subscribe`) or cancel of `prefix` that `xpub` just handed over
@@ -29,6 +45,7 @@ struct SubscriptionGate<Holder: Hashable> {
             return true
         }
         let requested = String(decoding: prefix, as: UTF8.self)
+        appliedFor[holder] = client
         switch subscribe ? entitled.subscribe(requested, by: holder, entitled: client) : entitled.cancel(requested, by: holder) {
         case .subscribe(let parts):
             for part in parts { try xpub.set(.subscribe, Array(part.utf8)) }
@@ -45,5 +62,8 @@ struct SubscriptionGate<Holder: Hashable> {
     }
 
     /// Forgets a subscriber that left (libzmq drops its connection's filter itself).
-    mutating func remove(_ holder: Holder) { entitled.remove(holder) }
+    mutating func remove(_ holder: Holder) {
+        entitled.remove(holder)
+        appliedFor[holder] = nil
+    }
 }

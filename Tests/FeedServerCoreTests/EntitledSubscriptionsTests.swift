@@ -23,6 +23,9 @@ struct EntitledSubscriptionsTests {
         #expect(book.cancel("ARCA.", by: 1) == .unsubscribe([]))
         let nobody = ClientEntitlements(name: "nobody", roles: [.subscribe], prefixes: [])
         #expect(book.subscribe("", by: 2, entitled: nobody) == .subscribe(["$HB"]))
+        let publisher = ClientEntitlements(name: "gw", roles: [.publish], prefixes: [.all])
+        #expect(book.subscribe("", by: 3, entitled: publisher) == .notEntitled)
+        #expect(book.subscribe("$HB", by: 3, entitled: publisher) == .notEntitled)
     }
 
     @Test func aPrefixStaysAppliedWhileAnotherSubscriptionOfTheSameHolderNeedsIt() {
