@@ -1,3 +1,4 @@
+import FeedModel
 import Foundation
 import Testing
 
@@ -15,6 +16,17 @@ struct CurveSecurityTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             return try #require(object["topic"] as? String)
         }
+    }
+
+    /// Publishes `count` sample messages (``FeedEndToEndTests/sampleInput(count:)``) as the
+    /// client with `credentials`; returns them.
+    @discardableResult
+    static func publishSample(_ count: Int, to server: ServerFixture, as credentials: [String]) throws -> [FeedMessage] {
+        let (csv, sample) = FeedEndToEndTests.sampleInput(count: count)
+        try server.folder.write(csv, to: "input.csv")
+        let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + credentials)
+        #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        return sample
     }
 
     /// The server's status as a client with the replay role sees it.
@@ -110,12 +122,8 @@ struct CurveSecurityTests {
         let nyse = try keys.client("nyse-feed", roles: "publish", prefixes: "NYSE.")
         let reader = try keys.client("reader", roles: "subscribe", prefixes: "*")
         let server = try Self.server(keys)
-        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 100)
-        try server.folder.write(csv, to: "input.csv")
-        for credentials in [reader, nyse] {
-            let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + credentials)
-            #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
-        }
+        try Self.publishSample(100, to: server, as: reader)
+        let sample = try Self.publishSample(100, to: server, as: nyse)
         let entitled = sample.filter { $0.topic.rawValue.hasPrefix("NYSE.") }.count
         try server.waitForStatus("recorded", atLeast: entitled, credentials: admin)
         let status = try Self.status(server, as: admin)
@@ -141,10 +149,7 @@ struct CurveSecurityTests {
         let alice = try keys.client("alice", roles: "subscribe,replay", prefixes: "NASDAQ., NYSE.IBM")
         let dave = try keys.client("dave", roles: "subscribe", prefixes: "NASDAQ.AAPL")
         let server = try Self.server(keys)
-        let (csv, sample) = FeedEndToEndTests.sampleInput(count: 200)
-        try server.folder.write(csv, to: "input.csv")
-        let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + admin)
-        #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        let sample = try Self.publishSample(200, to: server, as: admin)
         try server.waitForStatus("recorded", atLeast: 200, credentials: admin)
 
         func history(_ arguments: [String], as credentials: [String]) throws -> RunningProcess {
@@ -180,9 +185,7 @@ struct CurveSecurityTests {
         let gone = try keys.client("gone", roles: "replay", prefixes: "*")
         let bob = try keys.client("bob", roles: "replay", prefixes: "ARCA.", allowed: false)
         let server = try Self.server(keys)
-        try server.folder.write(FeedEndToEndTests.sampleInput(count: 100).csv, to: "input.csv")
-        let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + admin)
-        #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        try Self.publishSample(100, to: server, as: admin)
         try server.waitForStatus("recorded", atLeast: 100, credentials: admin)
         func topics(as credentials: [String]) throws -> Set<String> {
             let history = try server.client(["history", "--server", server.replay, "--format", "ndjson"] + credentials)
