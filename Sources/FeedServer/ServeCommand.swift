@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     @Option(help: "Endpoint for producers (PULL).")
     var ingest = "tcp://127.0.0.1:5557"
 
@@ -73,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
         for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
         try multicastOptions.validate()
+        try metricsOptions.validate()
         try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
         try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
@@ -112,17 +115,26 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.replayPageLimit = replayPageLimit
         configuration.ioThreads = ioThreads
 
+        let export = metricsOptions.bootstrap()
         let server: FeedServer
+        let metrics: MetricsHTTPEndpoint?
         do {
             server = try FeedServer.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: server.counters, logger: logger)
+            } catch {
+                server.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server: cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
-            + (demoRate.map { " demo=\($0)/s" } ?? "")
+            + (demoRate.map { " demo=\($0)/s" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
         try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+            metrics?.stop()
             server.stop()
             return server.historyIsComplete
         })
