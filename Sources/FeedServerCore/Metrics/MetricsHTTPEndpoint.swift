@@ -13,6 +13,8 @@ import ZeroMQ
 ///    closed, and so is one whose head outgrows ``MetricsHTTPExchange/maximumHeadBytes``: a peer
 ///    costs at most that many bytes, and nothing it sends can stop the endpoint.
 /// 3. `exposition` runs on this thread, once per `GET /metrics`.
+/// 4. Nothing waits on a peer: an answer to a connection that is gone or does not read is
+///    dropped (a blocking send to a closed ZMQ_STREAM peer would wait forever).
 public final class MetricsHTTPEndpoint: Sendable {
     /// Connections that may wait for an answer at the same time (rule 1).
     static let maximumPeers = 64
@@ -117,8 +119,7 @@ private final class MetricsHTTPServer {
         }
         peers[id] = nil
         if case .error(let status, _) = answer { logger.debug("metrics endpoint: answered \(status)") }
-        try stream.send(id, more: true)
-        try stream.send(MetricsHTTPExchange.response(answer, metrics: exposition))
+        try send(MetricsHTTPExchange.response(answer, metrics: exposition), to: id)
         try close(id)
     }
 
@@ -132,12 +133,16 @@ private final class MetricsHTTPServer {
     }
 
     /// An empty message closes the connection once what was queued for it is sent.
-    private func close(_ id: [UInt8]) throws {
+    private func close(_ id: [UInt8]) throws { try send([], to: id) }
+
+    /// Queues `data` for connection `id` without ever waiting (rule 4): when the connection is
+    /// gone or its queue is full, the data is dropped.
+    private func send(_ data: [UInt8], to id: [UInt8]) throws {
         do {
-            try stream.send(id, more: true)
-            try stream.send([UInt8]())
+            guard try stream.send(id, more: true, dontWait: true) else { return }
+            try stream.send(data, dontWait: true)
         } catch let error as ZMQError where error.code == EHOSTUNREACH {
-            return  // Already gone.
+            return
         }
     }
 }
