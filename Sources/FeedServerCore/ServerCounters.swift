@@ -40,7 +40,7 @@ public final class ServerCounters: Sendable {
 
     /// Counters of a new multicast endpoint of the fan-out, listed from now on.
     func addMulticast(endpoint: String, rateKilobits: Int32) -> MulticastCounters {
-        let added = MulticastCounters(endpoint: endpoint, rateLimitBitsPerSecond: Int64(rateKilobits) * 1000)
+        let added = MulticastCounters(endpoint: endpoint, rateLimitBytesPerSecond: Int64(rateKilobits) * 1000 / 8)
         multicast.withLock { $0.append(added) }
         return added
     }

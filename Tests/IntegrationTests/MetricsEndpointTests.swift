@@ -40,7 +40,7 @@ struct MetricsEndpointTests {
         #expect(samples[#"feed_replay_request_duration_seconds_bucket{op="status",le="+Inf"}"#] == statusOK)
         #expect(samples["feed_replay_dropped_replies_total"] == 0)
         // Without multicast there is no multicast metric at all (absent, not 0).
-        #expect(!scrape.has("feed_multicast_waits_total") && !scrape.has("feed_multicast_rate_limit_bits_per_second"))
+        #expect(!scrape.has("feed_multicast_waits_total") && !scrape.has("feed_multicast_rate_limit_bytes_per_second"))
         try scrape.expectPromtoolAccepts()
         try server.stop()
     }

@@ -6,7 +6,7 @@ final class MulticastCounters: Sendable {
     /// The endpoint as handed to libzmq.
     let endpoint: String
     /// The configured PGM rate.
-    let rateLimitBitsPerSecond: Int64
+    let rateLimitBytesPerSecond: Int64
     /// Sends that found the queue full and waited.
     let waits = Atomic<UInt64>(0)
     /// Time those waits took.
@@ -14,9 +14,9 @@ final class MulticastCounters: Sendable {
     /// Messages given up at a stop.
     let givenUp = Atomic<UInt64>(0)
 
-    init(endpoint: String, rateLimitBitsPerSecond: Int64) {
+    init(endpoint: String, rateLimitBytesPerSecond: Int64) {
         self.endpoint = endpoint
-        self.rateLimitBitsPerSecond = rateLimitBitsPerSecond
+        self.rateLimitBytesPerSecond = rateLimitBytesPerSecond
     }
 
     func noteWait(nanoseconds: Int64) {

@@ -30,8 +30,8 @@ public enum ServerMetrics {
         .gauge("feed_recorder_lag_seconds", "Age of the oldest block handed to the recorder and not yet written (0: none waits).") {
             $0.recording ? $0.recorderBacklog.oldestAgeSeconds(now: MonotonicClock.nanoseconds()) : nil
         },
-        .gauges("feed_multicast_rate_limit_bits_per_second", "Configured PGM rate limit, per multicast endpoint.", label: "endpoint") {
-            $0.multicastEndpoints.map { ($0.endpoint, Double($0.rateLimitBitsPerSecond)) }
+        .gauges("feed_multicast_rate_limit_bytes_per_second", "Configured PGM rate limit (--multicast-rate), per multicast endpoint.", label: "endpoint") {
+            $0.multicastEndpoints.map { ($0.endpoint, Double($0.rateLimitBytesPerSecond)) }
         },
         .counters("feed_multicast_waits_total", "Sends that found the PGM queue full and waited for the rate.", label: "endpoint") {
             $0.multicastEndpoints.map { ($0.endpoint, Double($0.waits.load(ordering: .relaxed))) }

@@ -8,8 +8,9 @@ struct MetricsScrape {
     let contentType: String
     let body: String
 
-    /// What urllib got for `method path` at `endpoint` (`tcp://HOST:PORT`), error statuses included.
-    init(_ endpoint: String, path: String = "/metrics", method: String = "GET") throws {
+    /// What urllib got for `method path` at `endpoint` (`tcp://HOST:PORT`), error statuses
+    /// included, asking from network `namespace` if one is given.
+    init(_ endpoint: String, path: String = "/metrics", method: String = "GET", namespace: String? = nil) throws {
         let url = "http://" + endpoint.dropFirst("tcp://".count) + path
         let script = """
             import sys, urllib.request, urllib.error
@@ -21,7 +22,7 @@ struct MetricsScrape {
                 status, headers, body = error.code, error.headers, error.read()
             sys.stdout.write(f"{status}\\n{headers.get('Content-Type')}\\n{body.decode()}")
             """
-        let client = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, url, method])
+        let client = try LabNetwork.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, url, method], in: namespace)
         guard try client.waitForExit(timeout: 20) == 0 else { throw ProcessFailure("urllib \(method) \(url) failed: \(client.stderr)") }
         let parts = client.stdout.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let status = Int(parts[0]) else { throw ProcessFailure("unexpected urllib output: \(client.stdout)") }
@@ -58,12 +59,12 @@ struct MetricsScrape {
 
     /// Scrapes until `condition` holds for the samples; throws after `timeout` seconds.
     static func waitFor(
-        _ endpoint: String, _ what: String, timeout: Double = 20, condition: ([String: Double]) -> Bool
+        _ endpoint: String, _ what: String, namespace: String? = nil, timeout: Double = 20, condition: ([String: Double]) -> Bool
     ) throws -> MetricsScrape {
         let deadline = Date().addingTimeInterval(timeout)
         var last: MetricsScrape
         repeat {
-            last = try MetricsScrape(endpoint)
+            last = try MetricsScrape(endpoint, namespace: namespace)
             if last.status == 200 && condition(last.samples) { return last }
         } while Date() < deadline
         throw ProcessFailure("metrics at \(endpoint): \(what) not within \(timeout) s; last scrape:\n\(last.body)")
