@@ -64,6 +64,9 @@ public enum ServerMetrics {
         static let all = [requests, duration, droppedReplies]
     }
 
+    /// Every metric's name, scraped ones first.
+    static var names: [String] { scraped.map(\.name) + Replay.all.map(\.name) }
+
     /// The help text of the metric called `name`, for the metrics backend.
     public static func help(for name: String) -> String? {
         scraped.first { $0.name == name }?.help ?? Replay.all.first { $0.name == name }?.help
