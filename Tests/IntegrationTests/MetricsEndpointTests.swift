@@ -76,6 +76,26 @@ struct MetricsEndpointTests {
         try origin.stop()
     }
 
+    @Test(.enabled(if: LabNetwork.isAvailable, "needs root and network namespaces (scripts/netns-lab.sh check)"))
+    func multicastMetricsShowTheRateLimitAndTheWaitsForIt() throws {
+        let lab = try LabNetwork()
+        let server = try MulticastLabTests.startServer(in: lab, rate: MulticastLabTests.bottleneckRate, extra: Self.wildcard)
+        let metrics = try server.process.metricsEndpoint(readyLine: "feed-server ready")
+        try MulticastLabTests.publish(server, count: 1000)
+        _ = try server.process.waitForStderrLine(containing: "is the bottleneck")
+        let scrape = try MetricsScrape.waitFor(metrics, "a multicast wait", namespace: lab.namespace("pub")) { samples in
+            samples.contains { $0.key.hasPrefix("feed_multicast_wait_seconds_total{") && $0.value > 0 }
+        }
+        let samples = scrape.samples
+        let endpoint = try #require(server.process.stderr.split(separator: " ").first { $0.hasPrefix("publish=") }?.split(separator: ",").last)
+        // 100 kbit/s is 12,500 bytes/s.
+        #expect(samples["feed_multicast_rate_limit_bytes_per_second{endpoint=\"\(endpoint)\"}"] == 12_500, "\(scrape.body)")
+        #expect((samples["feed_multicast_waits_total{endpoint=\"\(endpoint)\"}"] ?? 0) > 0, "\(scrape.body)")
+        #expect(samples["feed_multicast_given_up_messages_total{endpoint=\"\(endpoint)\"}"] == 0, "nothing is given up before a stop")
+        try scrape.expectPromtoolAccepts()
+        try server.stop()
+    }
+
     @Test func endpointAnswersOnlyGetMetricsAndOutlastsHostilePeers() throws {
         let server = try ServerFixture(extraArguments: Self.wildcard)
         let metrics = try server.process.metricsEndpoint(readyLine: "feed-server ready")
