@@ -3,7 +3,7 @@
 # the Swift toolchain on PATH. Sourced by demo.sh and test.sh.
 set -euo pipefail
 
-packages=(libzmq3-dev libpgm-dev libsqlite3-dev python3-zmq nftables iproute2 systemd)
+packages=(libzmq3-dev libpgm-dev libsqlite3-dev python3-zmq nftables iproute2 systemd prometheus)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

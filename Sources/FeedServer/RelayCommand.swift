@@ -37,6 +37,8 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
 
@@ -55,6 +57,7 @@ struct RelayCommand: AsyncParsableCommand {
             try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: [.tcp, .ipc, .inproc])
         }
         try multicastOptions.validate()
+        try metricsOptions.validate()
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
         }
@@ -71,16 +74,24 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
+        let export = metricsOptions.bootstrap()
         let relay: FeedRelay
+        let metrics: MetricsHTTPEndpoint?
         do {
             relay = try FeedRelay.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: relay.counters, logger: logger)
+            } catch {
+                relay.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
             throw ExitCode(69)
         }
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
-            + (db.map { " db=\($0)" } ?? "")
+            + (db.map { " db=\($0)" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
         let hangup: @Sendable () -> Void = {
             let status = relay.counters.status(session: 0)  // A relay has no session of its own.
             logger.notice(
@@ -88,6 +99,7 @@ struct RelayCommand: AsyncParsableCommand {
             )
         }
         try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
+            metrics?.stop()
             relay.stop()
             return relay.historyIsComplete
         })

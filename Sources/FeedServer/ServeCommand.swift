@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     @Option(help: "Endpoint for producers (PULL).")
     var ingest = "tcp://127.0.0.1:5557"
 
@@ -71,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         try Self.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
+        try metricsOptions.validate()
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
             throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
         }
@@ -117,16 +120,24 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.replayPageLimit = replayPageLimit
         configuration.ioThreads = ioThreads
 
+        let export = metricsOptions.bootstrap()
         let server: FeedServer
+        let metrics: MetricsHTTPEndpoint?
         do {
             server = try FeedServer.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: server.counters, logger: logger)
+            } catch {
+                server.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server: cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
-            + (demoRate.map { " demo=\($0)/s" } ?? "")
+            + (demoRate.map { " demo=\($0)/s" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
         let session = server.session
         let hangup: @Sendable () -> Void = {
             let status = server.counters.status(session: session)
@@ -135,6 +146,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
+            metrics?.stop()
             server.stop()
             return server.historyIsComplete
         })

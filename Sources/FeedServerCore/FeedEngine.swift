@@ -58,7 +58,7 @@ final class FeedEngine {
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            stopRequests: control, logger: logger)
+            stopRequests: control, counters: counters, logger: logger)
         blocks = BlockBuilder(
             recorder: recorder, messagesPerBlock: configuration.blockMessages,
             flushAfterMilliseconds: configuration.blockFlushMilliseconds)
