@@ -112,6 +112,20 @@ int main(int argc, char **argv) {
         check_rc(zmq_setsockopt(sub, ZMQ_RATE, &rate_opt, sizeof rate_opt), "ZMQ_RATE");
         check_rc(zmq_setsockopt(sub, ZMQ_RECOVERY_IVL, &ivl, sizeof ivl), "ZMQ_RECOVERY_IVL");
     }
+    if (prefix_file == NULL) {
+        check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix)), "ZMQ_SUBSCRIBE");
+        if (strlen(prefix) > 0) /* heartbeats tell a feed-server subscriber it is live */
+            check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC)), "ZMQ_SUBSCRIBE");
+    } else {
+        /* As feed-client does: libzmq drops subscriptions past SNDHWM (1000 by default), and
+         * sends those made before connecting in bytewise order ("$HB" first). */
+        int unlimited = 0;
+        check_rc(zmq_setsockopt(sub, ZMQ_SNDHWM, &unlimited, sizeof unlimited), "ZMQ_SNDHWM");
+    }
+    if (zmq_connect(sub, endpoint) != 0) {
+        fprintf(stderr, "zmq_connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
+        return 1;
+    }
     if (prefix_file != NULL) {
         FILE *file = fopen(prefix_file, "r");
         if (file == NULL) {
@@ -124,15 +138,8 @@ int main(int argc, char **argv) {
             check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, line, strlen(line)), "ZMQ_SUBSCRIBE");
         }
         fclose(file);
-    } else {
-        check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix)), "ZMQ_SUBSCRIBE");
-    }
-    /* After the prefixes: with -w, the first heartbeat proves every subscription is in place. */
-    if (prefix_file != NULL || strlen(prefix) > 0) /* heartbeats tell a feed-server subscriber it is live */
+        /* Last: with -w, the first heartbeat proves every prefix above is in place. */
         check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC)), "ZMQ_SUBSCRIBE");
-    if (zmq_connect(sub, endpoint) != 0) {
-        fprintf(stderr, "zmq_connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
-        return 1;
     }
     if (stall_seconds >= 0) {
         fprintf(stderr, "ready\n");
