@@ -41,6 +41,8 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "CURVE toward the upstreams") var upstreamCurve: CurveClientOptions
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
 
@@ -60,6 +62,7 @@ struct RelayCommand: AsyncParsableCommand {
         }
         try multicastOptions.validate()
         try curve.validate(binding: publish.map { ("--publish", $0) }, multicast: multicastOptions.multicast)
+        try metricsOptions.validate()
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
         }
@@ -78,16 +81,24 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.databasePath = db
         configuration.curve = try curve.settings()
         configuration.upstreamCurve = try upstreamCurve.security()
+        let export = metricsOptions.bootstrap()
         let relay: FeedRelay
+        let metrics: MetricsHTTPEndpoint?
         do {
             relay = try FeedRelay.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: relay.counters, logger: logger)
+            } catch {
+                relay.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
             throw ExitCode(69)
         }
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
-            + (db.map { " db=\($0)" } ?? "")
+            + (db.map { " db=\($0)" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
         let clients = configuration.curve?.clients
         let hangup: @Sendable () -> Void = {
             clients?.reload(logger: logger)
@@ -97,6 +108,7 @@ struct RelayCommand: AsyncParsableCommand {
             )
         }
         try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
+            metrics?.stop()
             relay.stop()
             return relay.historyIsComplete
         })

@@ -20,6 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var curve: CurveServerOptions
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     @Option(help: "Endpoint for producers (PULL).")
     var ingest = "tcp://127.0.0.1:5557"
 
@@ -76,6 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         try curve.validate(
             binding: publish.map { ("--publish", $0) } + [("--ingest", ingest), ("--replay", replay)],
             multicast: multicastOptions.multicast)
+        try metricsOptions.validate()
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
             throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
         }
@@ -123,16 +126,25 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.ioThreads = ioThreads
         configuration.curve = try curve.settings()
 
+        let export = metricsOptions.bootstrap()
         let server: FeedServer
+        let metrics: MetricsHTTPEndpoint?
         do {
             server = try FeedServer.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: server.counters, logger: logger)
+            } catch {
+                server.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server: cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
-            + (demoRate.map { " demo=\($0)/s" } ?? "") + (configuration.curve == nil ? "" : " curve=on")
+            + (demoRate.map { " demo=\($0)/s" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
+            + (configuration.curve == nil ? "" : " curve=on")
         let session = server.session
         let clients = configuration.curve?.clients
         let hangup: @Sendable () -> Void = {
@@ -143,6 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
+            metrics?.stop()
             server.stop()
             return server.historyIsComplete
         })

@@ -34,7 +34,8 @@ final class FanOut {
     ///   - stopRequests: the owning thread's control socket, only polled here, never read.
     init(
         context: ZMQContext, endpoints: [String], multicastEndpoints: [String], multicastSettings: MulticastSettings,
-        sendHighWaterMark: Int32, curve: CurveSecurity? = nil, stopRequests: ZMQSocket, logger: Logger
+        sendHighWaterMark: Int32, curve: CurveSecurity? = nil, stopRequests: ZMQSocket, counters: ServerCounters,
+        logger: Logger
     ) throws {
         self.stopRequests = stopRequests
         self.logger = logger
@@ -49,7 +50,9 @@ final class FanOut {
             bound.append(try xpub.get(.lastEndpoint))
         }
         multicast = try multicastEndpoints.map {
-            try MulticastSender(context: context, endpoint: $0, settings: multicastSettings, maximumQueue: sendHighWaterMark)
+            try MulticastSender(
+                context: context, endpoint: $0, settings: multicastSettings, maximumQueue: sendHighWaterMark,
+                counters: counters.addMulticast(endpoint: $0, rateKilobits: multicastSettings.rateKilobits))
         }
         boundEndpoints = bound + multicastEndpoints
     }

@@ -62,7 +62,8 @@ final class FeedEngine {
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, logger: logger)
+            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, counters: counters,
+            logger: logger)
         blocks = BlockBuilder(
             recorder: recorder, messagesPerBlock: configuration.blockMessages,
             flushAfterMilliseconds: configuration.blockFlushMilliseconds)

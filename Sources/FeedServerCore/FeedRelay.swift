@@ -35,7 +35,7 @@ public final class FeedRelay: Sendable {
         let context = try ZMQContext(terminatesOnDeinit: !usesPGM)
         self.context = context
         self.logger = logger
-        let counters = ServerCounters(curve: configuration.curve != nil)
+        let counters = ServerCounters(recording: configuration.databasePath != nil, curve: configuration.curve != nil)
         self.counters = counters
         let recorder = try configuration.databasePath.map { path in
             try Recorder(
@@ -48,14 +48,14 @@ public final class FeedRelay: Sendable {
             settings: configuration.curve, context: context, controlEndpoint: controlEndpoint + "-zap", counters: counters,
             logger: logger)
         let zapThread = self.zapThread
-        let bound = BoundPublishEndpoints()
+        let bound = SetUpValue<[String]>([])
         let historyHandedOver = self.historyHandedOver
         do {
             thread = try WorkerThread.start(name: "relay") {
                 let forwarder = try RelayForwarder(
                     context: context, configuration: configuration, controlEndpoint: controlEndpoint,
                     recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
-                bound.endpoints = forwarder.publishEndpoints
+                bound.value = forwarder.publishEndpoints
                 return UncheckedTransfer(forwarder)
             } run: { forwarder in
                 forwarder.value.run()
@@ -65,7 +65,7 @@ public final class FeedRelay: Sendable {
             recorder?.stopAndFlush()
             throw error
         }
-        publishEndpoints = bound.endpoints
+        publishEndpoints = bound.value
     }
 
     /// Whether every message forwarded so far is in the history (true without one); after
@@ -81,14 +81,5 @@ public final class FeedRelay: Sendable {
         zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: 0)  // A relay has no session of its own.
         logger.info("stopped: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))")
-    }
-}
-
-/// Carries the bound endpoints out of the relay thread's set-up.
-private final class BoundPublishEndpoints: Sendable {
-    private let storage = Mutex<[String]>([])
-    var endpoints: [String] {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
     }
 }

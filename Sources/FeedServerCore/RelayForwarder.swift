@@ -35,7 +35,8 @@ final class RelayForwarder {
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, logger: logger)
+            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, counters: counters,
+            logger: logger)
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)

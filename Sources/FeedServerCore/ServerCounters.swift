@@ -10,13 +10,20 @@ public final class ServerCounters: Sendable {
     let lastFeedSequence = Atomic<UInt64>(0)
     let subscriptions = Atomic<UInt64>(0)
     private let rejectedByKind = Mutex<[String: UInt64]>([:])
+    /// Whether a recorder writes what is published (a relay without `--db` has none).
+    let recording: Bool
+    let recorderBacklog = RecorderBacklog()
+    private let multicast = Mutex<[MulticastCounters]>([])
     /// CURVE handshakes the ZAP handler refused (reported only when `curve`).
     private let refusedKeys = Atomic<UInt64>(0)
     /// Subscriptions with no entitled part (reported only when `curve`).
     private let notEntitledSubscriptions = Atomic<UInt64>(0)
     private let curve: Bool
 
-    init(curve: Bool = false) { self.curve = curve }
+    init(recording: Bool = true, curve: Bool = false) {
+        self.recording = recording
+        self.curve = curve
+    }
 
     /// Counts one CURVE key refused; returns how many were so far.
     @discardableResult
@@ -34,6 +41,26 @@ public final class ServerCounters: Sendable {
             return counts[kind]!
         }
     }
+
+    /// Dropped ingest messages by kind, for metrics.
+    var rejectedCounts: [String: UInt64] { rejectedByKind.withLock { $0 } }
+
+    /// Messages published and not yet written to the history, nor given up.
+    var recorderLagMessages: UInt64 {
+        let published = published.load(ordering: .relaxed)
+        let done = recorded.load(ordering: .relaxed) + unrecorded.load(ordering: .relaxed)
+        return published > done ? published - done : 0
+    }
+
+    /// Counters of a new multicast endpoint of the fan-out, listed from now on.
+    func addMulticast(endpoint: String, rateKilobits: Int32) -> MulticastCounters {
+        let added = MulticastCounters(endpoint: endpoint, rateLimitBytesPerSecond: Int64(rateKilobits) * 1000 / 8)
+        multicast.withLock { $0.append(added) }
+        return added
+    }
+
+    /// The multicast endpoints' counters.
+    var multicastEndpoints: [MulticastCounters] { multicast.withLock { $0 } }
 
     /// Whether everything published is recorded (exact once the publisher and recorder stopped).
     var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == published.load(ordering: .relaxed) }
