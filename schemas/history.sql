@@ -87,4 +87,16 @@ CREATE TABLE segment_topics (
     PRIMARY KEY (segment_id, bucket)
 ) WITHOUT ROWID;
 
+-- What retention (`feed-server --retain`, `--retain-size`) deleted: a row per session that lost
+-- its oldest blocks, so a query reaching before the oldest block kept is told so instead of
+-- getting a silently short answer. Deleting the oldest segment (its blocks, its segment_topics
+-- rows and its segments row) is one transaction; topics stay in the dictionary even when all
+-- their messages expired. A file without this table (written before retention) lost nothing.
+CREATE TABLE expired (
+    session_id INTEGER PRIMARY KEY,  -- the session whose oldest blocks were deleted
+    last_feed_seq INTEGER NOT NULL,  -- highest feed_seq deleted: the session is kept from the next
+    last_time_ns INTEGER NOT NULL,   -- latest publish time deleted (messages before it may be gone)
+    messages INTEGER NOT NULL        -- messages of the session deleted so far
+);
+
 PRAGMA user_version = 2;

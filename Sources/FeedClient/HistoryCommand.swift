@@ -69,7 +69,7 @@ struct HistoryCommand: ParsableCommand {
             let format = output.format  // Read once: a property wrapper's getter is not free per message.
             if !countOnly, let header = format.header { writer.write(header) }
             var count = 0
-            try source.forEachPage(query, pageSize: 10_000) { block in
+            try source.forEachPage(query, pageSize: 10_000, notes: HistoryNotes.write) { block in
                 let messages = try block.decoded()
                 count += messages.count
                 if !countOnly {

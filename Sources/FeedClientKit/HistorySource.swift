@@ -18,7 +18,12 @@ extension HistorySource {
     /// Calls `body` with each page of matching messages in publish order, honouring
     /// `query.limit` over all pages; stops early when `body` returns `false`. More prefixes
     /// than one request may carry are asked for in groups, merged into publish order.
-    public func forEachPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+    /// `notes` is called with each page's news about the history itself (history expired
+    /// before the query's start, damaged blocks skipped) before its messages.
+    public func forEachPage(
+        _ query: HistoryQuery, pageSize: Int, notes: (HistoryExpiry?, [SkippedBlock]) -> Void = { _, _ in },
+        _ body: (MessageBlock) throws -> Bool
+    ) throws {
         if TopicPrefix.requestGroups(query.prefixes).count > 1 {
             try forEachMergedPage(query, pageSize: pageSize, body)
             return
@@ -28,6 +33,7 @@ extension HistorySource {
         repeat {
             guard let page = try nextPage(of: query, after: cursor, pageSize: pageSize, received: received) else { return }
             received += page.messages.count
+            if page.expired != nil || !page.skipped.isEmpty { notes(page.expired, page.skipped) }
             if !page.messages.isEmpty, try !body(page.messages) { return }
             cursor = page.next
         } while cursor != nil

@@ -65,6 +65,7 @@ extension SequencedFeed {
     func advance(_ startup: StartupReplay) throws {
         var taken = 0
         while taken < HistoryMerge.pageBudget, let message = try startup.merge.next() {
+            historyExpiry = historyExpiry ?? startup.merge.expired
             let before = fromHistory
             acceptFromHistory(message)
             startup.delivered += fromHistory - before

@@ -28,8 +28,10 @@ extension HistoryStore {
             throw HistoryError(.invalidQuery, "bad cursor '\(cursor)'")
         }
         return try reading { db in
-            try QueryRun(db, query, schemaVersion: schemaVersion, topicLists: topicLists, strategy: strategy)
+            var page = try QueryRun(db, query, schemaVersion: schemaVersion, topicLists: topicLists, strategy: strategy)
                 .page(after: cursor, maxMessages: maxMessages)
+            if cursor == nil { page.expired = try Self.expiry(of: query, db) }
+            return page
         }
     }
 

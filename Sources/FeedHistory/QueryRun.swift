@@ -60,25 +60,26 @@ struct QueryRun {
     /// the next matching message is.
     func page(after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
         var collector = PageCollector(filter: filter, cursor: cursor, maxMessages: maxMessages, toSequence: query.toSequence)
+        var skipped: [SkippedBlock] = []
         guard possible, let range = try blockRange(after: cursor) else {
             return HistoryPage(messages: MessageBlock(), next: nil)
         }
         if filter.prefixes.matchesEverything || schemaVersion < HistorySchema.version || strategy == .scan {
-            try scanBlocks(range, into: &collector)
+            try scanBlocks(range, into: &collector, skipped: &skipped)
         } else if let topicIDs = try indexedTopics() {
             guard !topicIDs.isEmpty else { return HistoryPage(messages: MessageBlock(), next: nil) }
             let lastIndexed = try TopicIndex.lastIndexedBlock(db)
             var more = true
             if range.lowerBound <= lastIndexed {
-                more = try readIndexed(topicIDs, range.lowerBound...min(range.upperBound, lastIndexed), into: &collector)
+                more = try readIndexed(topicIDs, range.lowerBound...min(range.upperBound, lastIndexed), into: &collector, skipped: &skipped)
             }
             if more, range.upperBound > lastIndexed {
-                try scanBlocks(max(range.lowerBound, lastIndexed + 1)...range.upperBound, into: &collector)
+                try scanBlocks(max(range.lowerBound, lastIndexed + 1)...range.upperBound, into: &collector, skipped: &skipped)
             }
         } else {
-            try scanBlocks(range, into: &collector)
+            try scanBlocks(range, into: &collector, skipped: &skipped)
         }
-        return HistoryPage(messages: collector.messages, next: collector.next)
+        return HistoryPage(messages: collector.messages, next: collector.next, skipped: skipped)
     }
 
     /// The block ids that can hold a match, from the indexes; nil when none can.
@@ -167,19 +168,40 @@ struct QueryRun {
         return sql
     }
 
-    /// Every block in `range` that passes the block-level conditions, by rowid.
-    private func scanBlocks(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
+    /// Every block in `range` that passes the block-level conditions, by rowid. A block that
+    /// cannot be read back is skipped and noted in `skipped` (its messages from the damage on
+    /// are missing); a cursor broken by a damaged page goes on after the block it was at.
+    private func scanBlocks(
+        _ range: ClosedRange<Int64>, into collector: inout PageCollector, skipped: inout [SkippedBlock]
+    ) throws {
         let conditions = blockConditions()
         let statement = try db.cachedStatement(
             sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ?\(conditions.sql) ORDER BY block_id")
-        var arguments: StatementArguments = [range.lowerBound, range.upperBound]
-        arguments += conditions.arguments
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
-            let blockID: Int64 = row[0]
-            var more = true
-            try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
-            if !more { return }
+        var position = range.lowerBound
+        // Where the ids end: a range open to the top stops at the newest block.
+        let end = min(range.upperBound, try Int64.fetchOne(db, sql: "SELECT max(block_id) FROM blocks") ?? 0)
+        while position <= end {
+            do {
+                var arguments: StatementArguments = [position, end]
+                arguments += conditions.arguments
+                let rows = try Row.fetchCursor(statement, arguments: arguments)
+                while let row = try rows.next() {
+                    let blockID: Int64 = row[0]
+                    position = blockID
+                    var more = true
+                    do {
+                        try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
+                    } catch where SkippedBlock.isDamage(error) {
+                        skipped.append(SkippedBlock(db, blockID: blockID, error: error))
+                    }
+                    if !more { return }
+                    position = blockID + 1
+                }
+                return
+            } catch where SkippedBlock.isDamage(error) {
+                skipped.append(SkippedBlock(db, blockID: position, error: error))
+                position += 1
+            }
         }
     }
 
@@ -195,24 +217,41 @@ struct QueryRun {
     }
 
     /// The records of `topicIDs` in the indexed blocks of `range`, segment by segment, in publish
-    /// order; false once the page is full.
-    private func readIndexed(_ topicIDs: [Int64], _ range: ClosedRange<Int64>, into collector: inout PageCollector) throws
-        -> Bool
-    {
+    /// order; false once the page is full. A segment whose index rows cannot be read is scanned
+    /// instead; a damaged block is skipped and noted.
+    private func readIndexed(
+        _ topicIDs: [Int64], _ range: ClosedRange<Int64>, into collector: inout PageCollector, skipped: inout [SkippedBlock]
+    ) throws -> Bool {
         let reader = PayloadReader(db)
         defer { reader.close() }
         var hits: [SegmentEntries.Location] = []
         for segment in try TopicIndex.segments(db, overlapping: range) {
             hits.removeAll(keepingCapacity: true)
-            try TopicIndex.forEachTopic(db, in: segment, topicIDs) { _, entries, locations in
-                for number in locations { hits.append(entries.location(number)) }
+            do {
+                try TopicIndex.forEachTopic(db, in: segment, topicIDs) { _, entries, locations in
+                    for number in locations { hits.append(entries.location(number)) }
+                }
+            } catch where SkippedBlock.isDamage(error) {
+                let blocks = max(range.lowerBound, segment.firstBlock)...min(range.upperBound, segment.lastBlock)
+                try scanBlocks(blocks, into: &collector, skipped: &skipped)
+                if collector.next != nil { return false }
+                continue
             }
             hits.sort { ($0.blockDelta, $0.index) < ($1.blockDelta, $1.index) }
+            var damaged: Int64?
             for hit in hits {
                 let blockID = segment.firstBlock + Int64(hit.blockDelta)
-                guard range.contains(blockID) else { continue }
-                let more = try reader.withRecord(blockID: blockID, offset: Int(hit.offset)) { topic, body in
-                    try collector.take(blockID, Int(hit.index), topic: topic, body: body)
+                guard range.contains(blockID), blockID != damaged else { continue }
+                let more: Bool
+                do {
+                    more = try reader.withRecord(blockID: blockID, offset: Int(hit.offset)) { topic, body in
+                        try collector.take(blockID, Int(hit.index), topic: topic, body: body)
+                    }
+                } catch where SkippedBlock.isDamage(error) {
+                    damaged = blockID
+                    skipped.append(SkippedBlock(db, blockID: blockID, error: error))
+                    reader.close()
+                    continue
                 }
                 if !more { return false }
             }

@@ -15,7 +15,7 @@ struct FeedServerCommand: AsyncParsableCommand {
             daemon's options (serve is the default command), `feed-server relay --help` the relay's, \
             `feed-server migrate --help` how to upgrade a history file written by an older version.
             """,
-        subcommands: [ServeCommand.self, RelayCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, RelayCommand.self, MigrateCommand.self, RepairCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

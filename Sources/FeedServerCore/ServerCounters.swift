@@ -10,6 +10,9 @@ public final class ServerCounters: Sendable {
     let lastFeedSequence = Atomic<UInt64>(0)
     let subscriptions = Atomic<UInt64>(0)
     private let rejectedByKind = Mutex<[String: UInt64]>([:])
+    /// The history's retained range and size, refreshed by the recorder about once a second
+    /// and after retention deleted (nil until the history was first measured).
+    let history = Mutex<RetainedRange?>(nil)
 
     init() {}
 
@@ -25,11 +28,14 @@ public final class ServerCounters: Sendable {
     /// Whether everything published is recorded (exact once the publisher and recorder stopped).
     var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == published.load(ordering: .relaxed) }
 
+    /// The history's retained range and size as last measured, for `status` and metrics.
+    public var historyRange: RetainedRange? { history.withLock { $0 } }
+
     /// A consistent-enough picture for reporting.
     public func status(session: UInt32) -> ServerStatus {
         ServerStatus(
             session: session, lastFeedSeq: lastFeedSequence.load(ordering: .relaxed),
             published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
-            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
+            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed), history: historyRange)
     }
 }
