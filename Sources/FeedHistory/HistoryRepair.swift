@@ -10,8 +10,9 @@ import GRDB
 /// 2. Every block id from the lowest to the highest is looked up on its own, so a damaged page
 ///    loses only the blocks on it; a block is salvaged when its row and every message of it
 ///    read back and check out as the recorder checked them (``StoredBlocks/block(of:countColumn:payloadColumn:blockID:)``).
-/// 3. A lost block's messages are counted when its row still says how many it held; blocks
-///    whose row is unreadable are counted apart (their size is unknown).
+/// 3. A lost block's messages are counted from its row when that still reads, else from the
+///    feed sequences missing between the salvaged blocks around it (a session has no holes);
+///    lost blocks at a session's end whose rows are unreadable are counted apart (size unknown).
 /// 4. Sessions are copied when the sessions table reads back, else made from the salvaged blocks.
 public enum HistoryRepair {
     /// What a repair did.
@@ -59,26 +60,41 @@ public enum HistoryRepair {
         let store = try HistoryStore(path: output)
         var outcome = Outcome()
         var sessions: [UInt32: Int64] = [:]
-        do {
-            try source.read { db in
-                guard let (low, high) = range else { return }
-                var batch: [MessageBlock] = []
-                for blockID in low...high {
-                    if let (block, session, firstTime) = try salvageBlock(db, blockID: blockID, outcome: &outcome) {
-                        batch.append(block)
-                        outcome.blocksSalvaged += 1
-                        outcome.messagesSalvaged += block.count
-                        sessions[session] = min(sessions[session] ?? .max, firstTime)
-                    }
-                    if batch.count == batchBlocks || blockID == high {
-                        try store.append(batch)
-                        batch.removeAll(keepingCapacity: true)
-                        progress(blockID - low + 1, high - low + 1)
-                    }
+        var batch: [MessageBlock] = []
+        var gaps = UnknownLosses()
+        /// Appends the batch to the new file; its errors name the new file.
+        func flush() throws(HistoryError) {
+            do { try store.append(batch) } catch { throw HistoryError.storage(error, path: output) }
+            batch.removeAll(keepingCapacity: true)
+        }
+        if let (low, high) = range {
+            for blockID in low...high {
+                // One read transaction per block: the error of a damaged page ends the transaction.
+                let found: SalvagedBlock?
+                do {
+                    found = try source.read { db in try salvageBlock(db, blockID: blockID) }
+                } catch where SkippedBlock.isDamage(error) {
+                    found = nil
+                    gaps.lost(known: countLost(blockID, error: error, source: source, outcome: &outcome))
+                } catch {
+                    throw HistoryError.storage(error, path: path)
+                }
+                if let found {
+                    batch.append(found.block)
+                    outcome.blocksSalvaged += 1
+                    outcome.messagesSalvaged += found.block.count
+                    sessions[found.session] = min(sessions[found.session] ?? .max, found.firstTime)
+                    gaps.salvaged(found, outcome: &outcome)
+                }
+                if batch.count == batchBlocks || blockID == high {
+                    try flush()
+                    progress(blockID - low + 1, high - low + 1)
                 }
             }
-            let recorded = try? source.read { db in try Row.fetchAll(db, sql: "SELECT session_id, started_ns FROM sessions") }
-            for row in recorded ?? [] { sessions[UInt32(truncatingIfNeeded: row[0] as Int64)] = row[1] }
+        }
+        let recorded = try? source.read { db in try Row.fetchAll(db, sql: "SELECT session_id, started_ns FROM sessions") }
+        for row in recorded ?? [] { sessions[UInt32(truncatingIfNeeded: row[0] as Int64)] = row[1] }
+        do {
             for (session, started) in sessions { try store.registerSession(session, startedAt: Timestamp(nanoseconds: started)) }
         } catch {
             throw HistoryError.storage(error, path: output)
@@ -86,25 +102,64 @@ public enum HistoryRepair {
         return outcome
     }
 
-    /// Block `blockID`, its session and first publish time, when it reads back whole; nil when
-    /// there is none or it is lost (counted).
-    private static func salvageBlock(_ db: Database, blockID: Int64, outcome: inout Outcome) throws -> (MessageBlock, UInt32, Int64)? {
-        do {
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT message_count, payload, session_id, first_time_ns FROM blocks WHERE block_id = ?",
-                    arguments: [blockID])
-            else { return nil }
-            return (try StoredBlocks.block(of: row, blockID: blockID), UInt32(truncatingIfNeeded: row[2] as Int64), row[3])
-        } catch where SkippedBlock.isDamage(error) {
-            outcome.blocksLost += 1
-            if let count = try? Int.fetchOne(db, sql: "SELECT message_count FROM blocks WHERE block_id = ?", arguments: [blockID]) {
-                outcome.messagesLost += count
-            } else {
-                outcome.blocksOfUnknownSize += 1
-            }
-            if outcome.lostExamples.count < 5 { outcome.lostExamples.append(SkippedBlock(db, blockID: blockID, error: error).description) }
-            return nil
+    /// A block read back whole, and where it sits in its session.
+    private struct SalvagedBlock {
+        let block: MessageBlock
+        let session: UInt32
+        let firstTime: Int64
+        let feedSequences: ClosedRange<Int64>
+    }
+
+    /// Counts the messages of lost blocks whose rows are unreadable from the feed sequences the
+    /// salvaged blocks around them leave out (a session's sequences have no holes).
+    private struct UnknownLosses {
+        private var previous: (session: UInt32, last: Int64)?
+        private var unknownBlocks = 0
+        private var knownMessages = 0
+
+        mutating func lost(known count: Int?) {
+            if let count { knownMessages += count } else { unknownBlocks += 1 }
         }
+
+        mutating func salvaged(_ block: SalvagedBlock, outcome: inout Outcome) {
+            if unknownBlocks > 0, let previous, previous.session == block.session {
+                let missing = block.feedSequences.lowerBound - previous.last - 1 - Int64(knownMessages)
+                if missing >= 0 {
+                    outcome.messagesLost += Int(missing)
+                    outcome.blocksOfUnknownSize -= unknownBlocks
+                }
+            }
+            previous = (block.session, block.feedSequences.upperBound)
+            unknownBlocks = 0
+            knownMessages = 0
+        }
+    }
+
+    /// Block `blockID` when it reads back whole; nil when there is none. Throws when it is damaged.
+    private static func salvageBlock(_ db: Database, blockID: Int64) throws -> SalvagedBlock? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT message_count, payload, session_id, first_time_ns, first_feed_seq, last_feed_seq \
+                    FROM blocks WHERE block_id = ?
+                    """, arguments: [blockID])
+        else { return nil }
+        let (first, last): (Int64, Int64) = (row[4], row[5])
+        return SalvagedBlock(
+            block: try StoredBlocks.block(of: row, blockID: blockID), session: UInt32(truncatingIfNeeded: row[2] as Int64),
+            firstTime: row[3], feedSequences: first...max(first, last))
+    }
+
+    /// Counts block `blockID` as lost; returns its message count when its row still gives it.
+    private static func countLost(_ blockID: Int64, error: any Error, source: DatabaseQueue, outcome: inout Outcome) -> Int? {
+        outcome.blocksLost += 1
+        let note = try? source.read { db in
+            (try? Int.fetchOne(db, sql: "SELECT message_count FROM blocks WHERE block_id = ?", arguments: [blockID]),
+             SkippedBlock(db, blockID: blockID, error: error).description)
+        }
+        if let count = note?.0 { outcome.messagesLost += count } else { outcome.blocksOfUnknownSize += 1 }
+        if outcome.lostExamples.count < 5 { outcome.lostExamples.append(note?.1 ?? "block \(blockID): \(error)") }
+        return note?.0
     }
 }
