@@ -154,12 +154,11 @@ public enum HistoryRepair {
     /// Counts block `blockID` as lost; returns its message count when its row still gives it.
     private static func countLost(_ blockID: Int64, error: any Error, source: DatabaseQueue, outcome: inout Outcome) -> Int? {
         outcome.blocksLost += 1
-        let note = try? source.read { db in
-            (try? Int.fetchOne(db, sql: "SELECT message_count FROM blocks WHERE block_id = ?", arguments: [blockID]),
-             SkippedBlock(db, blockID: blockID, error: error).description)
-        }
-        if let count = note?.0 { outcome.messagesLost += count } else { outcome.blocksOfUnknownSize += 1 }
-        if outcome.lostExamples.count < 5 { outcome.lostExamples.append(note?.1 ?? "block \(blockID): \(error)") }
-        return note?.0
+        let count = try? source.read { db in try Int.fetchOne(db, sql: "SELECT message_count FROM blocks WHERE block_id = ?", arguments: [blockID]) }
+        let described = (try? source.read { db in SkippedBlock(db, blockID: blockID, error: error) })
+            ?? SkippedBlock(blockID: blockID, session: nil, feedSequences: nil, reason: SkippedBlock.reason(error))
+        if let count = count ?? nil { outcome.messagesLost += count } else { outcome.blocksOfUnknownSize += 1 }
+        if outcome.lostExamples.count < 5 { outcome.lostExamples.append(described.description) }
+        return count ?? nil
     }
 }

@@ -14,6 +14,11 @@ import GRDB
 ///      segment (the tail) are read whole.
 /// 3. Every record read goes through ``MessageFilter``; matches are copied as they are. Both
 ///    ways give the same messages in the same order, so a query may change way between pages.
+/// 4. Damage ends the run at once with ``Damaged`` (SQLite cannot go on with a transaction that
+///    met a damaged page): the store runs the page again in a new transaction, ``avoiding``
+///    what was found, and reports the blocks skipped (``HistoryStore/query(_:after:maxMessages:)``).
+///    An avoided block is never read; an avoided segment's index is not read, its blocks are
+///    scanned instead.
 struct QueryRun {
     /// Prefixes matching at least this fraction (1/n) of the topics are served by a scan: it then
     /// reads little that does not match, and reads it sequentially.
@@ -34,11 +39,26 @@ struct QueryRun {
     private let session: UInt32?
     /// False when the query can match nothing (a sequence bound on an empty history).
     private let possible: Bool
+    private let avoiding: Avoided
+
+    /// What earlier runs of the page found damaged.
+    struct Avoided {
+        var blocks: Set<Int64> = []
+        var segments: Set<Int64> = []
+    }
+
+    /// A damaged block or segment index met while reading (rule 4).
+    enum Damaged: Error {
+        case block(Int64, any Error)
+        case segment(Int64)
+    }
 
     init(
-        _ db: Database, _ query: HistoryQuery, schemaVersion: Int, topicLists: TopicListCache, strategy: Strategy = .automatic
+        _ db: Database, _ query: HistoryQuery, schemaVersion: Int, topicLists: TopicListCache, strategy: Strategy = .automatic,
+        avoiding: Avoided = Avoided()
     ) throws {
         self.db = db
+        self.avoiding = avoiding
         self.schemaVersion = schemaVersion
         self.topicLists = topicLists
         self.strategy = strategy
@@ -60,26 +80,25 @@ struct QueryRun {
     /// the next matching message is.
     func page(after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
         var collector = PageCollector(filter: filter, cursor: cursor, maxMessages: maxMessages, toSequence: query.toSequence)
-        var skipped: [SkippedBlock] = []
         guard possible, let range = try blockRange(after: cursor) else {
             return HistoryPage(messages: MessageBlock(), next: nil)
         }
         if filter.prefixes.matchesEverything || schemaVersion < HistorySchema.version || strategy == .scan {
-            try scanBlocks(range, into: &collector, skipped: &skipped)
+            try scanBlocks(range, into: &collector)
         } else if let topicIDs = try indexedTopics() {
             guard !topicIDs.isEmpty else { return HistoryPage(messages: MessageBlock(), next: nil) }
             let lastIndexed = try TopicIndex.lastIndexedBlock(db)
             var more = true
             if range.lowerBound <= lastIndexed {
-                more = try readIndexed(topicIDs, range.lowerBound...min(range.upperBound, lastIndexed), into: &collector, skipped: &skipped)
+                more = try readIndexed(topicIDs, range.lowerBound...min(range.upperBound, lastIndexed), into: &collector)
             }
             if more, range.upperBound > lastIndexed {
-                try scanBlocks(max(range.lowerBound, lastIndexed + 1)...range.upperBound, into: &collector, skipped: &skipped)
+                try scanBlocks(max(range.lowerBound, lastIndexed + 1)...range.upperBound, into: &collector)
             }
         } else {
-            try scanBlocks(range, into: &collector, skipped: &skipped)
+            try scanBlocks(range, into: &collector)
         }
-        return HistoryPage(messages: collector.messages, next: collector.next, skipped: skipped)
+        return HistoryPage(messages: collector.messages, next: collector.next)
     }
 
     /// The block ids that can hold a match, from the indexes; nil when none can.
@@ -168,39 +187,39 @@ struct QueryRun {
         return sql
     }
 
-    /// Every block in `range` that passes the block-level conditions, by rowid. A block that
-    /// cannot be read back is skipped and noted in `skipped` (its messages from the damage on
-    /// are missing); a cursor broken by a damaged page goes on after the block it was at.
-    private func scanBlocks(
-        _ range: ClosedRange<Int64>, into collector: inout PageCollector, skipped: inout [SkippedBlock]
-    ) throws {
+    /// Every block in `range` that passes the block-level conditions, by rowid, leaving out the
+    /// avoided ones. Damage throws ``Damaged`` naming the block being read (when the table's
+    /// page itself is damaged, the block after the last one read).
+    private func scanBlocks(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
         let conditions = blockConditions()
         let statement = try db.cachedStatement(
             sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ?\(conditions.sql) ORDER BY block_id")
-        var position = range.lowerBound
-        // Where the ids end: a range open to the top stops at the newest block.
-        let end = min(range.upperBound, try Int64.fetchOne(db, sql: "SELECT max(block_id) FROM blocks") ?? 0)
-        while position <= end {
+        // The range in pieces around the avoided blocks: a fresh seek past each.
+        var pieces: [ClosedRange<Int64>] = []
+        var low = range.lowerBound
+        for avoided in avoiding.blocks.sorted() where range.contains(avoided) {
+            if low < avoided { pieces.append(low...avoided - 1) }
+            low = avoided + 1
+        }
+        if low <= range.upperBound { pieces.append(low...range.upperBound) }
+        for piece in pieces {
+            var arguments: StatementArguments = [piece.lowerBound, piece.upperBound]
+            arguments += conditions.arguments
+            var position = piece.lowerBound
             do {
-                var arguments: StatementArguments = [position, end]
-                arguments += conditions.arguments
                 let rows = try Row.fetchCursor(statement, arguments: arguments)
                 while let row = try rows.next() {
                     let blockID: Int64 = row[0]
                     position = blockID
                     var more = true
-                    do {
-                        try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
-                    } catch where SkippedBlock.isDamage(error) {
-                        skipped.append(SkippedBlock(db, blockID: blockID, error: error))
-                    }
+                    try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
                     if !more { return }
+                    // Not a step further: the row after the piece may be the damaged one.
+                    if blockID >= piece.upperBound { break }
                     position = blockID + 1
                 }
-                return
             } catch where SkippedBlock.isDamage(error) {
-                skipped.append(SkippedBlock(db, blockID: position, error: error))
-                position += 1
+                throw Damaged.block(position, error)
             }
         }
     }
@@ -217,41 +236,39 @@ struct QueryRun {
     }
 
     /// The records of `topicIDs` in the indexed blocks of `range`, segment by segment, in publish
-    /// order; false once the page is full. A segment whose index rows cannot be read is scanned
-    /// instead; a damaged block is skipped and noted.
-    private func readIndexed(
-        _ topicIDs: [Int64], _ range: ClosedRange<Int64>, into collector: inout PageCollector, skipped: inout [SkippedBlock]
-    ) throws -> Bool {
+    /// order; false once the page is full. An avoided segment is scanned instead; hits in an
+    /// avoided block are left out.
+    private func readIndexed(_ topicIDs: [Int64], _ range: ClosedRange<Int64>, into collector: inout PageCollector) throws
+        -> Bool
+    {
         let reader = PayloadReader(db)
         defer { reader.close() }
         var hits: [SegmentEntries.Location] = []
         for segment in try TopicIndex.segments(db, overlapping: range) {
+            if avoiding.segments.contains(segment.id) {
+                try scanBlocks(max(range.lowerBound, segment.firstBlock)...min(range.upperBound, segment.lastBlock), into: &collector)
+                if collector.next != nil { return false }
+                continue
+            }
             hits.removeAll(keepingCapacity: true)
             do {
                 try TopicIndex.forEachTopic(db, in: segment, topicIDs) { _, entries, locations in
                     for number in locations { hits.append(entries.location(number)) }
                 }
             } catch where SkippedBlock.isDamage(error) {
-                let blocks = max(range.lowerBound, segment.firstBlock)...min(range.upperBound, segment.lastBlock)
-                try scanBlocks(blocks, into: &collector, skipped: &skipped)
-                if collector.next != nil { return false }
-                continue
+                throw Damaged.segment(segment.id)
             }
             hits.sort { ($0.blockDelta, $0.index) < ($1.blockDelta, $1.index) }
-            var damaged: Int64?
             for hit in hits {
                 let blockID = segment.firstBlock + Int64(hit.blockDelta)
-                guard range.contains(blockID), blockID != damaged else { continue }
+                guard range.contains(blockID), !avoiding.blocks.contains(blockID) else { continue }
                 let more: Bool
                 do {
                     more = try reader.withRecord(blockID: blockID, offset: Int(hit.offset)) { topic, body in
                         try collector.take(blockID, Int(hit.index), topic: topic, body: body)
                     }
                 } catch where SkippedBlock.isDamage(error) {
-                    damaged = blockID
-                    skipped.append(SkippedBlock(db, blockID: blockID, error: error))
-                    reader.close()
-                    continue
+                    throw Damaged.block(blockID, error)
                 }
                 if !more { return false }
             }

@@ -10,15 +10,18 @@ extension SkippedBlock {
         if let row, let first = UInt64(exactly: row[1] as Int64), let last = UInt64(exactly: row[2] as Int64), first <= last {
             sequences = first...last
         }
-        let reason =
-            switch error {
-            case let corrupt as StoredBlocks.Corrupt: corrupt.reason
-            case let database as DatabaseError: database.message ?? "database disk image is malformed"
-            default: "\(error)"
-            }
         self.init(
             blockID: blockID, session: row.map { UInt32(truncatingIfNeeded: $0[0] as Int64) }, feedSequences: sequences,
-            reason: reason)
+            reason: Self.reason(error))
+    }
+
+    /// What `error` says is wrong with a block, one line.
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let corrupt as StoredBlocks.Corrupt: corrupt.reason
+        case let database as DatabaseError: database.message ?? "database disk image is malformed"
+        default: "\(error)"
+        }
     }
 
     /// Whether `error` says stored bytes are damaged (rather than, say, a lock or a full disk).

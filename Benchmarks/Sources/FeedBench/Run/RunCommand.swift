@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
         case universeIngest = "universe-ingest"
         case universeQuery = "universe-query"
         case universeSnapshot = "universe-snapshot"
+        case retention
     }
 
     @Option(help: "Folder with the release feed-server and feed-client.")
@@ -100,6 +101,7 @@ struct RunCommand: ParsableCommand {
         case .universeIngest: try UniverseIngestScenario().run(run)
         case .universeQuery: try UniverseQueryScenario(histories: histories).run(run)
         case .universeSnapshot: try UniverseSnapshotScenario(histories: histories).run(run)
+        case .retention: try RetentionScenario().run(run)
         }
     }
 }
