@@ -32,10 +32,11 @@ extension HistoryStore {
     /// spread evenly over the rest, each read back message by message. Damage elsewhere in a big
     /// file is found when a query reaches it, and that block is skipped with a note.
     ///
+    /// - Parameter fullCheckBytes: the size up to which the whole file is checked (tests lower it).
     /// - Throws: ``HistoryError`` of kind ``HistoryError/Kind/damaged`` naming what is damaged.
-    public func checkHealth() throws(HistoryError) -> HealthReport {
+    public func checkHealth(fullCheckBytes: Int64 = HistoryStore.fullCheckBytes) throws(HistoryError) -> HealthReport {
         let bytes = HistoryFiles.size(of: path) ?? 0
-        let whole = bytes <= Self.fullCheckBytes
+        let whole = bytes <= fullCheckBytes
         let blocksRead: Int = try reading { db in
             let tables = whole ? [nil] : ["sessions", "topics", "segments"]
             for table in tables {
