@@ -51,10 +51,6 @@ extension HistoryStore {
                 where avoiding.segments.count < Self.damagedBlocksPerPage && !avoiding.segments.contains(segment)
             {
                 avoiding.segments.insert(segment)
-            } catch QueryRun.Damaged.block(_, let error) {
-                throw HistoryError.storage(error, path: path)
-            } catch QueryRun.Damaged.segment(let segment) {
-                throw HistoryError(.damaged, "history \(path) is damaged: the index of segment \(segment) and its blocks cannot be read")
             } catch {
                 throw HistoryError.storage(error, path: path)
             }
