@@ -106,6 +106,13 @@ struct RetentionTests {
         let gaps = joiner.stderr.split(separator: "\n").filter { $0.contains("gap: NASDAQ.") }
         #expect(!gaps.isEmpty, "\(joiner.stderr)")
         #expect(gaps.allSatisfy { $0.contains("topic_seq 1-") && $0.contains("expired from history (retained from ") }, "\(gaps)")
+        // From a feed sequence that expired: the sequences gone are named (they cannot be by topic).
+        let fromSequence = try server.client(
+            ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from", "1", "--count", "50"])
+        #expect(fromSequence.process.terminationStatus == 0, "\(fromSequence.stderr)")
+        #expect(
+            fromSequence.stderr.contains("unverified: session \(server.session) feed_seq 1-")
+                && fromSequence.stderr.contains("expired from history (retained from "), "\(fromSequence.stderr)")
         try server.stop()
     }
 
