@@ -34,8 +34,9 @@ enum HistorySchema {
 -- Connection settings (HistoryStore sets them; they are not part of this script):
 -- page_size 16384 (set before anything is written; large blocks overflow fewer pages),
 -- journal_mode WAL and synchronous NORMAL (one writer, the recorder, and many readers at once),
--- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB; reading connections map the
--- file (mmap_size, up to the 2 GiB SQLite allows).
+-- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB, secure_delete FAST (Debian's
+-- SQLite zeroes every freed page by default: retention would write deleted segments twice);
+-- reading connections map the file (mmap_size, up to the 2 GiB SQLite allows).
 --
 -- Messages are stored a block per row, not a row per message: a block is many messages packed
 -- as FeedModel's MessageBlock, repeated records of

@@ -48,6 +48,7 @@ struct RecordCommand: ParsableCommand {
         var generator = BenchmarkMessages(topicCount: topics)
         var batch: [MessageBlock] = []
         var block = MessageBlock(reservingCapacity: blockMessages * 80)
+        var expireTime = Duration.zero
         let started = ContinuousClock.now
         let cpuStarted = ProcessCPU.seconds()
         for index in 1...messages {
@@ -58,7 +59,9 @@ struct RecordCommand: ParsableCommand {
                 if batch.count == blocksPerTransaction || index == messages {
                     try store.append(batch)
                     batch.removeAll(keepingCapacity: true)
+                    let expiring = ContinuousClock.now
                     _ = try store.expireOldestSegment(retention, now: now)
+                    expireTime += ContinuousClock.now - expiring
                 }
             }
         }
@@ -69,6 +72,7 @@ struct RecordCommand: ParsableCommand {
         printJSON([
             "rows": messages, "seconds": seconds, "rate": Double(messages) / seconds, "cpu_seconds": cpuSeconds,
             "count": stored, "expired": Int(range.expiredMessages), "file_bytes": Int(range.fileBytes),
+            "expire_seconds": expireTime.seconds,
         ])
         if stored + Int(range.expiredMessages) != messages { throw ExitCode(2) }
     }
