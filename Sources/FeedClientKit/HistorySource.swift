@@ -24,10 +24,14 @@ extension HistorySource {
         _ query: HistoryQuery, pageSize: Int, notes: (HistoryExpiry?, [SkippedBlock]) -> Void = { _, _ in },
         _ body: (MessageBlock) throws -> Bool
     ) throws {
-        if TopicPrefix.requestGroups(query.prefixes).count > 1 {
-            try forEachMergedPage(query, pageSize: pageSize, body)
+        let groups = TopicPrefix.requestGroups(query.prefixes)
+        if groups.count > 1 {
+            try forEachMergedPage(query, pageSize: pageSize, notes: notes, body)
             return
         }
+        // One request: the covering prefixes (over a thousand given may cover each other down to fewer).
+        var query = query
+        if let group = groups.first { query.prefixes = group }
         var cursor: HistoryCursor?
         var received = 0
         repeat {
@@ -52,11 +56,20 @@ extension HistorySource {
     }
 
     /// ``forEachPage(_:pageSize:_:)`` for a query whose prefixes take several requests.
-    private func forEachMergedPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+    /// Merged, `notes` hears of expired history (once), not of damaged blocks skipped.
+    private func forEachMergedPage(
+        _ query: HistoryQuery, pageSize: Int, notes: (HistoryExpiry?, [SkippedBlock]) -> Void,
+        _ body: (MessageBlock) throws -> Bool
+    ) throws {
         var merge = HistoryMerge(source: self, query: query, prefixes: query.prefixes)
         var remaining = query.limit ?? .max
         var block = MessageBlock()
+        var noted = false
         while remaining > 0, let message = try merge.next() {
+            if !noted, let expired = merge.expired {
+                notes(expired, [])
+                noted = true
+            }
             block.append(message)
             remaining -= 1
             if block.count == pageSize {

@@ -92,6 +92,12 @@ struct RetentionTests {
         #expect(query.process.terminationStatus == 0, "\(query.stderr)")
         #expect(query.stderr.contains("expired from history (retained from "), "\(query.stderr)")
         #expect(query.stdout.split(separator: "\n").count == 5)
+        // So does one of more prefixes than a request carries (asked in groups, merged).
+        try server.folder.write((["NASDAQ."] + (0..<1_000).map { "NYSE.Z\($0)." }).joined(separator: "\n") + "\n", to: "many.txt")
+        let merged = try server.client(
+            ["history", "--server", server.replay, "--prefixes-from", server.folder.path("many.txt"), "--limit", "5"])
+        #expect(merged.process.terminationStatus == 0, "\(merged.stderr)")
+        #expect(merged.stderr.contains("expired from history (retained from "), "\(merged.stderr)")
         // A query by sequence from 1 of this session names the session and the sequences gone.
         let bySequence = try server.client(["history", "--server", server.replay, "--from-seq", "1", "--limit", "1"])
         #expect(bySequence.stderr.contains("(session \(server.session) through feed_seq "), "\(bySequence.stderr)")
