@@ -6,8 +6,9 @@
 -- Connection settings (HistoryStore sets them; they are not part of this script):
 -- page_size 16384 (set before anything is written; large blocks overflow fewer pages),
 -- journal_mode WAL and synchronous NORMAL (one writer, the recorder, and many readers at once),
--- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB; reading connections map the
--- file (mmap_size, up to the 2 GiB SQLite allows).
+-- wal_autocheckpoint 4096 pages and journal_size_limit 64 MiB, secure_delete FAST (Debian's
+-- SQLite zeroes every freed page by default: retention would write deleted segments twice);
+-- reading connections map the file (mmap_size, up to the 2 GiB SQLite allows).
 --
 -- Messages are stored a block per row, not a row per message: a block is many messages packed
 -- as FeedModel's MessageBlock, repeated records of
@@ -86,5 +87,17 @@ CREATE TABLE segment_topics (
     entries BLOB NOT NULL,
     PRIMARY KEY (segment_id, bucket)
 ) WITHOUT ROWID;
+
+-- What retention (`feed-server --retain`, `--retain-size`) deleted: a row per session that lost
+-- its oldest blocks, so a query reaching before the oldest block kept is told so instead of
+-- getting a silently short answer. Deleting the oldest segment (its blocks, its segment_topics
+-- rows and its segments row) is one transaction; topics stay in the dictionary even when all
+-- their messages expired. A file without this table (written before retention) lost nothing.
+CREATE TABLE expired (
+    session_id INTEGER PRIMARY KEY,  -- the session whose oldest blocks were deleted
+    last_feed_seq INTEGER NOT NULL,  -- highest feed_seq deleted: the session is kept from the next
+    last_time_ns INTEGER NOT NULL,   -- latest publish time deleted (messages before it may be gone)
+    messages INTEGER NOT NULL        -- messages of the session deleted so far
+);
 
 PRAGMA user_version = 2;

@@ -73,7 +73,7 @@ struct HistoryCommand: ParsableCommand {
             if !countOnly, let header = format.header { writer.write(header) }
             var count = 0
             var progress = HistoryProgress(since: query.since, until: query.until, limit: query.limit)
-            try source.forEachPage(query, pageSize: 10_000) { block in
+            try source.forEachPage(query, pageSize: 10_000, notes: HistoryNotes.write) { block in
                 let messages = try block.decoded()
                 count += messages.count
                 if let first = messages.first, let last = messages.last {

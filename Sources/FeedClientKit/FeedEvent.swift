@@ -36,12 +36,15 @@ public enum GapReason: Sendable, Equatable, CustomStringConvertible {
     case historyUnavailable(String)
     /// The subscription has no replay endpoint to repair from.
     case noReplayEndpoint
+    /// Retention deleted them from the history; it holds messages from a later time on.
+    case expired(HistoryExpiry)
 
     public var description: String {
         switch self {
         case .notInHistory: "lost and not in history"
         case .historyUnavailable(let reason): "lost; history unavailable: \(reason)"
         case .noReplayEndpoint: "lost; no replay endpoint to repair from"
+        case .expired(let expiry): "expired from history (\(expiry))"
         }
     }
 }

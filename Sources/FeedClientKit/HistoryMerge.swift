@@ -32,6 +32,9 @@ struct HistoryMerge {
         self.end = end
     }
 
+    /// What the streams' first pages said about history retention deleted, if anything.
+    var expired: HistoryExpiry? { streams.lazy.compactMap(\.expired).first }
+
     /// The next message of all prefixes in publish order; `nil` when every stream has ended.
     mutating func next() throws -> FeedMessage? {
         if !primed {

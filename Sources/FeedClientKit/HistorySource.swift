@@ -18,16 +18,26 @@ extension HistorySource {
     /// Calls `body` with each page of matching messages in publish order, honouring
     /// `query.limit` over all pages; stops early when `body` returns `false`. More prefixes
     /// than one request may carry are asked for in groups, merged into publish order.
-    public func forEachPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
-        if TopicPrefix.requestGroups(query.prefixes).count > 1 {
-            try forEachMergedPage(query, pageSize: pageSize, body)
+    /// `notes` is called with each page's news about the history itself (history expired
+    /// before the query's start, damaged blocks skipped) before its messages.
+    public func forEachPage(
+        _ query: HistoryQuery, pageSize: Int, notes: (HistoryExpiry?, [SkippedBlock]) -> Void = { _, _ in },
+        _ body: (MessageBlock) throws -> Bool
+    ) throws {
+        let groups = TopicPrefix.requestGroups(query.prefixes)
+        if groups.count > 1 {
+            try forEachMergedPage(query, pageSize: pageSize, notes: notes, body)
             return
         }
+        // One request: the covering prefixes (over a thousand given may cover each other down to fewer).
+        var query = query
+        if let group = groups.first { query.prefixes = group }
         var cursor: HistoryCursor?
         var received = 0
         repeat {
             guard let page = try nextPage(of: query, after: cursor, pageSize: pageSize, received: received) else { return }
             received += page.messages.count
+            if page.expired != nil || !page.skipped.isEmpty { notes(page.expired, page.skipped) }
             if !page.messages.isEmpty, try !body(page.messages) { return }
             cursor = page.next
         } while cursor != nil
@@ -46,11 +56,20 @@ extension HistorySource {
     }
 
     /// ``forEachPage(_:pageSize:_:)`` for a query whose prefixes take several requests.
-    private func forEachMergedPage(_ query: HistoryQuery, pageSize: Int, _ body: (MessageBlock) throws -> Bool) throws {
+    /// Merged, `notes` hears of expired history (once), not of damaged blocks skipped.
+    private func forEachMergedPage(
+        _ query: HistoryQuery, pageSize: Int, notes: (HistoryExpiry?, [SkippedBlock]) -> Void,
+        _ body: (MessageBlock) throws -> Bool
+    ) throws {
         var merge = HistoryMerge(source: self, query: query, prefixes: query.prefixes)
         var remaining = query.limit ?? .max
         var block = MessageBlock()
+        var noted = false
         while remaining > 0, let message = try merge.next() {
+            if !noted, let expired = merge.expired {
+                notes(expired, [])
+                noted = true
+            }
             block.append(message)
             remaining -= 1
             if block.count == pageSize {

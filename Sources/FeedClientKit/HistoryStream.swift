@@ -12,6 +12,8 @@ struct HistoryStream {
     private var exhausted = false
     private var page: [FeedMessage] = []
     private var index = 0
+    /// What the first page said about history retention deleted before the query's start.
+    private(set) var expired: HistoryExpiry?
 
     init(source: any HistorySource, query: HistoryQuery, pageSize: Int) {
         self.source = source
@@ -29,6 +31,7 @@ struct HistoryStream {
                 return nil
             }
             received += result.messages.count
+            expired = expired ?? result.expired
             page = try result.messages.decoded()
             index = 0
             cursor = result.next

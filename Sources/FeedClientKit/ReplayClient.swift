@@ -155,7 +155,7 @@ extension ReplayClient: HistorySource {
             guard let cursor = HistoryCursor(text) else { throw ClientError(.rejected, "\(endpoint): bad cursor '\(text)'") }
             return cursor
         }
-        return HistoryPage(messages: block, next: next)
+        return HistoryPage(messages: block, next: next, expired: reply.expired, skipped: reply.skipped ?? [])
     }
 
     /// One page of a snapshot, all `prefixes` in one request (at most

@@ -18,6 +18,7 @@ extension SequencedFeed {
                 if message.topic == fill.topic { acceptFromHistory(message) }
             }
             if taken == HistoryMerge.pageBudget { return }
+            if let expired = fill.stream?.expired { fill.failure = .expired(expired) }
         } catch let error as ClientError {
             fill.failure = .historyUnavailable(error.description)
         } catch let error as WireError {

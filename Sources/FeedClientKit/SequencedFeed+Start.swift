@@ -65,6 +65,7 @@ extension SequencedFeed {
     func advance(_ startup: StartupReplay) throws {
         var taken = 0
         while taken < HistoryMerge.pageBudget, let message = try startup.merge.next() {
+            if historyExpiry == nil, let expired = startup.merge.expired { noteExpired(expired) }
             let before = fromHistory
             acceptFromHistory(message)
             startup.delivered += fromHistory - before
@@ -78,6 +79,19 @@ extension SequencedFeed {
         }
         sequences.noteChecked(through: startup.through, in: startup.session)
         pending.append(.replayCompleted(messages: startup.delivered))
+    }
+
+    /// The start-up replay reaches into history retention deleted. Each topic's missing
+    /// beginning is reported as a gap with that reason when its first message comes
+    /// (``acceptFromHistory(_:)``); a start from a feed sequence also gets the sequences that
+    /// expired, as they cannot be named by topic.
+    private func noteExpired(_ expired: HistoryExpiry) {
+        historyExpiry = expired
+        if case .sequence(let first) = options.start, let session = expired.session,
+            let through = expired.expiredThroughSequence, first <= through
+        {
+            pending.append(.unverified(session: session, feedSequences: first...through, reason: "\(GapReason.expired(expired))"))
+        }
     }
 
     /// Goes on replaying to what the history holds now when it is far ahead and the replay is

@@ -78,6 +78,8 @@ public final class SequencedFeed {
     var knownRecorded: (session: UInt32, feedSequence: UInt64)?
     /// The range of the last ``FeedEvent/unverified(session:feedSequences:reason:)`` reported.
     var lastUnverified: (session: UInt32, feedSequences: ClosedRange<UInt64>)?
+    /// What the history said about messages retention deleted, once a replay met it.
+    var historyExpiry: HistoryExpiry?
     private var started = false
 
     /// Duplicates dropped (already delivered from history or repair).
@@ -207,13 +209,17 @@ public final class SequencedFeed {
             // one (a past restart): that one is then covered from its start.
             beginFollowing(message.session, checkedThrough: 0)
         }
+        // A topic's first message in a history that lost its beginning to retention.
+        let firstOfTopic = sequences.position(of: message.topic, in: message.session) == nil
+        let expired = historyExpiry.flatMap { $0.session == nil || $0.session == message.session ? $0 : nil }
         switch sequences.verdict(for: message) {
         case .duplicate:
             duplicatesDropped += 1
         case .deliver:
             deliver(message, fromHistory: true)
         case .missing(let from, let through, _):
-            if let from { reportGap(message.topic, session: message.session, missing: from...through, reason: .notInHistory) }
+            let reason: GapReason = if firstOfTopic, let expired { .expired(expired) } else { .notInHistory }
+            if let from { reportGap(message.topic, session: message.session, missing: from...through, reason: reason) }
             deliver(message, fromHistory: true)
         }
     }

@@ -16,8 +16,11 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable 
         case malformedBlock
         /// The query, cursor or page size cannot be served as given.
         case invalidQuery
-        /// SQLite failed while reading or writing (disk full, locked, corrupt).
+        /// SQLite failed while reading or writing (disk full, locked).
         case storage
+        /// The file is damaged: SQLite found it malformed, or a stored block does not read back.
+        /// `feed-server repair` salvages what is readable into a new file.
+        case damaged
     }
 
     public let kind: Kind
@@ -34,12 +37,19 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable 
     /// Wraps an error from SQLite or GRDB met while working on the history at `path`.
     static func storage(_ error: any Error, path: String) -> HistoryError {
         if let error = error as? HistoryError { return error }
+        if let error = error as? QueryRun.Damaged {
+            switch error {
+            case .block(_, let cause): return storage(cause, path: path)
+            case .segment(let segment): return HistoryError(.damaged, "history \(path) is damaged: the index of segment \(segment) cannot be read")
+            }
+        }
+        if let error = error as? StoredBlocks.Corrupt { return HistoryError(.damaged, "history \(path) is damaged: \(error)") }
         if let error = error as? DatabaseError {
             if error.resultCode == .SQLITE_NOTADB {
                 return HistoryError(.notAHistory, "\(path) is not a feed history database (\(error.message ?? "file is not a database"))")
             }
             if error.resultCode == .SQLITE_CORRUPT {
-                return HistoryError(.storage, "history \(path) is damaged (\(error.message ?? "database disk image is malformed"))")
+                return HistoryError(.damaged, "history \(path) is damaged (\(error.message ?? "database disk image is malformed"))")
             }
             return HistoryError(
                 .storage, "history \(path): \(error.message ?? "SQLite error") (SQLite error \(error.extendedResultCode.rawValue))")

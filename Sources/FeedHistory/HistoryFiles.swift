@@ -20,6 +20,13 @@ enum HistoryFiles {
         return (info.st_mode & S_IFMT) == S_IFDIR ? .folder : .file
     }
 
+    /// The size of the file at `path` in bytes, or nil when there is none.
+    static func size(of path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
     /// The folder part of `path`, or nil when it names a file in the current folder.
     static func parent(of path: String) -> String? {
         guard let slash = path.lastIndex(of: "/") else { return nil }

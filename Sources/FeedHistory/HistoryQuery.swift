@@ -105,10 +105,18 @@ public struct HistoryPage: Sendable {
     /// Where the next page starts: the position of the next matching message; nil when no
     /// message after this page matches (the query is exhausted).
     public var next: HistoryCursor?
+    /// On a query's first page, when the query reaches into history that retention deleted:
+    /// where the history starts now. Never a silently short answer.
+    public var expired: HistoryExpiry?
+    /// Blocks found damaged and skipped while reading this page, in publish order: the
+    /// messages they held are missing from it.
+    public var skipped: [SkippedBlock]
 
     /// A page of `messages`, continued at `next`.
-    public init(messages: MessageBlock, next: HistoryCursor?) {
+    public init(messages: MessageBlock, next: HistoryCursor?, expired: HistoryExpiry? = nil, skipped: [SkippedBlock] = []) {
         self.messages = messages
         self.next = next
+        self.expired = expired
+        self.skipped = skipped
     }
 }

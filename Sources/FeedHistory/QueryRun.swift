@@ -14,6 +14,11 @@ import GRDB
 ///      segment (the tail) are read whole.
 /// 3. Every record read goes through ``MessageFilter``; matches are copied as they are. Both
 ///    ways give the same messages in the same order, so a query may change way between pages.
+/// 4. Damage ends the run at once with ``Damaged`` (SQLite cannot go on with a transaction that
+///    met a damaged page): the store runs the page again in a new transaction, ``avoiding``
+///    what was found, and reports the blocks skipped (``HistoryStore/query(_:after:maxMessages:)``).
+///    An avoided block is never read; an avoided segment's index is not read, its blocks are
+///    scanned instead.
 struct QueryRun {
     /// Prefixes matching at least this fraction (1/n) of the topics are served by a scan: it then
     /// reads little that does not match, and reads it sequentially.
@@ -34,11 +39,26 @@ struct QueryRun {
     private let session: UInt32?
     /// False when the query can match nothing (a sequence bound on an empty history).
     private let possible: Bool
+    private let avoiding: Avoided
+
+    /// What earlier runs of the page found damaged.
+    struct Avoided {
+        var blocks: Set<Int64> = []
+        var segments: Set<Int64> = []
+    }
+
+    /// A damaged block or segment index met while reading (rule 4).
+    enum Damaged: Error {
+        case block(Int64, any Error)
+        case segment(Int64)
+    }
 
     init(
-        _ db: Database, _ query: HistoryQuery, schemaVersion: Int, topicLists: TopicListCache, strategy: Strategy = .automatic
+        _ db: Database, _ query: HistoryQuery, schemaVersion: Int, topicLists: TopicListCache, strategy: Strategy = .automatic,
+        avoiding: Avoided = Avoided()
     ) throws {
         self.db = db
+        self.avoiding = avoiding
         self.schemaVersion = schemaVersion
         self.topicLists = topicLists
         self.strategy = strategy
@@ -167,19 +187,40 @@ struct QueryRun {
         return sql
     }
 
-    /// Every block in `range` that passes the block-level conditions, by rowid.
+    /// Every block in `range` that passes the block-level conditions, by rowid, leaving out the
+    /// avoided ones. Damage throws ``Damaged`` naming the block being read (when the table's
+    /// page itself is damaged, the block after the last one read).
     private func scanBlocks(_ range: ClosedRange<Int64>, into collector: inout PageCollector) throws {
         let conditions = blockConditions()
         let statement = try db.cachedStatement(
             sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ?\(conditions.sql) ORDER BY block_id")
-        var arguments: StatementArguments = [range.lowerBound, range.upperBound]
-        arguments += conditions.arguments
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
-            let blockID: Int64 = row[0]
-            var more = true
-            try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
-            if !more { return }
+        // The range in pieces around the avoided blocks: a fresh seek past each.
+        var pieces: [ClosedRange<Int64>] = []
+        var low = range.lowerBound
+        for avoided in avoiding.blocks.sorted() where range.contains(avoided) {
+            if low < avoided { pieces.append(low...avoided - 1) }
+            low = avoided + 1
+        }
+        if low <= range.upperBound { pieces.append(low...range.upperBound) }
+        for piece in pieces {
+            var arguments: StatementArguments = [piece.lowerBound, piece.upperBound]
+            arguments += conditions.arguments
+            var position = piece.lowerBound
+            do {
+                let rows = try Row.fetchCursor(statement, arguments: arguments)
+                while let row = try rows.next() {
+                    let blockID: Int64 = row[0]
+                    position = blockID
+                    var more = true
+                    try StoredBlocks.withBytes(of: row, column: 1, blockID: blockID) { more = try collector.visit(blockID, $0) }
+                    if !more { return }
+                    // Not a step further: the row after the piece may be the damaged one.
+                    if blockID >= piece.upperBound { break }
+                    position = blockID + 1
+                }
+            } catch where SkippedBlock.isDamage(error) {
+                throw Damaged.block(position, error)
+            }
         }
     }
 
@@ -195,7 +236,8 @@ struct QueryRun {
     }
 
     /// The records of `topicIDs` in the indexed blocks of `range`, segment by segment, in publish
-    /// order; false once the page is full.
+    /// order; false once the page is full. An avoided segment is scanned instead; hits in an
+    /// avoided block are left out.
     private func readIndexed(_ topicIDs: [Int64], _ range: ClosedRange<Int64>, into collector: inout PageCollector) throws
         -> Bool
     {
@@ -203,16 +245,30 @@ struct QueryRun {
         defer { reader.close() }
         var hits: [SegmentEntries.Location] = []
         for segment in try TopicIndex.segments(db, overlapping: range) {
+            if avoiding.segments.contains(segment.id) {
+                try scanBlocks(max(range.lowerBound, segment.firstBlock)...min(range.upperBound, segment.lastBlock), into: &collector)
+                if collector.next != nil { return false }
+                continue
+            }
             hits.removeAll(keepingCapacity: true)
-            try TopicIndex.forEachTopic(db, in: segment, topicIDs) { _, entries, locations in
-                for number in locations { hits.append(entries.location(number)) }
+            do {
+                try TopicIndex.forEachTopic(db, in: segment, topicIDs) { _, entries, locations in
+                    for number in locations { hits.append(entries.location(number)) }
+                }
+            } catch where SkippedBlock.isDamage(error) {
+                throw Damaged.segment(segment.id)
             }
             hits.sort { ($0.blockDelta, $0.index) < ($1.blockDelta, $1.index) }
             for hit in hits {
                 let blockID = segment.firstBlock + Int64(hit.blockDelta)
-                guard range.contains(blockID) else { continue }
-                let more = try reader.withRecord(blockID: blockID, offset: Int(hit.offset)) { topic, body in
-                    try collector.take(blockID, Int(hit.index), topic: topic, body: body)
+                guard range.contains(blockID), !avoiding.blocks.contains(blockID) else { continue }
+                let more: Bool
+                do {
+                    more = try reader.withRecord(blockID: blockID, offset: Int(hit.offset)) { topic, body in
+                        try collector.take(blockID, Int(hit.index), topic: topic, body: body)
+                    }
+                } catch where SkippedBlock.isDamage(error) {
+                    throw Damaged.block(blockID, error)
                 }
                 if !more { return false }
             }

@@ -89,9 +89,16 @@ public struct ReplayReply: Codable, Sendable, Equatable {
     public var status: ServerStatus?
     /// The request's `id`, when it had one the server could read.
     public var id: UInt64?
+    /// `history`, first page (no cursor): the query reaches into history that retention
+    /// deleted, and where the history starts now. Absent otherwise.
+    public var expired: HistoryExpiry?
+    /// Blocks found damaged and skipped while serving this page: their messages are missing.
+    /// Absent when none.
+    public var skipped: [SkippedBlock]?
 
     public init(
-        ok: Bool, error: String? = nil, count: Int = 0, next: String? = nil, status: ServerStatus? = nil, id: UInt64? = nil
+        ok: Bool, error: String? = nil, count: Int = 0, next: String? = nil, status: ServerStatus? = nil, id: UInt64? = nil,
+        expired: HistoryExpiry? = nil, skipped: [SkippedBlock]? = nil
     ) {
         self.ok = ok
         self.error = error
@@ -99,6 +106,8 @@ public struct ReplayReply: Codable, Sendable, Equatable {
         self.next = next
         self.status = status
         self.id = id
+        self.expired = expired
+        self.skipped = skipped
     }
 }
 
@@ -121,6 +130,9 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     public var subscriptions: UInt64
     /// The replay service's own counters (filled in by the replay service).
     public var replay: ReplayServiceCounters?
+    /// The range of publish times the history holds and its size (filled in by the replay
+    /// service); absent from servers before retention.
+    public var history: RetainedRange?
     /// CURVE handshakes refused because the client's key is not in the clients folder; absent
     /// (nil) from servers without CURVE.
     public var refusedKeys: UInt64?
@@ -130,8 +142,9 @@ public struct ServerStatus: Codable, Sendable, Equatable {
 
     public init(
         session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, unrecorded: UInt64? = nil,
-        rejected: [String: UInt64], subscriptions: UInt64, replay: ReplayServiceCounters? = nil
+        rejected: [String: UInt64], subscriptions: UInt64, replay: ReplayServiceCounters? = nil, history: RetainedRange? = nil
     ) {
+        self.history = history
         self.session = session
         self.lastFeedSeq = lastFeedSeq
         self.published = published
@@ -143,7 +156,7 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case session, published, recorded, unrecorded, rejected, subscriptions, replay
+        case session, published, recorded, unrecorded, rejected, subscriptions, replay, history
         case lastFeedSeq = "last_feed_seq"
         case refusedKeys = "refused_keys"
         case notEntitledSubscriptions = "not_entitled_subscriptions"

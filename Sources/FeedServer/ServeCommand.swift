@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import FeedHistory
 import FeedServerCore
 import Foundation
 import Logging
@@ -30,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "SQLite history file, created with its folder.")
     var db = "./data/feed.sqlite"
+
+    @Option(help: ArgumentHelp("Delete history older than DURATION (7d, 12h, 30m), oldest first.", valueName: "DURATION"))
+    var retain: String?
+
+    @Option(help: ArgumentHelp("Keep the history file under about BYTES (50GB, 512MiB), deleting the oldest.", valueName: "BYTES"))
+    var retainSize: String?
 
     @Option(name: .customLong("demo"), help: ArgumentHelp("Generate demo quotes and trades at RATE msg/s (default \(DemoArgument.defaultRate) when RATE is omitted).", valueName: "RATE"))
     var demoRate: Int?
@@ -94,6 +101,14 @@ struct ServeCommand: AsyncParsableCommand {
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
+        _ = try retention()
+    }
+
+    /// The retention policy of `--retain` and `--retain-size`.
+    private func retention() throws -> RetentionPolicy {
+        RetentionPolicy(
+            maximumAge: try retain.map { try RetentionArgument.duration($0, option: "--retain") },
+            maximumBytes: try retainSize.map { try RetentionArgument.bytes($0, option: "--retain-size") })
     }
 
     /// The endpoint options' syntax, shared with `doctor`, which takes the same ones.
@@ -124,6 +139,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.sendHighWaterMark = sendHwm
         configuration.replayPageLimit = replayPageLimit
         configuration.ioThreads = ioThreads
+        configuration.retention = try retention()
         configuration.curve = try curve.settings()
 
         let export = metricsOptions.bootstrap()

@@ -39,7 +39,8 @@ public final class FeedRelay: Sendable {
         self.counters = counters
         let recorder = try configuration.databasePath.map { path in
             try Recorder(
-                store: try HistoryStore(path: path), counters: counters, backlogLimit: Recorder.defaultBacklogLimit, logger: logger)
+                store: try FeedServer.openCheckedHistory(path: path, logger: logger), counters: counters,
+                backlogLimit: Recorder.defaultBacklogLimit, retention: RetentionPolicy(), logger: logger)
         }
         self.recorder = recorder
         let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")

@@ -56,7 +56,7 @@ public final class FeedServer: Sendable {
 
     private init(configuration: ServerConfiguration, context: ZMQContext? = nil, logger: Logger) throws {
         self.logger = logger
-        let store = try HistoryStore(path: configuration.databasePath)
+        let store = try Self.openCheckedHistory(path: configuration.databasePath, logger: logger)
         let now = Timestamp.now()
         let session = max(UInt32(clamping: now.nanoseconds / 1_000_000_000), (try store.lastSession() ?? 0) &+ 1)
         try store.registerSession(session, startedAt: now)
@@ -73,7 +73,8 @@ public final class FeedServer: Sendable {
         self.context = context
         controlEndpoint = ControlChannel.makeEndpoint("feed-server")
         recorder = try Recorder(
-            store: store, counters: counters, backlogLimit: configuration.recorderBacklogLimit, logger: logger)
+            store: store, counters: counters, backlogLimit: configuration.recorderBacklogLimit,
+            retention: configuration.retention, logger: logger)
 
         do {
             zapThread = try WorkerThread.startZAP(

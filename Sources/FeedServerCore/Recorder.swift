@@ -23,6 +23,8 @@ import Synchronization
 ///    attempts, or after one once the stop is ``ShutdownBudget/recorderRetryMilliseconds``
 ///    old (a failing attempt at a large batch can itself take a few hundred milliseconds):
 ///    the daemon must exit within its 2 s budget.
+/// 4. Between batches, ``RetentionRunner`` deletes the oldest history the retention policy
+///    lets go, one small transaction at a time.
 final class Recorder: Sendable {
     /// Messages the recorder may have waiting before the publisher waits for it: about a second
     /// of recording at full rate, and about 80 MiB of blocks at most.
@@ -40,17 +42,19 @@ final class Recorder: Sendable {
     private let stalled = Atomic<Bool>(false)
     private let logger: Logger
 
-    init(store: HistoryStore, counters: ServerCounters, backlogLimit: Int, logger: Logger) throws {
+    init(store: HistoryStore, counters: ServerCounters, backlogLimit: Int, retention: RetentionPolicy, logger: Logger) throws {
         let queue = BlockQueue(limit: backlogLimit, backlog: counters.recorderBacklog)
         self.queue = queue
         self.logger = logger
         let stopping = self.stopping
         thread = try WorkerThread.start(name: "recorder", setUp: {}) { _ in
             var historyBroken = false
+            var retention = RetentionRunner(store: store, policy: retention, counters: counters, logger: logger)
             while let batch = queue.waitForBlocks() {
                 historyBroken = !Recorder.write(
                     batch, to: store, counters: counters, stopping: stopping, retrying: !historyBroken, logger: logger)
                 queue.markWritten(batch.count)
+                retention.afterBatch()
             }
         }
     }

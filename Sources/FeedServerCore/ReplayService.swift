@@ -21,6 +21,9 @@ import ZeroMQ
 ///    messages, and when the limit is what ended it, it has no `next` (the answer is complete).
 ///    The service keeps no state between pages, so a client paging with a limit sends what it
 ///    still wants as `limit` on each request.
+/// 5. A `history` reply says when the query reaches into history retention deleted (`expired`,
+///    first page) and which damaged blocks it skipped (`skipped`, also logged): never a short
+///    answer in silence, never a crash.
 ///
 /// Stops on a message to its control endpoint, or when the context is shut down.
 final class ReplayService {
@@ -142,8 +145,11 @@ final class ReplayService {
             if request.limit == 0 { return (ReplayReply(ok: true), MessageBlock()) }
             let page = try store.query(query, after: cursor, maxMessages: min(try pageSize(request), request.limit ?? .max))
             let limitReached = page.messages.count == request.limit
+            for skipped in page.skipped { logger.error("history \(store.path): \(skipped)") }
             return (
-                ReplayReply(ok: true, count: page.messages.count, next: limitReached ? nil : page.next?.description),
+                ReplayReply(
+                    ok: true, count: page.messages.count, next: limitReached ? nil : page.next?.description,
+                    expired: page.expired, skipped: page.skipped.isEmpty ? nil : page.skipped),
                 page.messages
             )
         case .snapshot:

@@ -1,3 +1,4 @@
+import FeedHistory
 import FeedModel
 
 /// Everything a ``FeedServer`` needs to start: endpoints, history file and tuning.
@@ -34,6 +35,8 @@ public struct ServerConfiguration: Sendable {
     public var sendHighWaterMark: Int32 = 100_000
     /// Largest message history page the replay service sends in one reply.
     public var replayPageLimit: Int = 10_000
+    /// How much history to keep; the default keeps everything.
+    public var retention = RetentionPolicy()
     /// libzmq I/O threads of the server's context (ZMQ_IO_THREADS), when the server makes it.
     public var ioThreads: Int = 1
     /// CURVE on every tcp and ipc endpoint, with the clients let in; `nil` leaves them plain.

@@ -14,6 +14,9 @@ public final class ServerCounters: Sendable {
     let recording: Bool
     let recorderBacklog = RecorderBacklog()
     private let multicast = Mutex<[MulticastCounters]>([])
+    /// The history's retained range and size, refreshed by the recorder about once a second
+    /// and after retention deleted (nil until the history was first measured).
+    let history = Mutex<RetainedRange?>(nil)
     /// CURVE handshakes the ZAP handler refused (reported only when `curve`).
     private let refusedKeys = Atomic<UInt64>(0)
     /// Subscriptions with no entitled part (reported only when `curve`).
@@ -65,12 +68,15 @@ public final class ServerCounters: Sendable {
     /// Whether everything published is recorded (exact once the publisher and recorder stopped).
     var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == published.load(ordering: .relaxed) }
 
+    /// The history's retained range and size as last measured, for `status` and metrics.
+    public var historyRange: RetainedRange? { history.withLock { $0 } }
+
     /// A consistent-enough picture for reporting.
     public func status(session: UInt32) -> ServerStatus {
         var status = ServerStatus(
             session: session, lastFeedSeq: lastFeedSequence.load(ordering: .relaxed),
             published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
-            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed))
+            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed), history: historyRange)
         status.refusedKeys = curve ? refusedKeys.load(ordering: .relaxed) : nil
         status.notEntitledSubscriptions = curve ? notEntitledSubscriptions.load(ordering: .relaxed) : nil
         return status

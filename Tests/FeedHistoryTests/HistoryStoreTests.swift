@@ -87,8 +87,12 @@ struct HistoryStoreTests {
                 try db.execute(sql: "UPDATE blocks SET payload = substr(payload, 1, length(payload) - 5) WHERE block_id = 2")
             }
             for query in [HistoryQuery(), HistoryQuery(prefix: try TopicPrefix("NASDAQ."))] {
-                let error = expectHistoryError(.storage) { _ = try store.queryAll(query) }
-                #expect(error?.description.hasPrefix("history \(path): block 2 is corrupt (") == true, "\(String(describing: error))")
+                let error = expectHistoryError(.damaged) { _ = try store.queryAll(query) }
+                #expect(error?.description.hasPrefix("history \(path) is damaged: block 2 is corrupt (") == true, "\(String(describing: error))")
+                // Paged, the block is skipped and named; the rest is served.
+                let page = try store.query(query, after: nil, maxMessages: 10_000)
+                #expect(page.skipped.map(\.blockID) == [2])
+                #expect(try page.messages.decoded().allSatisfy { message in !(try feed.blocks[1].decoded().contains(message)) })
             }
         }
     }

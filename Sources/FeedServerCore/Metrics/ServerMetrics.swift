@@ -30,6 +30,21 @@ public enum ServerMetrics {
         .gauge("feed_recorder_lag_seconds", "Age of the oldest block handed to the recorder and not yet written (0: none waits).") {
             $0.recording ? $0.recorderBacklog.oldestAgeSeconds(now: MonotonicClock.nanoseconds()) : nil
         },
+        .gauge("feed_history_size_bytes", "Size of the history file (its pages, without the write-ahead log).") {
+            $0.history.withLock { $0.map { Double($0.fileBytes) } }
+        },
+        .gauge("feed_history_bytes_in_use", "Of the history file, the pages in use (the rest are free pages that new blocks reuse).") {
+            $0.history.withLock { $0.map { Double($0.bytesInUse) } }
+        },
+        .gauge("feed_history_oldest_timestamp_seconds", "Publish time of the oldest message retained (Unix seconds).") {
+            $0.history.withLock { $0?.firstTime.map { Double($0) / 1e9 } }
+        },
+        .gauge("feed_history_newest_timestamp_seconds", "Publish time of the newest message recorded (Unix seconds).") {
+            $0.history.withLock { $0?.lastTime.map { Double($0) / 1e9 } }
+        },
+        .counter("feed_history_expired_messages_total", "Messages deleted by retention (--retain, --retain-size) over the file's life.") {
+            $0.history.withLock { $0?.expiredMessages }
+        },
         .gauges("feed_multicast_rate_limit_bytes_per_second", "Configured PGM rate limit (--multicast-rate), per multicast endpoint.", label: "endpoint") {
             $0.multicastEndpoints.map { ($0.endpoint, Double($0.rateLimitBytesPerSecond)) }
         },

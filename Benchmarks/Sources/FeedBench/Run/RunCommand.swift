@@ -20,6 +20,7 @@ struct RunCommand: ParsableCommand {
         case universeSnapshot = "universe-snapshot"
         case universeReplay = "universe-replay"
         case universeWatchlist = "universe-watchlist"
+        case retention
     }
 
     @Option(help: "Folder with the release feed-server and feed-client.")
@@ -104,6 +105,7 @@ struct RunCommand: ParsableCommand {
         case .universeSnapshot: try UniverseSnapshotScenario(histories: histories).run(run)
         case .universeReplay: try UniverseReplayScenario(histories: histories).run(run)
         case .universeWatchlist: try UniverseWatchlistScenario().run(run)
+        case .retention: try RetentionScenario().run(run)
         }
     }
 }
