@@ -18,10 +18,11 @@ public final class ServerCounters: Sendable {
     /// and after retention deleted (nil until the history was first measured).
     let history = Mutex<RetainedRange?>(nil)
     /// CURVE handshakes the ZAP handler refused (reported only when `curve`).
-    private let refusedKeys = Atomic<UInt64>(0)
+    let refusedKeys = Atomic<UInt64>(0)
     /// Subscriptions with no entitled part (reported only when `curve`).
-    private let notEntitledSubscriptions = Atomic<UInt64>(0)
-    private let curve: Bool
+    let notEntitledSubscriptions = Atomic<UInt64>(0)
+    /// Whether CURVE is on (its counters are reported only then).
+    let curve: Bool
 
     init(recording: Bool = true, curve: Bool = false) {
         self.recording = recording

@@ -42,7 +42,7 @@ struct CurveSecurityTests {
         let keys = try CurveKeys()
         let admin = try keys.client("admin", roles: "replay", prefixes: "*")
         let mallory = try keys.client("mallory", roles: "subscribe,publish,replay", prefixes: "*", allowed: false)
-        let server = try Self.server(keys, extra: ["--demo", "2000"])
+        let server = try Self.server(keys, extra: ["--demo", "2000", "--metrics", "tcp://127.0.0.1:*"])
 
         let subscriber = try server.client(["subscribe", "--from", server.publish, "--count", "1", "--connect-timeout-ms", "5000"] + mallory)
         #expect(subscriber.process.terminationStatus == 69, "\(subscriber.stderr)")
@@ -60,6 +60,11 @@ struct CurveSecurityTests {
 
         let status = try Self.status(server, as: admin)
         #expect((status["refused_keys"] as? Int ?? 0) >= 2, "\(status)")
+        let metrics = try MetricsScrape.waitFor(try server.process.metricsEndpoint(readyLine: "feed-server ready"), "refused keys") {
+            ($0["feed_refused_keys_total"] ?? 0) >= 2
+        }
+        #expect(metrics.samples["feed_not_entitled_subscriptions_total"] == 0)
+        try metrics.expectPromtoolAccepts()
         #expect(server.process.stderr.contains("CURVE key \(try keys.publicKey("mallory"))"), "\(server.process.stderr)")
         try server.stop()
     }

@@ -18,6 +18,12 @@ public enum ServerMetrics {
             $0.rejectedCounts.map { ($0.key, Double($0.value)) }
         },
         .counter("feed_subscriptions_total", "Subscriptions received from subscribers.") { $0.subscriptions.load(ordering: .relaxed) },
+        .counter("feed_refused_keys_total", "CURVE handshakes refused: the client's key is not in the clients folder.") {
+            $0.curve ? $0.refusedKeys.load(ordering: .relaxed) : nil
+        },
+        .counter("feed_not_entitled_subscriptions_total", "Subscriptions of CURVE subscribers with no entitled part (nothing applied).") {
+            $0.curve ? $0.notEntitledSubscriptions.load(ordering: .relaxed) : nil
+        },
         .counter("feed_recorded_messages_total", "Messages written to the history.") {
             $0.recording ? $0.recorded.load(ordering: .relaxed) : nil
         },
