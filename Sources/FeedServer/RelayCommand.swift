@@ -37,6 +37,8 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var guardOptions: SubscriberGuardOptions
+
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
 
@@ -71,6 +73,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
+        configuration.guards = try guardOptions.guards(logger: logger)
         let relay: FeedRelay
         do {
             relay = try FeedRelay.start(configuration: configuration, logger: logger)
