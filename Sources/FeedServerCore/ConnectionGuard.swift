@@ -80,7 +80,10 @@ final class ConnectionGuard {
         try update()
         guard let connection = live[descriptor], let now = descriptor.addresses(),
             now.local == connection.local, now.peer == connection.peer
-        else { return nil }
+        else {
+            logger.debug("\(role) connection \(descriptor) not disconnected: it is no longer the one accepted")
+            return nil
+        }
         descriptor.shutdown()
         return connection.peer
     }

@@ -160,7 +160,10 @@ final class FanOut {
             if let descriptor = frames.sourceDescriptor(of: 0).map(ConnectionDescriptor.init) {
                 // libzmq reports a connection before anything arrives on it (ConnectionGuard rule 1).
                 if !subscribers.isLive(descriptor) { changes += try connectionChanges() }
-                guard subscribers.isLive(descriptor) else { continue }  // It left already.
+                guard subscribers.isLive(descriptor) else {
+                    logger.debug("subscription from \(descriptor), which already left, ignored")
+                    continue
+                }
                 holder = .connection(descriptor)
             } else {
                 // An inproc subscriber's, or a cancel libzmq made up for a connection that ended

@@ -9,7 +9,8 @@ import ZeroMQ
 ///
 /// Rules:
 /// 1. A connection's prefixes form a set, as libzmq's filter keeps them per connection: a
-///    repeated subscription changes nothing, a cancel removes the prefix if held.
+///    repeated subscription holds nothing more (it is still answered as held, so a relay can
+///    ask its origin for a heartbeat again), a cancel removes the prefix if held.
 /// 2. A subscription beyond ``limit`` prefixes, or longer than a topic, is refused: the answer
 ///    says the connection must go, and from then on the book ignores that connection until it
 ///    ends.
@@ -26,11 +27,11 @@ struct SubscriptionBook {
 
     /// What one subscription or cancel did.
     enum Outcome: Equatable {
-        /// Held now; `first` when no one held the prefix before.
+        /// Held now (maybe already before, rule 1); `first` when no one held the prefix before.
         case held(first: Bool)
         /// Let go of; `last` when no one holds the prefix any more.
         case released(last: Bool)
-        /// Changed nothing (rule 1, or a connection being dropped).
+        /// Changed nothing: a cancel of a prefix not held, or anything from a connection being dropped.
         case unchanged
         /// Refused (rule 2): the connection must be disconnected for this reason.
         case refused(SubscriberDropReason)
@@ -54,7 +55,7 @@ struct SubscriptionBook {
                 return refuse(descriptor, .tooManySubscriptions)
             }
         }
-        guard prefixesByHolder[holder, default: []].insert(prefix).inserted else { return .unchanged }
+        guard prefixesByHolder[holder, default: []].insert(prefix).inserted else { return .held(first: false) }
         holderCounts[prefix, default: 0] += 1
         return .held(first: holderCounts[prefix] == 1)
     }
