@@ -74,7 +74,9 @@ final class ServerFixture {
     /// The server's `status`, as `feed-client status` prints it.
     func status() throws -> [String: Any] {
         let status = try client(["status", "--server", replay])
-        guard let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any] else {
+        guard status.process.terminationStatus == 0,
+            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        else {
             throw ProcessFailure("status is not a JSON object: \(status.stdout) \(status.stderr)")
         }
         return json
@@ -92,12 +94,18 @@ final class ServerFixture {
     func waitForStatus(_ counter: String, atLeast count: Int, atMost: Bool = false, timeout: Double = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: Int?
+        var failure: (any Error)?
         while Date() < deadline {
-            seen = try statusCounter(counter)
+            do {
+                seen = try statusCounter(counter)
+                failure = nil
+            } catch {
+                failure = error  // A status request that failed is asked again until the deadline.
+            }
             if let seen, atMost ? seen <= count : seen >= count { return }
         }
         throw ProcessFailure(
-            "status \(counter) did not \(atMost ? "fall to" : "reach") \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none"))")
+            "status \(counter) did not \(atMost ? "fall to" : "reach") \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none")\(failure.map { "; last status failed: \($0)" } ?? ""))")
     }
 
     /// The server's resident memory in bytes (VmRSS).
