@@ -52,6 +52,12 @@ final class ConnectionGuard {
 
     func isLive(_ descriptor: ConnectionDescriptor) -> Bool { live[descriptor] != nil }
 
+    /// What the kernel could not send yet on a live connection (see ``ConnectionDescriptor/unsentBytes(unix:)``).
+    func unsentBytes(_ descriptor: ConnectionDescriptor) -> Int? {
+        guard let connection = live[descriptor] else { return nil }
+        return descriptor.unsentBytes(unix: connection.local == ConnectionDescriptor.unixAddress)
+    }
+
     /// Takes in every event reported so far; returns the live connections that ended.
     @discardableResult
     func update() throws -> [ConnectionDescriptor] {

@@ -17,7 +17,8 @@ import ZeroMQ
 ///   (``SubscriptionBook``);
 /// - a subscriber whose send queue stays full longer than `--slow-subscriber-ms` is
 ///   disconnected (``SlowSubscriberWatch``);
-/// - the subscribers' queues share one memory budget (their SNDHWM follows it);
+/// - the subscribers' queues share one memory budget: each may hold the budget's share for as
+///   many subscribers as the publish endpoints may hold (their SNDHWM);
 /// - the publish endpoints hold at most their share of descriptors (``ConnectionGuard``).
 /// Each disconnect is logged and counted in ``ServerCounters``.
 ///
@@ -42,9 +43,9 @@ final class FanOut {
     private var book: SubscriptionBook
     private var slowWatch: SlowSubscriberWatch
     private var nextSlowLookAt: Int64
-    private let configuredHighWaterMark: Int32
-    private var queueLimit: Int32 = -1
     private let frames = ZMQMultipartMessage(capacity: 2)
+    /// Whether subscriptions can come without a connection of their own (`inproc://`).
+    private let hasInprocEndpoints: Bool
     private static let heartbeat = Array(Topic.heartbeat.rawValue.utf8)
     /// The endpoints as bound (wildcard ports resolved), multicast ones last.
     let boundEndpoints: [String]
@@ -52,7 +53,7 @@ final class FanOut {
     /// - Parameters:
     ///   - multicastEndpoints: already validated and resolved to interface addresses.
     ///   - sendHighWaterMark: the most messages one subscriber's queue holds; fewer when the
-    ///     subscribers' memory budget is shared by many (see ``SubscriberGuards``).
+    ///     subscribers' memory budget shared by `connectionLimit` subscribers allows fewer.
     ///   - connectionLimit: connections the publish endpoints may hold together.
     ///   - stopRequests: the owning thread's control socket, only polled here, never read.
     init(
@@ -64,12 +65,19 @@ final class FanOut {
         self.logger = logger
         self.guards = guards
         self.counters = counters
-        configuredHighWaterMark = sendHighWaterMark
+        hasInprocEndpoints = endpoints.contains { $0.hasPrefix("inproc://") }
         book = SubscriptionBook(limit: guards.maximumSubscriptions)
         slowWatch = SlowSubscriberWatch(limitMilliseconds: guards.slowSubscriberMilliseconds)
         nextSlowLookAt = MonotonicClock.nanoseconds()
         xpub = try ZMQSocket(context, .xpub)
         try xpub.set(.linger, 0)
+        // Set once, before any subscriber connects: libzmq 4.3.4 applies a changed SNDHWM to every
+        // existing connection, and crashes when one of them is closing (libzmq issue 4524), which
+        // is when subscribers come and go. So the budget is shared by as many subscribers as the
+        // publish endpoints may hold, not by those connected.
+        let queueLimit = guards.queueLimit(subscribers: connectionLimit, ceiling: sendHighWaterMark)
+        try xpub.set(.sendHighWaterMark, queueLimit)
+        counters.subscriberQueueLimit.store(Int64(queueLimit), ordering: .relaxed)
         // Every subscription and cancel of every subscriber, each with its connection: the
         // subscription book keeps per-subscriber limits and the first and last holders.
         try xpub.set(.xpubVerboser, 1)
@@ -85,7 +93,6 @@ final class FanOut {
             try MulticastSender(context: context, endpoint: $0, settings: multicastSettings, maximumQueue: sendHighWaterMark)
         }
         boundEndpoints = bound + multicastEndpoints
-        try shareMemoryBudget()
     }
 
     /// The sockets the owning thread polls for ``readSubscriptionChanges(limit:)``.
@@ -165,10 +172,13 @@ final class FanOut {
                     continue
                 }
                 holder = .connection(descriptor)
-            } else {
-                // An inproc subscriber's, or a cancel libzmq made up for a connection that ended
-                // (the book already let go of those, its rule 4, so it changes nothing there).
+            } else if hasInprocEndpoints {
+                // An inproc subscriber's, or a cancel libzmq made up for a connection that ended,
+                // which the book already let go of (its rule 4). The two cannot be told apart: such
+                // a cancel also lets go of the prefix for inproc subscribers, if they hold it too.
                 holder = .inproc
+            } else {
+                continue  // A cancel libzmq made up for a connection that ended (book rule 4).
             }
             let outcome = kind == 1 ? book.subscribe(prefix, by: holder) : book.cancel(prefix, by: holder)
             switch outcome {
@@ -191,7 +201,7 @@ final class FanOut {
         guard slowWatch.isEnabled, now >= nextSlowLookAt else { return }
         nextSlowLookAt = now + slowWatch.sampleIntervalNanoseconds
         for descriptor in Array(subscribers.connections) {
-            guard let unsent = descriptor.unsentBytes() else { continue }
+            guard let unsent = subscribers.unsentBytes(descriptor) else { continue }
             if slowWatch.note(descriptor, unsentBytes: unsent, now: now) {
                 slowWatch.forget(descriptor)
                 try drop(descriptor, .slow)
@@ -202,16 +212,13 @@ final class FanOut {
     /// When ``checkSlowSubscribers(now:)`` is due next, if ever.
     var nextDeadline: Int64? { slowWatch.isEnabled ? nextSlowLookAt : nil }
 
-    /// Connection events: subscribers that left let go of their prefixes; the memory budget is
-    /// shared again when the number of subscribers changed.
+    /// Connection events: subscribers that left let go of their prefixes.
     private func connectionChanges() throws -> [SubscriptionChange] {
-        let before = subscribers.connections.count
         var changes: [SubscriptionChange] = []
         for descriptor in try subscribers.update() {
             slowWatch.forget(descriptor)
             changes += book.remove(descriptor).map { .released($0) }
         }
-        if subscribers.connections.count != before { try shareMemoryBudget() }
         return changes
     }
 
@@ -227,16 +234,6 @@ final class FanOut {
                 }
             logger.warning("disconnected subscriber \(peer) (\(descriptor)): \(why) (\(reason.rawValue) #\(count))")
         }
-    }
-
-    /// Sets each subscriber's queue limit to its share of the memory budget (libzmq applies a
-    /// new SNDHWM to existing connections too).
-    private func shareMemoryBudget() throws {
-        let limit = guards.queueLimit(subscribers: subscribers.connections.count, ceiling: configuredHighWaterMark)
-        guard limit != queueLimit else { return }
-        try xpub.set(.sendHighWaterMark, limit)
-        queueLimit = limit
-        counters.subscriberQueueLimit.store(Int64(limit), ordering: .relaxed)
     }
 }
 

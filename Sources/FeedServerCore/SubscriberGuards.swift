@@ -7,7 +7,8 @@ public struct SubscriberGuards: Sendable {
     /// Subscriptions one subscriber connection may hold; asking for more disconnects it.
     public var maximumSubscriptions = 20_000
     /// Bytes all subscriber queues together may hold: each subscriber's queue limit (ZMQ_SNDHWM)
-    /// is this budget shared by the connected subscribers, at most the configured high-water mark.
+    /// is this budget shared by as many subscribers as the publish endpoints may hold (set once:
+    /// see ``FanOut``), at most the configured high-water mark, at least ``minimumQueueLimit``.
     public var subscriberMemoryBytes = 512 << 20
     /// A subscriber whose kernel send queue stays full this long (milliseconds) is disconnected;
     /// 0 never disconnects one.
@@ -29,8 +30,10 @@ public struct SubscriberGuards: Sendable {
     /// `zmq_msg_t` (64 bytes each, a short topic inside) and the body, which libzmq shares
     /// between subscribers but which a stalled subscriber alone may keep alive.
     public static let bytesPerQueuedMessage = 2 * 64 + WireLayout.maximumBodyLength
-    /// The smallest queue limit the budget hands out, however many subscribers share it.
-    public static let minimumQueueLimit: Int32 = 100
+    /// The smallest queue limit the budget hands out, however many subscribers share it: below
+    /// it a subscriber that keeps up on average would lose messages in every burst. With more
+    /// subscribers than the budget allows at this limit, they may together hold more.
+    public static let minimumQueueLimit: Int32 = 1000
 
     /// Connections each of `endpoints` listening sockets may hold.
     func connectionLimit(endpoints: Int) -> Int {

@@ -18,7 +18,10 @@ public struct ConnectionDescriptor: Hashable, Sendable, CustomStringConvertible 
 
     public var description: String { "fd \(rawValue)" }
 
-    /// Both ends of the connection (`host:port` for TCP, `unix` for IPC), or `nil` when the
+    /// What ``addresses()`` says of either end of an IPC connection.
+    public static let unixAddress = "unix"
+
+    /// Both ends of the connection (`host:port` for TCP, ``unixAddress`` for IPC), or `nil` when the
     /// descriptor is not a connected socket (any more).
     public func addresses() -> (local: String, peer: String)? {
         guard let local = Self.address(rawValue, peer: false), let peer = Self.address(rawValue, peer: true) else { return nil }
@@ -31,19 +34,13 @@ public struct ConnectionDescriptor: Hashable, Sendable, CustomStringConvertible 
     }
 
     /// Bytes the kernel holds for the peer that it has not been able to send yet: for TCP those
-    /// not yet sent (the peer's receive window is full or the path is too slow), for IPC those
-    /// the peer has not read. `nil` if the kernel does not say.
-    public func unsentBytes() -> Int? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(rawValue, $0, &length) }
-        }
-        guard named == 0 else { return nil }
+    /// not yet sent (the peer's receive window is full or the path is too slow), for IPC (`unix`)
+    /// those the peer has not read. `nil` if the kernel does not say.
+    public func unsentBytes(unix: Bool) -> Int? {
         var bytes: Int32 = 0
         // SIOCOUTQNSD (linux/sockios.h): unsent bytes of a TCP socket; SIOCOUTQ (TIOCOUTQ) on a
         // Unix socket: bytes written that the peer has not read.
-        let request: UInt = Int32(storage.ss_family) == AF_UNIX ? UInt(TIOCOUTQ) : 0x894B
+        let request: UInt = unix ? UInt(TIOCOUTQ) : 0x894B
         guard ioctl(rawValue, request, &bytes) == 0 else { return nil }
         return Int(bytes)
     }
@@ -63,7 +60,7 @@ public struct ConnectionDescriptor: Hashable, Sendable, CustomStringConvertible 
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> String? in
                 let status = peer ? getpeername(descriptor, address, &length) : getsockname(descriptor, address, &length)
                 guard status == 0 else { return nil }
-                if Int32(address.pointee.sa_family) == AF_UNIX { return "unix" }
+                if Int32(address.pointee.sa_family) == AF_UNIX { return unixAddress }
                 var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
                 var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
                 guard

@@ -60,6 +60,7 @@ struct SubscriberGuardsTests {
         #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 100_000) == SubscriberGuards.minimumQueueLimit)
         #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 10) == 10, "never above the configured mark")
         #expect(guards.queueLimit(subscribers: 50, ceiling: 0) == Int32((64 << 20) / 50 / perMessage), "0 is libzmq's unlimited")
+        #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 0) == SubscriberGuards.minimumQueueLimit)
     }
 
     @Test func eachEndpointGetsAnEqualShareOfTheDescriptorsLeft() {

@@ -1,3 +1,4 @@
+import FeedModel
 import Foundation
 import Testing
 
@@ -8,13 +9,15 @@ import Testing
 struct SlowSubscriberTests {
     @Test func stalledSubscribersAreDisconnectedAndCountedWhileOthersLoseNothing() throws {
         let server = try ServerFixture(extraArguments: [
-            "--demo", "5000", "--slow-subscriber-ms", "1000", "--subscriber-memory", "64MiB",
+            "--demo", "5000", "--slow-subscriber-ms", "1000", "--subscriber-memory", "64MiB", "--max-connections", "64",
         ])
         let watcher = try server.subscriber(["--silence-timeout-ms", "3000", "--format", "csv", "NASDAQ."])
         let stalled = try HostilePeer("stall", 50, endpoint: server.publish)
         _ = try stalled.line("stalled 50")
-        // The budget is shared: 64 MiB over 51 subscribers is far below the default 100,000.
-        try server.waitForStatus("subscriber_queue_limit", atLeast: 20_000, atMost: true)
+        // The budget is shared by as many subscribers as the endpoint may hold: 64 MiB over 64,
+        // at about 200 bytes a queued message, far below the default 100,000 messages each.
+        let share = (64 << 20) / 64 / (2 * 64 + WireLayout.maximumBodyLength)
+        #expect(try server.statusCounter("subscriber_queue_limit") == share)
         try server.waitForStatus("dropped_subscribers.slow", atLeast: 50, timeout: 60)
         try server.waitForStatus("connections.publish", atLeast: 1, atMost: true)
         let log = try server.process.waitForStderrLine(containing: "disconnected subscriber")
