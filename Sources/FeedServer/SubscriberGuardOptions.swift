@@ -11,9 +11,9 @@ struct SubscriberGuardOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "What all subscriber queues together may hold (e.g. 512MB, 2GiB): each subscriber's queue is its share, at most --send-hwm messages.",
+            "Bound what all subscriber queues together may hold (e.g. 512MB, 2GiB): each subscriber's queue is the share of as many subscribers as --max-connections, 1000 messages to --send-hwm (default: --send-hwm each).",
             valueName: "BYTES"))
-    var subscriberMemory = "512MiB"
+    var subscriberMemory: String?
 
     @Option(help: "Disconnect a subscriber whose send queue stays full this long; 0 never does.")
     var slowSubscriberMs = SubscriberGuards().slowSubscriberMilliseconds
@@ -23,7 +23,7 @@ struct SubscriberGuardOptions: ParsableArguments {
 
     func validate() throws {
         try CountArgument.check(maxSubscriptions, option: "--max-subscriptions", maximum: 10_000_000)
-        _ = try ByteCountArgument.parse(subscriberMemory, option: "--subscriber-memory", minimum: 1 << 20)
+        if let subscriberMemory { _ = try ByteCountArgument.parse(subscriberMemory, option: "--subscriber-memory", minimum: 1 << 20) }
         if slowSubscriberMs != 0 { try TimeoutArgument.check(slowSubscriberMs, option: "--slow-subscriber-ms") }
         if let maxConnections { try CountArgument.check(maxConnections, option: "--max-connections", maximum: 10_000_000) }
     }
@@ -32,7 +32,7 @@ struct SubscriberGuardOptions: ParsableArguments {
     func guards(logger: Logger) throws -> SubscriberGuards {
         var guards = SubscriberGuards()
         guards.maximumSubscriptions = maxSubscriptions
-        guards.subscriberMemoryBytes = try ByteCountArgument.parse(subscriberMemory, option: "--subscriber-memory")
+        guards.subscriberMemoryBytes = try subscriberMemory.map { try ByteCountArgument.parse($0, option: "--subscriber-memory") }
         guards.slowSubscriberMilliseconds = slowSubscriberMs
         guards.connectionsPerEndpoint = maxConnections
         if let limits = ConnectionLimit.raiseToHardLimit() {

@@ -6,10 +6,13 @@ import FeedModel
 public struct SubscriberGuards: Sendable {
     /// Subscriptions one subscriber connection may hold; asking for more disconnects it.
     public var maximumSubscriptions = 20_000
-    /// Bytes all subscriber queues together may hold: each subscriber's queue limit (ZMQ_SNDHWM)
-    /// is this budget shared by as many subscribers as the publish endpoints may hold (set once:
-    /// see ``FanOut``), at most the configured high-water mark, at least ``minimumQueueLimit``.
-    public var subscriberMemoryBytes = 512 << 20
+    /// Bytes all subscriber queues together may hold, if bounded: each subscriber's queue limit
+    /// (ZMQ_SNDHWM) is then this budget shared by as many subscribers as the publish endpoints may
+    /// hold, at most the configured high-water mark, at least ``minimumQueueLimit``. It is set
+    /// once, at start (see ``FanOut``), so it cannot follow the number of subscribers connected;
+    /// `nil` (the default) keeps the configured high-water mark, which a default budget shared by
+    /// thousands of possible subscribers would cut to ``minimumQueueLimit`` for everyone.
+    public var subscriberMemoryBytes: Int?
     /// A subscriber whose kernel send queue stays full this long (milliseconds) is disconnected;
     /// 0 never disconnects one.
     public var slowSubscriberMilliseconds = 5_000
@@ -42,6 +45,7 @@ public struct SubscriberGuards: Sendable {
 
     /// A subscriber's queue limit (messages) when `subscribers` share the memory budget.
     func queueLimit(subscribers: Int, ceiling: Int32) -> Int32 {
+        guard let subscriberMemoryBytes else { return ceiling }
         let share = subscriberMemoryBytes / max(1, subscribers) / Self.bytesPerQueuedMessage
         guard ceiling > 0 else { return Int32(clamping: max(share, Int(Self.minimumQueueLimit))) }  // 0: libzmq's "no limit"
         return max(min(Int32(clamping: share), ceiling), min(Self.minimumQueueLimit, ceiling))

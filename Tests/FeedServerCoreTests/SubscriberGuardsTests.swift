@@ -53,6 +53,7 @@ struct SubscriberGuardsTests {
 
     @Test func theMemoryBudgetIsSharedByTheSubscribersWithinTheirHighWaterMark() {
         var guards = SubscriberGuards()
+        #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 100_000) == 100_000, "no budget unless one is given")
         guards.subscriberMemoryBytes = 64 << 20
         let perMessage = SubscriberGuards.bytesPerQueuedMessage
         #expect(guards.queueLimit(subscribers: 1, ceiling: 100_000) == 100_000)

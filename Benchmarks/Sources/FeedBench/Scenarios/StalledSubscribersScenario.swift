@@ -3,14 +3,16 @@ import Foundation
 /// Issue 10, part 2: a healthy subscriber's rate and the server's memory while 1,000 subscribers
 /// that never read come and go, against the same server and subscriber with none stalled.
 ///
-/// A C producer pushes at full speed for the run's length into feed-server (default limits:
-/// `--subscriber-memory 512MiB`, `--slow-subscriber-ms 5000`); one C subscriber takes
+/// A C producer pushes at full speed for the run's length into feed-server
+/// (`--subscriber-memory 512MiB --max-connections 2000`, default `--slow-subscriber-ms 5000`,
+/// so each queue holds 512 MiB / 2,000 subscribers: about 1,400 messages); one C subscriber takes
 /// everything and counts what it missed. The stalled ones are libzmq SUB sockets in one process
 /// that stop reading once 1,000 messages wait for them: the server disconnects them as slow and
 /// they reconnect, again and again.
 struct StalledSubscribersScenario {
     static let stalled = 1000
-    /// What the server may hold with the default limits: the subscriber memory budget, plus
+    static let limits = ["--subscriber-memory", "512MiB", "--max-connections", "2000"]
+    /// What the server may hold with these limits: the subscriber memory budget, plus
     /// MemoryScenario's bound for the rest (ingest queue, recorder backlog, the process).
     static let bound = 512 * 1_048_576 + MemoryScenario.bound
 
@@ -47,7 +49,8 @@ struct StalledSubscribersScenario {
         run.log("stalled: \(seconds) s at full rate beside \(stalled) stalled subscribers")
         let folder = try run.scratch("stalled-\(stalled)")
         let server = try FeedServerProcess(
-            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder,
+            arguments: Self.limits)
         let crowd = try stalled > 0
             ? ChildProcess(
                 "stalled", run.baseline("pubsub_sub"),
