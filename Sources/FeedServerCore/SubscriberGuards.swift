@@ -5,7 +5,7 @@ import FeedModel
 /// subscriber may stall, and how many connections one endpoint may hold.
 public struct SubscriberGuards: Sendable {
     /// Subscriptions one subscriber connection may hold; asking for more disconnects it.
-    public var maximumSubscriptions = 20_000
+    public var maximumSubscriptions = 12_000
     /// Bytes all subscriber queues together may hold, if bounded: each subscriber's queue limit
     /// (ZMQ_SNDHWM) is then this budget shared by as many subscribers as the publish endpoints may
     /// hold, at most the configured high-water mark, at least ``minimumQueueLimit``. It is set
