@@ -19,12 +19,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // The C boundary: libzmq's header and link flag, nothing else.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         // A thin Swift owner of libzmq contexts, sockets and frames.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // Also CURVE keys and their certificate files (swift-system for the file calls).
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "SystemPackage", package: "swift-system")]),
         // Messages, topics, prices and the binary wire codec.
         .target(name: "FeedModel"),
         // The SQLite history: block storage, recorder writes, queries.
@@ -39,6 +43,7 @@ let package = Package(
                 "ZeroMQ", "FeedModel", "FeedHistory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The client library: subscribe, publish, history queries, text formats.
@@ -56,13 +61,18 @@ let package = Package(
             name: "CommandLineSupport",
             dependencies: ["ZeroMQ", "FeedModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `feed-server doctor`: what a deployment trips over, as facts from this host and checks over them.
+        .target(name: "FeedDoctor", dependencies: ["ZeroMQ"]),
         .executableTarget(
             name: "FeedServer",
             dependencies: [
-                "FeedServerCore", "FeedHistory", "CommandLineSupport",
+                "FeedServerCore", "FeedHistory", "CommandLineSupport", "FeedDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -75,6 +85,7 @@ let package = Package(
         ),
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
         .testTarget(name: "FeedClientKitTests", dependencies: ["FeedClientKit", "FeedModel"]),
         .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ"]),
         .testTarget(

@@ -18,7 +18,7 @@ let package = Package(
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
-        // Resolves here only with this trait (see DESIGN.md); its malloc counter is what we want.
+        // Resolves from the offline package mirror only with this trait; its malloc counter is what we want.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [

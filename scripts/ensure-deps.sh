@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and running the feed needs, if it is missing: Debian packages and
-# the Swift toolchain on PATH. Sourced by demo.sh and test.sh.
+# the Swift toolchain on PATH. Sourced by demo.sh and test.sh; test.sh first sets
+# extra_packages to what only the tests use.
 set -euo pipefail
 
-packages=(libzmq3-dev libpgm-dev libsqlite3-dev python3-zmq nftables iproute2)
+packages=(libzmq3-dev libpgm-dev libsqlite3-dev ${extra_packages[@]+"${extra_packages[@]}"})
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -13,7 +14,7 @@ if ((${#missing[@]})); then
     sudo_cmd=()
     [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
     "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -9,6 +9,9 @@
 # processes would otherwise hold both threads for minutes and starve the async tests' loops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Test-only packages: pyzmq clients, nftables and iproute2 for the namespace labs,
+# systemd-analyze for the unit file, promtool for the metrics.
+extra_packages=(python3-zmq nftables iproute2 systemd prometheus)
 source scripts/ensure-deps.sh
 swift build --build-tests
 swift build --package-path Benchmarks

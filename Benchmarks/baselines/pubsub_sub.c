@@ -1,10 +1,11 @@
 /* A SUB counting (and timing) benchmark messages: the same program measures the raw libzmq
  * baseline (pubsub_pub) and feed-server, over tcp:// or epgm://.
  *
- *   pubsub_sub -e ENDPOINT [-p PREFIX] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS [-n CONNECTIONS]] [-H RCVHWM]
+ *   pubsub_sub -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS [-n CONNECTIONS]] [-H RCVHWM]
  *              [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] [-i RECOVERY_IVL_MS]
  *
  *   -p  subscription prefix (default "": everything)
+ *   -P  subscription prefixes, one a line of FILE (a watchlist), each its own ZMQ_SUBSCRIBE
  *   -l  latency: for every data message, CLOCK_REALTIME at receive minus publish_time_ns (offset
  *       32) and minus event_time_ns (offset 24); exact percentiles over all samples (sorted)
  *   -k  leave out the latency samples of the first SKIP_MS after the first data message (warm-up;
@@ -72,15 +73,16 @@ static void print_percentiles(const char *name, samples *s) {
 }
 
 int main(int argc, char **argv) {
-    const char *endpoint = NULL, *prefix = "";
+    const char *endpoint = NULL, *prefix = "", *prefix_file = NULL;
     long skip_ms = 500, stall_seconds = -1, rcvhwm = 100000, first_timeout_ms = 30000, idle_timeout_ms = 5000,
          rate = 100000, recovery_ivl = 10000, connections = 1;
     bool latency = false, wait_first = false;
     int opt;
-    while ((opt = getopt(argc, argv, "e:p:lk:wS:n:H:t:T:r:i:")) != -1) {
+    while ((opt = getopt(argc, argv, "e:p:P:lk:wS:n:H:t:T:r:i:")) != -1) {
         switch (opt) {
         case 'e': endpoint = optarg; break;
         case 'p': prefix = optarg; break;
+        case 'P': prefix_file = optarg; break;
         case 'l': latency = true; break;
         case 'k': skip_ms = parse_long_arg(optarg, "SKIP_MS (-k)", 0, 3600000L); break;
         case 'w': wait_first = true; break;
@@ -92,7 +94,7 @@ int main(int argc, char **argv) {
         case 'r': rate = parse_long_arg(optarg, "RATE_KBITS (-r)", 1, 10000000L); break;
         case 'i': recovery_ivl = parse_long_arg(optarg, "RECOVERY_IVL_MS (-i)", 1, 3600000L); break;
         default:
-            fprintf(stderr, "usage: %s -e ENDPOINT [-p PREFIX] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS] "
+            fprintf(stderr, "usage: %s -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS] "
                             "[-n CONNECTIONS] [-H RCVHWM] [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] "
                             "[-i RECOVERY_IVL_MS]\n", argv[0]);
             return 64;
@@ -113,12 +115,34 @@ int main(int argc, char **argv) {
         check_rc(zmq_setsockopt(sub, ZMQ_RATE, &rate_opt, sizeof rate_opt), "ZMQ_RATE");
         check_rc(zmq_setsockopt(sub, ZMQ_RECOVERY_IVL, &ivl, sizeof ivl), "ZMQ_RECOVERY_IVL");
     }
-    check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix)), "ZMQ_SUBSCRIBE");
-    if (strlen(prefix) > 0) /* heartbeats tell a feed-server subscriber it is live */
-        check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC)), "ZMQ_SUBSCRIBE");
+    if (prefix_file == NULL) {
+        check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix)), "ZMQ_SUBSCRIBE");
+        if (strlen(prefix) > 0) /* heartbeats tell a feed-server subscriber it is live */
+            check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC)), "ZMQ_SUBSCRIBE");
+    } else {
+        /* As feed-client does: libzmq drops subscriptions past SNDHWM (1000 by default), and
+         * sends those made before connecting in bytewise order ("$HB" first). */
+        int unlimited = 0;
+        check_rc(zmq_setsockopt(sub, ZMQ_SNDHWM, &unlimited, sizeof unlimited), "ZMQ_SNDHWM");
+    }
     if (zmq_connect(sub, endpoint) != 0) {
         fprintf(stderr, "zmq_connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
         return 1;
+    }
+    if (prefix_file != NULL) {
+        FILE *file = fopen(prefix_file, "r");
+        if (file == NULL) {
+            perror(prefix_file);
+            return 1;
+        }
+        char line[256];
+        while (fgets(line, sizeof line, file) != NULL) {
+            line[strcspn(line, "\r\n")] = 0;
+            check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, line, strlen(line)), "ZMQ_SUBSCRIBE");
+        }
+        fclose(file);
+        /* Last: with -w, the first heartbeat proves every prefix above is in place. */
+        check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC)), "ZMQ_SUBSCRIBE");
     }
     if (stall_seconds >= 0) {
         /* Each further stalled subscriber costs a socket's mailbox and a connection: two descriptors. */

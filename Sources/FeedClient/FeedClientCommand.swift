@@ -7,7 +7,7 @@ struct FeedClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feed-client",
         abstract: "Subscribe to, publish into, and query the history of a market-data feed.",
-        subcommands: [SubscribeCommand.self, PublishCommand.self, HistoryCommand.self, SnapshotCommand.self, StatusCommand.self]
+        subcommands: [SubscribeCommand.self, PublishCommand.self, HistoryCommand.self, SnapshotCommand.self, StatusCommand.self, KeygenCommand.self]
     )
 
     /// Runs the command; a usage error is one line on stderr and exit status 64.

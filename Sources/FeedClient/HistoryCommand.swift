@@ -18,6 +18,9 @@ struct HistoryCommand: ParsableCommand {
               feed-client history NASDAQ.AAPL --since -5m --format csv
               feed-client history NYSE. --db ./data/feed.sqlite --from-seq 1000 --limit 50
               feed-client history --prefixes-from watchlist.txt --since -1h
+
+            Written to a file (stdout not a terminal) while stderr is a terminal, the query shows its \
+            progress on stderr: messages, rate, and time left judged from --since/--until or --limit.
             """
     )
 
@@ -69,9 +72,13 @@ struct HistoryCommand: ParsableCommand {
             let format = output.format  // Read once: a property wrapper's getter is not free per message.
             if !countOnly, let header = format.header { writer.write(header) }
             var count = 0
+            var progress = HistoryProgress(since: query.since, until: query.until, limit: query.limit)
             try source.forEachPage(query, pageSize: 10_000) { block in
                 let messages = try block.decoded()
                 count += messages.count
+                if let first = messages.first, let last = messages.last {
+                    progress.advance(by: messages.count, firstPublishTime: first.publishTime, lastPublishTime: last.publishTime)
+                }
                 if !countOnly {
                     for message in messages { writer.write(message, as: format) }
                     writer.flush()
@@ -80,6 +87,7 @@ struct HistoryCommand: ParsableCommand {
             }
             if countOnly { writer.write(String(count)) }
             writer.flush()
+            progress.finish()
         } catch let error as ValidationError {
             throw error
         } catch {

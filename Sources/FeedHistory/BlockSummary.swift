@@ -32,6 +32,8 @@ struct BlockSummary {
     var session: UInt32
     /// Over all messages: feed sequence numbers and publish times.
     var block: Range
+    /// The topic id of each message, in order.
+    var topicIDs: [UInt32]
 
     /// Reads and checks every message of `block` (lengths, header, topic, one session), adding
     /// topics not seen before to `dictionary`. Nil for an empty block.
@@ -41,6 +43,8 @@ struct BlockSummary {
         var session: UInt32 = 0
         var blockRange: Range?
         var seen = 0
+        var topicIDs: [UInt32] = []
+        topicIDs.reserveCapacity(block.count)
         let result: Result<Void, HistoryError> = block.bytes.withUnsafeBytes { raw in
             var records = BlockRecords(raw)
             while true {
@@ -55,11 +59,13 @@ struct BlockSummary {
                 do { header = try WireHeader(record.body) } catch {
                     return .failure(Self.malformed(number, seen, "\(error)"))
                 }
-                if dictionary.id(of: record.topic).inserted {
+                let (topicID, inserted) = dictionary.id(of: record.topic)
+                if inserted {
                     do { _ = try Topic(bytes: record.topic) } catch {
                         return .failure(Self.malformed(number, seen, "\(error)"))
                     }
                 }
+                topicIDs.append(UInt32(topicID))
                 if blockRange == nil {
                     session = header.session
                     blockRange = Range(sequence: header.feedSequence, time: header.publishTime)
@@ -80,6 +86,7 @@ struct BlockSummary {
         guard let blockRange else { return nil }
         self.session = session
         self.block = blockRange
+        self.topicIDs = topicIDs
     }
 
     private static func malformed(_ number: Int, _ message: Int?, _ reason: String) -> HistoryError {

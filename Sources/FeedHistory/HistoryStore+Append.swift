@@ -62,6 +62,7 @@ extension HistoryStore {
                 Int64(summary.session), Int64(clamping: range.firstSequence), Int64(clamping: range.lastSequence),
                 range.firstTime, range.lastTime, range.count, highTime, lowTimes[index], Data(block.bytes),
             ])
+            dictionary.keep(topicIDs: summary.topicIDs, ofBlock: db.lastInsertedRowID)
         }
         try dictionary.insertNew(db)
         _ = try SegmentIndexer(policy: segmentPolicy).indexCompleteSegments(db, dictionary: &dictionary)

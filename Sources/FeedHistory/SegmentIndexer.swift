@@ -62,9 +62,12 @@ struct SegmentIndexer {
         var highestID: UInt32 = 0
         for blockID in blocks {
             let delta = UInt32(blockID - first)
+            // Known when the block was appended by this writer; looked up again otherwise.
+            let known = dictionary.takeTopicIDs(ofBlock: blockID)
             let found = try StoredBlocks.withPayload(db, blockID: blockID) { raw in
                 try StoredBlocks.forEachRecord(in: raw, blockID: blockID) { topic, _, index, offset in
-                    let topicID = UInt32(dictionary.id(of: topic).id)
+                    let topicID =
+                        if let known, index < known.count { known[index] } else { UInt32(dictionary.id(of: topic).id) }
                     highestID = max(highestID, topicID)
                     entries.append(
                         Entry(topicID: topicID, location: .init(blockDelta: delta, index: UInt32(index), offset: UInt32(offset))))

@@ -12,6 +12,11 @@ struct TopicDictionary: Sendable {
     /// Topics the `topics` table holds; those after were added since and are written by
     /// ``insertNew(_:)``.
     private var stored = 0
+    /// The topic id of each message of blocks appended but not indexed yet, by block id, as
+    /// ``BlockSummary`` found them: the segment indexer takes them instead of looking every
+    /// message's topic up a second time. Lost with the dictionary (a failed write, a restart),
+    /// when the indexer looks the topics up again.
+    private var unindexed: [Int64: [UInt32]] = [:]
 
     /// The dictionary of the file `db` is connected to.
     static func load(_ db: Database) throws -> TopicDictionary {
@@ -38,6 +43,13 @@ struct TopicDictionary: Sendable {
         let (id, inserted) = table.insert(topic)
         return (Int64(id) + 1, inserted)
     }
+
+    /// Keeps the topic ids of the messages of block `blockID`, just appended, for the indexer.
+    mutating func keep(topicIDs: [UInt32], ofBlock blockID: Int64) { unindexed[blockID] = topicIDs }
+
+    /// The topic ids kept for block `blockID`, forgotten as they are handed out; nil when none
+    /// were kept.
+    mutating func takeTopicIDs(ofBlock blockID: Int64) -> [UInt32]? { unindexed.removeValue(forKey: blockID) }
 
     /// Writes the topics added since the last call to the `topics` table.
     mutating func insertNew(_ db: Database) throws {

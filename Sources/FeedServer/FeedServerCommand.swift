@@ -13,9 +13,11 @@ struct FeedServerCommand: AsyncParsableCommand {
             records them to SQLite, and serves history on the replay endpoint. SIGINT or SIGTERM \
             stops intake, flushes the history and exits 0. `feed-server serve --help` lists the \
             daemon's options (serve is the default command), `feed-server relay --help` the relay's, \
-            `feed-server migrate --help` how to upgrade a history file written by an older version.
+            `feed-server migrate --help` how to upgrade a history file written by an older version, \
+            `feed-server doctor --help` how to check a host before the first start. SIGHUP logs one \
+            status line and changes nothing.
             """,
-        subcommands: [ServeCommand.self, RelayCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, RelayCommand.self, MigrateCommand.self, DoctorCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

@@ -38,6 +38,7 @@ struct RelayCommand: AsyncParsableCommand {
     @OptionGroup var multicastOptions: MulticastOptions
 
     @OptionGroup var guardOptions: SubscriberGuardOptions
+    @OptionGroup var metricsOptions: MetricsOptions
 
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
@@ -57,6 +58,7 @@ struct RelayCommand: AsyncParsableCommand {
             try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: [.tcp, .ipc, .inproc])
         }
         try multicastOptions.validate()
+        try metricsOptions.validate()
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
         }
@@ -74,17 +76,32 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
         configuration.guards = try guardOptions.guards(logger: logger)
+        let export = metricsOptions.bootstrap()
         let relay: FeedRelay
+        let metrics: MetricsHTTPEndpoint?
         do {
             relay = try FeedRelay.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: relay.counters, logger: logger)
+            } catch {
+                relay.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
             throw ExitCode(69)
         }
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
-            + (db.map { " db=\($0)" } ?? "")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+            + (db.map { " db=\($0)" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
+        let hangup: @Sendable () -> Void = {
+            let status = relay.counters.status(session: 0)  // A relay has no session of its own.
+            logger.notice(
+                "status: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"
+            )
+        }
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
+            metrics?.stop()
             relay.stop()
             return relay.historyIsComplete
         })

@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     @Option(help: "Endpoint for producers (PULL).")
     var ingest = "tcp://127.0.0.1:5557"
 
@@ -72,11 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let maximumIOThreads = 16
 
     func validate() throws {
-        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
-        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
-        try multicastOptions.validate()
-        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
-        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
+        try Self.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
+        try metricsOptions.validate()
         if let demoRate, !(1...Self.maximumDemoRate).contains(demoRate) {
             throw ValidationError("--demo RATE must be 1-\(Self.maximumDemoRate) messages per second, not \(demoRate)")
         }
@@ -92,6 +91,15 @@ struct ServeCommand: AsyncParsableCommand {
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
+    }
+
+    /// The endpoint options' syntax, shared with `doctor`, which takes the same ones.
+    static func checkEndpoints(publish: [String], multicast: MulticastOptions, ingest: String, replay: String) throws {
+        let bindable: [EndpointArgument.Transport] = [.tcp, .ipc, .inproc]
+        for endpoint in publish { try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: bindable) }
+        try multicast.validate()
+        try EndpointArgument.check(ingest, option: "--ingest", role: .bind, transports: bindable)
+        try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: bindable)
     }
 
     func run() async throws {
@@ -115,17 +123,33 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.ioThreads = ioThreads
         configuration.guards = try guardOptions.guards(logger: logger)
 
+        let export = metricsOptions.bootstrap()
         let server: FeedServer
+        let metrics: MetricsHTTPEndpoint?
         do {
             server = try FeedServer.start(configuration: configuration, logger: logger)
+            do {
+                metrics = try metricsOptions.serve(export, counters: server.counters, logger: logger)
+            } catch {
+                server.stop()
+                throw error
+            }
         } catch {
             ServerLogging.writeLine("feed-server: cannot start: \(error)")
             throw ExitCode(69)  // EX_UNAVAILABLE
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"
-            + (demoRate.map { " demo=\($0)/s" } ?? "")
-        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, stop: {
+            + (demoRate.map { " demo=\($0)/s" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
+        let session = server.session
+        let hangup: @Sendable () -> Void = {
+            let status = server.counters.status(session: session)
+            logger.notice(
+                "status: session \(session), published \(status.published), recorded \(status.recorded), unrecorded \(status.unrecorded ?? 0), rejected \(status.rejected.values.reduce(0, +)), subscriptions \(status.subscriptions)"
+            )
+        }
+        try await ShutdownOnSignal.run(logger: logger, started: { ServerLogging.writeLine(ready) }, hangup: hangup, stop: {
+            metrics?.stop()
             server.stop()
             return server.historyIsComplete
         })

@@ -22,7 +22,8 @@ enum ServerLogging {
 
 /// Runs until SIGTERM or SIGINT (swift-service-lifecycle), then calls `stop` off the
 /// cooperative thread pool, since stopping joins threads. `started` runs once the signal
-/// handlers are in place: that is when a `ready` line may promise a clean stop on SIGTERM.
+/// handlers are in place: that is when a `ready` line may promise a clean stop on SIGTERM, and
+/// that SIGHUP runs `hangup` (see ``HangupSignal``) instead of killing the process.
 /// `stop` returns whether the history holds everything; when it does not, the process exits
 /// 74 (EX_IOERR) with one line saying so, never 0.
 struct ShutdownOnSignal: Service {
@@ -32,10 +33,18 @@ struct ShutdownOnSignal: Service {
     /// Exit status of a stop that could not record everything (EX_IOERR).
     static let incompleteHistoryStatus: Int32 = 74
 
-    static func run(logger: Logger, started: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Bool) async throws {
+    static func run(
+        logger: Logger, started: @escaping @Sendable () -> Void, hangup: @escaping @Sendable () -> Void,
+        stop: @escaping @Sendable () -> Bool
+    ) async throws {
+        let hangups = await HangupSignal.trap(onHangup: hangup)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ShutdownOnSignal(started: started, stop: stop))],
+                services: [
+                    .init(service: ShutdownOnSignal(started: started, stop: stop)),
+                    // Shut down first (services stop in reverse order); its end must not cancel the stop above.
+                    .init(service: hangups, successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -10,11 +10,17 @@ import Foundation
 final class BlockQueue: @unchecked Sendable {  // All state is guarded by `condition`.
     private let condition = NSCondition()
     private var pending: Deque<MessageBlock> = []
+    /// When each pending block was pushed (monotonic nanoseconds), for ``RecorderBacklog``.
+    private var pushedAt: Deque<Int64> = []
     private var pendingMessages = 0
     private var closed = false
     private let limit: Int
+    private let backlog: RecorderBacklog
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, backlog: RecorderBacklog = RecorderBacklog()) {
+        self.limit = limit
+        self.backlog = backlog
+    }
 
     /// Adds a block; returns `true` if it had to wait for the writer to catch up, and calls
     /// `beforeWaiting` (outside the lock) just before such a wait begins.
@@ -35,6 +41,8 @@ final class BlockQueue: @unchecked Sendable {  // All state is guarded by `condi
             condition.wait()
         }
         pending.append(block)
+        pushedAt.append(MonotonicClock.nanoseconds())
+        if pushedAt.count == 1 { backlog.set(oldestSince: pushedAt.first) }
         pendingMessages += block.count
         condition.broadcast()
         return waited
@@ -55,6 +63,8 @@ final class BlockQueue: @unchecked Sendable {  // All state is guarded by `condi
         condition.lock()
         defer { condition.unlock() }
         for _ in 0..<count { pendingMessages -= pending.removeFirst().count }
+        pushedAt.removeFirst(count)
+        backlog.set(oldestSince: pushedAt.first)
         condition.broadcast()
     }
 

@@ -90,7 +90,9 @@ final class FanOut {
             bound.append(try xpub.get(.lastEndpoint))
         }
         multicast = try multicastEndpoints.map {
-            try MulticastSender(context: context, endpoint: $0, settings: multicastSettings, maximumQueue: sendHighWaterMark)
+            try MulticastSender(
+                context: context, endpoint: $0, settings: multicastSettings, maximumQueue: sendHighWaterMark,
+                counters: counters.addMulticast(endpoint: $0, rateKilobits: multicastSettings.rateKilobits))
         }
         boundEndpoints = bound + multicastEndpoints
     }

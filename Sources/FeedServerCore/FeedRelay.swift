@@ -33,7 +33,7 @@ public final class FeedRelay: Sendable {
         let context = try ZMQContext(terminatesOnDeinit: !usesPGM)
         self.context = context
         self.logger = logger
-        let counters = ServerCounters()
+        let counters = ServerCounters(recording: configuration.databasePath != nil)
         self.counters = counters
         let recorder = try configuration.databasePath.map { path in
             try Recorder(
@@ -42,14 +42,14 @@ public final class FeedRelay: Sendable {
         self.recorder = recorder
         let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")
         self.controlEndpoint = controlEndpoint
-        let bound = BoundPublishEndpoints()
+        let bound = SetUpValue<[String]>([])
         let historyHandedOver = self.historyHandedOver
         do {
             thread = try WorkerThread.start(name: "relay") {
                 let forwarder = try RelayForwarder(
                     context: context, configuration: configuration, controlEndpoint: controlEndpoint,
                     recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
-                bound.endpoints = forwarder.publishEndpoints
+                bound.value = forwarder.publishEndpoints
                 return UncheckedTransfer(forwarder)
             } run: { forwarder in
                 forwarder.value.run()
@@ -58,7 +58,7 @@ public final class FeedRelay: Sendable {
             recorder?.stopAndFlush()
             throw error
         }
-        publishEndpoints = bound.endpoints
+        publishEndpoints = bound.value
     }
 
     /// Whether every message forwarded so far is in the history (true without one); after
@@ -73,14 +73,5 @@ public final class FeedRelay: Sendable {
             ownsContext: true, logger: logger)
         let status = counters.status(session: 0)  // A relay has no session of its own.
         logger.info("stopped: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))")
-    }
-}
-
-/// Carries the bound endpoints out of the relay thread's set-up.
-private final class BoundPublishEndpoints: Sendable {
-    private let storage = Mutex<[String]>([])
-    var endpoints: [String] {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
     }
 }

@@ -1,3 +1,4 @@
+import FeedModel
 import ZeroMQ
 
 /// One PGM multicast PUB of the fan-out, owned by the publishing thread (engine or relay).
@@ -12,8 +13,8 @@ final class MulticastSender {
     let endpoint: String
     /// Messages libzmq may hold for this sender before sends wait (its ZMQ_SNDHWM).
     let queueLimit: Int32
-    /// Messages given up because the queue was full and waiting was no longer allowed.
-    private(set) var givenUp = 0
+    /// Waits and messages given up because the queue was full and waiting was no longer allowed.
+    let counters: MulticastCounters
     private var reportedBottleneck = false
     private let socket: ZMQSocket
 
@@ -22,8 +23,9 @@ final class MulticastSender {
     static let wireBytesPerMessage = 86
 
     /// - Parameter maximumQueue: the fan-out's ZMQ_SNDHWM; 0 means no limit of its own.
-    init(context: ZMQContext, endpoint: String, settings: MulticastSettings, maximumQueue: Int32) throws {
+    init(context: ZMQContext, endpoint: String, settings: MulticastSettings, maximumQueue: Int32, counters: MulticastCounters) throws {
         self.endpoint = endpoint
+        self.counters = counters
         queueLimit = Self.queueLimit(rateKilobits: settings.rateKilobits, maximumQueue: maximumQueue)
         socket = try ZMQSocket(context, .pub)
         try socket.set(.linger, 0)
@@ -50,9 +52,16 @@ final class MulticastSender {
 
     /// Sends one message. Returns `false` if the queue stayed full for a wait slice (`waiting`)
     /// or was full at once (not `waiting`); the caller decides whether to try again or
-    /// ``giveUp()``.
+    /// ``giveUp()``. A send that waits is counted with the time it waited; one that need not
+    /// wait costs nothing more.
     func send(topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, waiting: Bool) throws -> Bool {
-        guard try socket.send(topic, more: true, dontWait: !waiting) else { return false }
+        if try !socket.send(topic, more: true, dontWait: true) {
+            guard waiting else { return false }
+            let started = MonotonicClock.nanoseconds()
+            let sent = try socket.send(topic, more: true)  // Waits up to SNDTIMEO.
+            counters.noteWait(nanoseconds: MonotonicClock.nanoseconds() - started)
+            guard sent else { return false }
+        }
         // libzmq checks its queue limit on the first frame of a message only, so the body frame
         // is always accepted; the loop guards the message against ever being left half sent.
         while try !socket.send(body) {}
@@ -60,7 +69,10 @@ final class MulticastSender {
     }
 
     /// Counts a message that will not be sent on this endpoint.
-    func giveUp() { givenUp += 1 }
+    func giveUp() { counters.givenUp.add(1, ordering: .relaxed) }
+
+    /// Messages given up so far.
+    var givenUp: UInt64 { counters.givenUp.load(ordering: .relaxed) }
 
     /// Whether this is the first time the queue was found full (for a one-time notice).
     func noteFullQueue() -> Bool {

@@ -41,7 +41,7 @@ final class Recorder: Sendable {
     private let logger: Logger
 
     init(store: HistoryStore, counters: ServerCounters, backlogLimit: Int, logger: Logger) throws {
-        let queue = BlockQueue(limit: backlogLimit)
+        let queue = BlockQueue(limit: backlogLimit, backlog: counters.recorderBacklog)
         self.queue = queue
         self.logger = logger
         let stopping = self.stopping

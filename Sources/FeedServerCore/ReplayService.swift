@@ -41,6 +41,7 @@ final class ReplayService {
     private let frames = ZMQMultipartMessage(capacity: 4)
     private let encoder = JSONEncoder()
     private var counters = ReplayServiceCounters(requests: 0, droppedReplies: 0)
+    private let metrics = ReplayMetrics()
 
     init(
         context: ZMQContext, endpoint: String, controlEndpoint: String, store: HistoryStore, pageLimit: Int,
@@ -68,7 +69,10 @@ final class ReplayService {
             while true {
                 let ready = try ZMQPoller.poll([control, router, clients.eventSocket], timeoutMilliseconds: -1)
                 if ready[0] { return }
-                if ready[1], try router.receive(into: frames, dontWait: true) { try answer() }
+                if ready[1], try router.receive(into: frames, dontWait: true) {
+                    let startedAt = MonotonicClock.nanoseconds()
+                    if let (operation, ok) = try answer() { metrics.answered(operation, ok: ok, startedAt: startedAt) }
+                }
                 if ready[2] { try clients.update() }
             }
         } catch let error as ZMQError where error.isContextTerminated {
@@ -86,17 +90,18 @@ final class ReplayService {
         let id: UInt64?
     }
 
-    private func answer() throws {
+    /// Answers the request received; returns its operation and whether it was served.
+    private func answer() throws -> (ReplayMetrics.Operation, ok: Bool)? {
         counters.requests += 1
         // [identity][request] from DEALER, [identity][empty][request] from REQ.
-        guard frames.count >= 1 else { return }
+        guard frames.count >= 1 else { return nil }
         let identity = Array(frames[0])
         let isRequestEnvelope = frames.count == 3 && frames[1].isEmpty
         guard frames.count == 2 || isRequestEnvelope, frames.count <= frames.capacity else {
             let delimiter = frames.count >= 3 && frames[1].isEmpty
             let envelope = Envelope(identity: identity, delimiter: delimiter, id: nil)
             try reply(envelope, error: "expected one request frame (after an empty delimiter frame from REQ), got \(frames.count - 1)")
-            return
+            return (.malformed, false)
         }
         let requestBytes = Array(frames[frames.count - 1])
         var envelope = Envelope(identity: identity, delimiter: isRequestEnvelope, id: ReplayRequestReader.id(in: requestBytes))
@@ -105,15 +110,17 @@ final class ReplayService {
             request = try ReplayRequestReader.read(requestBytes)
         } catch {
             try reply(envelope, error: "malformed request: \(error)")
-            return
+            return (.malformed, false)
         }
         envelope = Envelope(identity: identity, delimiter: isRequestEnvelope, id: request.id)
         do {
             var (reply, block) = try serve(request)
             reply.id = request.id
             try send(envelope, reply: reply, block: block)
+            return (ReplayMetrics.Operation(request.op), true)
         } catch {
             try reply(envelope, error: "\(error)")
+            return (ReplayMetrics.Operation(request.op), false)
         }
     }
 
@@ -166,6 +173,7 @@ final class ReplayService {
         }
         guard queued else {
             counters.droppedReplies += 1
+            metrics.droppedReply()
             let count = counters.droppedReplies
             if count <= 10 || count.isMultiple(of: 1000) {
                 logger.warning(

@@ -29,8 +29,14 @@ public final class ServerCounters: Sendable {
     private let droppedSubscribersByReason = Mutex<[String: UInt64]>([:])
     /// Messages each subscriber's queue may hold now (ZMQ_SNDHWM, following the memory budget).
     let subscriberQueueLimit = Atomic<Int64>(0)
+    /// Whether a recorder writes what is published (a relay without `--db` has none).
+    let recording: Bool
+    let recorderBacklog = RecorderBacklog()
+    private let multicast = Mutex<[MulticastCounters]>([])
 
-    init() {}
+    init(recording: Bool = true) {
+        self.recording = recording
+    }
 
     /// Counts one dropped ingest message; returns how many of that kind have been dropped.
     @discardableResult
@@ -70,6 +76,25 @@ public final class ServerCounters: Sendable {
     public var refusedConnections: [String: UInt64] { refusedByRole.withLock { $0 } }
     /// Subscribers disconnected by reason, for status and metrics.
     public var droppedSubscribers: [String: UInt64] { droppedSubscribersByReason.withLock { $0 } }
+    /// Dropped ingest messages by kind, for metrics.
+    var rejectedCounts: [String: UInt64] { rejectedByKind.withLock { $0 } }
+
+    /// Messages published and not yet written to the history, nor given up.
+    var recorderLagMessages: UInt64 {
+        let published = published.load(ordering: .relaxed)
+        let done = recorded.load(ordering: .relaxed) + unrecorded.load(ordering: .relaxed)
+        return published > done ? published - done : 0
+    }
+
+    /// Counters of a new multicast endpoint of the fan-out, listed from now on.
+    func addMulticast(endpoint: String, rateKilobits: Int32) -> MulticastCounters {
+        let added = MulticastCounters(endpoint: endpoint, rateLimitBytesPerSecond: Int64(rateKilobits) * 1000 / 8)
+        multicast.withLock { $0.append(added) }
+        return added
+    }
+
+    /// The multicast endpoints' counters.
+    var multicastEndpoints: [MulticastCounters] { multicast.withLock { $0 } }
 
     /// Whether everything published is recorded (exact once the publisher and recorder stopped).
     var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == published.load(ordering: .relaxed) }

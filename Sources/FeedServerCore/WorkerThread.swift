@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a loop on a dedicated thread (never on Swift's cooperative pool, since libzmq blocks)
 /// and reports its start-up result back to the caller before the loop begins.
@@ -57,4 +58,14 @@ final class WorkerThread: Sendable {
 /// Carries a start-up error from the worker to the starter; the semaphore orders the accesses.
 private final class StartupFailure: @unchecked Sendable {
     var error: (any Error)?
+}
+
+/// Carries a value (a bound endpoint) out of a worker thread's set-up to the starting thread.
+final class SetUpValue<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ initial: Value) { storage = Mutex(initial) }
+    var value: Value {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
 }

@@ -89,6 +89,9 @@ public struct PGMEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.port = UInt16(port)
     }
 
+    /// The group in host byte order (checked by `init(_:)` to be a multicast address).
+    public var groupAddress: UInt32 { Self.parseIPv4(group) ?? 0 }
+
     /// The endpoint as written (normalized): `epgm://eth0;239.192.7.1:5601`.
     public var description: String { "\(transport.rawValue)://\(interface);\(group):\(port)" }
 
@@ -102,74 +105,45 @@ public struct PGMEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// (root or CAP_NET_RAW): without one, libzmq 4.3.4 aborts the whole process
     /// ("Invalid argument (src/session_base.cpp:723)") instead of returning an error.
     public func resolved() throws(PGMEndpointError) -> String {
+        let interfaces: [NetworkInterface]
+        do {
+            interfaces = try NetworkInterface.list()
+        } catch {
+            throw .interfaceLookupFailed(endpoint: description, errno: error.errno)
+        }
+        let endpoint = try resolved(on: interfaces)
+        if transport == .pgm, let code = NetworkInterface.rawPGMSocketError() {
+            throw .rawSocketUnavailable(endpoint: description, errno: code)
+        }
+        return endpoint
+    }
+
+    /// The interface checks of ``resolved()`` against `interfaces` (no raw-socket check): the
+    /// endpoint for libzmq, or the first problem found.
+    public func resolved(on interfaces: [NetworkInterface]) throws(PGMEndpointError) -> String {
         let endpoint = description
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0 else {
-            throw .interfaceLookupFailed(endpoint: endpoint, errno: errno)
-        }
-        defer { freeifaddrs(list) }
-
-        var entries: [(name: String, flags: UInt32, ipv4: UInt32?)] = []
-        var cursor = list
-        while let entry = cursor {
-            let name = String(cString: entry.pointee.ifa_name)
-            var ipv4: UInt32?
-            if let address = entry.pointee.ifa_addr, Int32(address.pointee.sa_family) == AF_INET {
-                ipv4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                    UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
-                }
-            }
-            entries.append((name, UInt32(entry.pointee.ifa_flags), ipv4))
-            cursor = entry.pointee.ifa_next
-        }
-
         let name: String
         if let wanted = Self.parseIPv4(interface) {
-            guard let owner = entries.first(where: { $0.ipv4 == wanted }) else {
+            guard let owner = interfaces.first(where: { $0.ipv4.contains(wanted) }) else {
                 throw .noInterfaceWithAddress(endpoint: endpoint, address: interface)
             }
             name = owner.name
         } else {
             name = interface
         }
-        let mine = entries.filter { $0.name == name }
-        guard let flags = mine.first?.flags else {
+        guard let found = interfaces.first(where: { $0.name == name }) else {
             throw .unknownInterface(endpoint: endpoint, interface: name)
         }
-        guard flags & Self.flag(IFF_LOOPBACK) == 0 else {
-            throw .loopbackInterface(endpoint: endpoint, interface: name)
+        guard !found.isLoopback else { throw .loopbackInterface(endpoint: endpoint, interface: name) }
+        guard found.isUp else { throw .interfaceDown(endpoint: endpoint, interface: name) }
+        guard found.supportsMulticast else { throw .interfaceNotMulticast(endpoint: endpoint, interface: name) }
+        guard let address = Self.parseIPv4(interface) ?? found.ipv4.first else {
+            throw .noIPv4Address(endpoint: endpoint, interface: name)
         }
-        guard flags & Self.flag(IFF_UP) != 0 else {
-            throw .interfaceDown(endpoint: endpoint, interface: name)
-        }
-        guard flags & Self.flag(IFF_MULTICAST) != 0 else {
-            throw .interfaceNotMulticast(endpoint: endpoint, interface: name)
-        }
-        let address: UInt32
-        if let wanted = Self.parseIPv4(interface) {
-            address = wanted
-        } else {
-            guard let first = mine.lazy.compactMap(\.ipv4).first else {
-                throw .noIPv4Address(endpoint: endpoint, interface: name)
-            }
-            address = first
-        }
-        if transport == .pgm { try Self.checkRawSocketsAllowed(endpoint: endpoint) }
-        return "\(transport.rawValue)://\(Self.format(address));\(group):\(port)"
-    }
-
-    /// Opens and closes a raw socket of IP protocol 113 (PGM), the kind libpgm opens for `pgm://`.
-    private static func checkRawSocketsAllowed(endpoint: String) throws(PGMEndpointError) {
-        let probe = socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 113)
-        guard probe >= 0 else { throw .rawSocketUnavailable(endpoint: endpoint, errno: errno) }
-        close(probe)
+        return "\(transport.rawValue)://\(NetworkInterface.format(address));\(group):\(port)"
     }
 
     // MARK: - Helpers
-
-    private static func flag<T: BinaryInteger>(_ value: T) -> UInt32 {
-        UInt32(truncatingIfNeeded: value)
-    }
 
     /// Digits and dots only: meant as an IPv4 address rather than an interface name.
     private static func looksLikeAddress(_ text: String) -> Bool {
@@ -196,10 +170,6 @@ public struct PGMEndpoint: Sendable, Equatable, CustomStringConvertible {
             value = value << 8 | byte
         }
         return value
-    }
-
-    private static func format(_ address: UInt32) -> String {
-        "\(address >> 24).\(address >> 16 & 0xFF).\(address >> 8 & 0xFF).\(address & 0xFF)"
     }
 }
 

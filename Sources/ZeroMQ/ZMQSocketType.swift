@@ -3,6 +3,9 @@ import CZeroMQ
 /// The ZeroMQ socket patterns this service uses.
 public enum ZMQSocketType: Sendable {
     case pub, sub, xpub, xsub, push, pull, router, dealer, pair, req, rep
+    /// Raw TCP: each message is `[peer id][bytes]`; an empty `[bytes]` received means the peer
+    /// connected or went away, one sent closes the connection after what was queued before it.
+    case stream
 
     var rawValue: Int32 {
         switch self {
@@ -17,6 +20,7 @@ public enum ZMQSocketType: Sendable {
         case .pair: ZMQ_PAIR
         case .req: ZMQ_REQ
         case .rep: ZMQ_REP
+        case .stream: ZMQ_STREAM
         }
     }
 }

@@ -12,6 +12,8 @@ struct FlatJSONObjectTests {
         ])
         #expect(try FlatJSONObject(parsing: "{}").members.isEmpty)
         #expect(try FlatJSONObject(parsing: #"{"topic":"NASDAQ.ÄÖ"}"#).members["topic"] == .string("NASDAQ.ÄÖ"))
+        // A surrogate pair written as two escapes is one character.
+        #expect(try FlatJSONObject(parsing: #"{"note":"\uD83D\uDE00"}"#).members["note"] == .string("😀"))
     }
 
     @Test(arguments: [
@@ -24,6 +26,10 @@ struct FlatJSONObjectTests {
         (#"{"a":[1]}"#, "nested objects"),
         (#"{"a":"x}"#, "unterminated string"),
         (#"{"a":"\u00G1"}"#, #"bad \u escape"#),
+        (#"{"a":"\x"}"#, "bad escape at column 7"),
+        ("{\"a\":\"\u{1}\"}", "control character in a string"),
+        (#"{"a":1,"a":2}"#, "duplicate field 'a' at column 8"),
+        (#"{"a":NASDAQ.AAPL}"#, "'NASDAQ.AAPL' is not a JSON value (strings need quotes) at column 6"),
         (#"{"a":}"#, "missing value"),
         (#"{a:1}"#, "expected '\"'"),
         (#"{"a":NASDAQ}"#, "not a JSON value"),

@@ -1,4 +1,5 @@
 import Foundation
+import FeedModel
 import Testing
 
 @testable import FeedServerCore
@@ -34,7 +35,7 @@ struct JSONObjectKeysTests {
             #"{"a":"open}"#, #"{"a":{"b"}}"#, #"{"a":{"b":1,}}"#, #"{a:1}"#, #"{"a":1"#, #"{"a":[1 2]}"#, #"{"a":{1:2}}"#,
         ]
         for text in bad {
-            #expect(throws: JSONObjectKeys.Malformed.self, "\(text)") { try JSONObjectKeys.scan(Array(text.utf8)) }
+            #expect(throws: JSONScanner.Malformed.self, "\(text)") { try JSONObjectKeys.scan(Array(text.utf8)) }
         }
     }
 

@@ -268,4 +268,31 @@ struct ReplayServiceTests {
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10000", "\(count.stderr)")
         try server.stop()
     }
+
+    /// A long export is many page requests; the service serves one page per request and takes
+    /// requests from its clients in turn, so a `status` from another client is answered while
+    /// the export still has pages to come, not after them (issue 9: one heavy query never holds
+    /// the others). Each reply's `requests` counter says when it was served.
+    @Test func statusIsAnsweredBetweenThePagesOfALongExport() throws {
+        let server = try ServerFixture()
+        try server.publishRecordedSample(count: 10_000)
+        let context = try ZMQContext()
+        let export = try Self.dealer(context, server.replay, receiveHighWaterMark: 1)
+        let other = try Self.dealer(context, server.replay)
+        func servedBefore() throws -> Int {
+            let reply = try Self.ask(other, [#"{"op":"status"}"#])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])
+            let status = try #require(json["status"] as? [String: Any], "\(json)")
+            let replay = try #require(status["replay"] as? [String: Any], "\(status)")
+            return try #require(replay["requests"] as? Int, "\(replay)")
+        }
+        let before = try servedBefore()
+        // 200 full pages of the history (each reply ~800 KB), asked all at once, none read.
+        let pages = 200
+        for _ in 0..<pages { try export.send(Array(#"{"op":"history","page_size":10000}"#.utf8)) }
+        let served = try servedBefore()
+        // Served after every queued page, the count would be before + pages + 1.
+        #expect(served < before + 1 + pages / 2, "status served after \(served - before - 1) of \(pages) export pages")
+        try server.stop()
+    }
 }

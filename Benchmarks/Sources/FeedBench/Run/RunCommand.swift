@@ -11,13 +11,15 @@ struct RunCommand: ParsableCommand {
     )
 
     /// The benchmarks, in the order they run. The `universe-` ones measure at each `--topics`
-    /// count (issue 9, a real market's symbol universe).
+    /// count (issue 9, a real market's symbol universe), except `universe-watchlist` (10,000).
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
         case fanout, latency, history, memory, stalled, multicast, latejoiner, relay
         case universeRecord = "universe-record"
         case universeIngest = "universe-ingest"
         case universeQuery = "universe-query"
         case universeSnapshot = "universe-snapshot"
+        case universeReplay = "universe-replay"
+        case universeWatchlist = "universe-watchlist"
     }
 
     @Option(help: "Folder with the release feed-server and feed-client.")
@@ -101,6 +103,8 @@ struct RunCommand: ParsableCommand {
         case .universeIngest: try UniverseIngestScenario().run(run)
         case .universeQuery: try UniverseQueryScenario(histories: histories).run(run)
         case .universeSnapshot: try UniverseSnapshotScenario(histories: histories).run(run)
+        case .universeReplay: try UniverseReplayScenario(histories: histories).run(run)
+        case .universeWatchlist: try UniverseWatchlistScenario().run(run)
         }
     }
 }

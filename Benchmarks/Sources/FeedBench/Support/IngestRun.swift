@@ -14,6 +14,8 @@ struct IngestRun {
         var rate: Double
         /// The largest share of messages a subscriber missed (libzmq's SNDHWM).
         var lossShare: Double
+        /// The fewest data messages a subscriber received.
+        var fewestReceived: Int
         /// The producer's send rate (msg/s), which the ingest paces.
         var producerRate: Double
         /// feed-server's CPU seconds from its start until everything was recorded.
@@ -27,11 +29,14 @@ struct IngestRun {
     var messages: Int
     /// Distinct topics the producer goes round (feed_push -t).
     var topics: Int = 100
+    /// More arguments for each subscriber (`pubsub_sub`), such as `-P FILE`.
+    var subscriberArguments: [String] = []
 
     func run(_ run: BenchRun, folder: URL) throws -> Result {
         let server = try FeedServerProcess(
             run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
-        let counting = try CountingSubscribers(run, count: subscribers, endpoint: server.publish, folder: folder, handshake: true)
+        let counting = try CountingSubscribers(
+            run, count: subscribers, endpoint: server.publish, folder: folder, handshake: true, arguments: subscriberArguments)
         // End markers for 2 s (feed_push's default is 200 ms): a subscriber far behind loses what
         // overflows its send queue at the server, and once it lost every marker it would wait
         // forever (heartbeats keep it from idling out). A full queue drains in under a second.
@@ -50,7 +55,7 @@ struct IngestRun {
             throw BenchFailure("feed-server took \(messages): published \(summary.published), recorded \(summary.recorded)")
         }
         return Result(
-            rate: received.rate, lossShare: received.lossShare, producerRate: try producer.jsonResult().number("rate"),
+            rate: received.rate, lossShare: received.lossShare, fewestReceived: received.fewestReceived, producerRate: try producer.jsonResult().number("rate"),
             serverCPU: cpu, resident: memory.resident, peak: memory.peak)
     }
 }

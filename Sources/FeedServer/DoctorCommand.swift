@@ -1,0 +1,59 @@
+import ArgumentParser
+import FeedDoctor
+import FeedServerCore
+import Foundation
+import ZeroMQ
+
+/// `feed-server doctor`: checks this host for what a first deployment trips over, for the
+/// endpoints, history file and multicast rate the server would be started with.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check this host for what the server needs: multicast interfaces and routes, raw sockets, socket buffers, descriptors, disk, ports.",
+        discussion: """
+            Give the options the server will run with (the same defaults as `serve`). One line per \
+            check: ok, warn or fail, what was found, and for warn and fail the command that fixes it. \
+            Checks read this process's network namespace and limits: run the doctor as the service runs \
+            (same user, same namespace; under systemd: systemd-run -p DynamicUser=yes ... feed-server doctor).
+
+            Exit status: 0 when no check fails (warnings allowed), 1 when at least one fails, \
+            64 for bad arguments.
+            """
+    )
+
+    @Option(name: .customLong("publish"), help: "Endpoint for subscribers; repeatable. Default tcp://127.0.0.1:5556.")
+    var publish: [String] = []
+
+    @OptionGroup var multicastOptions: MulticastOptions
+
+    @Option(help: "Endpoint for producers.")
+    var ingest = ServerConfiguration().ingestEndpoint
+
+    @Option(help: "Endpoint for history requests.")
+    var replay = ServerConfiguration().replayEndpoint
+
+    @Option(help: "SQLite history file.")
+    var db = ServerConfiguration().databasePath
+
+    /// Exit status when at least one check fails.
+    static let failedStatus: Int32 = 1
+
+    func validate() throws {
+        try ServeCommand.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
+        if db.isEmpty { throw ValidationError("--db must not be empty") }
+    }
+
+    func run() throws {
+        var plan = DoctorPlan()
+        plan.multicast = try multicastOptions.multicast.map { try PGMEndpoint($0) }
+        plan.multicastRateKilobits = multicastOptions.multicastRate
+        plan.databasePath = db
+        plan.bindEndpoints = (publish.isEmpty ? ServerConfiguration().publishEndpoints : publish).map { .init(option: "--publish", endpoint: $0) }
+            + [.init(option: "--ingest", endpoint: ingest), .init(option: "--replay", endpoint: replay)]
+        let results = plan.checks(facts: HostProber.gather(for: plan))
+        for result in results { print(result.line) }
+        let count = { (verdict: CheckResult.Verdict) in results.filter { $0.verdict == verdict }.count }
+        print("doctor: \(count(.ok)) ok, \(count(.warn)) warn, \(count(.fail)) fail")
+        if count(.fail) > 0 { throw ExitCode(Self.failedStatus) }
+    }
+}
