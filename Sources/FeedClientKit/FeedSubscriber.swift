@@ -10,6 +10,8 @@ import ZeroMQ
 /// Malformed messages are counted in ``malformed`` and skipped. Not `Sendable`: one thread owns it.
 public final class FeedSubscriber {
     private let socket: ZMQSocket
+    /// Watches for the publisher closing the connection (tcp:// and ipc:// only).
+    private let monitor: ZMQMonitor?
     private let frames = ZMQMultipartMessage(capacity: 4)
     private var live = false
     /// Over PGM no subscription travels upstream, so there is no handshake to wait for: the
@@ -38,6 +40,8 @@ public final class FeedSubscriber {
         liveOnAnyMessage = PGMEndpoint.isPGM(endpoint)
         self.prefixes = prefixes.isEmpty ? [.all] : prefixes
         socket = try ZMQSocket(context, .sub)
+        monitor = endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ipc://")
+            ? try ZMQMonitor(socket, events: ZMQMonitor.connectionEvents) : nil
         try socket.set(.linger, 0)
         try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
         try socket.set(.maxMessageSize, 4096)
@@ -82,12 +86,23 @@ public final class FeedSubscriber {
 
     private func receive(timeoutMilliseconds: Int) throws -> FeedEvent? {
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        let sockets = [socket] + (monitor.map { [$0.eventSocket] } ?? [])
         while true {
-            guard try socket.waitReadable(timeoutMilliseconds: deadline.remainingMilliseconds) else { return nil }
+            let ready = try ZMQPoller.poll(sockets, timeoutMilliseconds: deadline.remainingMilliseconds)
+            guard ready.contains(true) else { return nil }
+            // What arrived before the connection was lost comes first.
             while try socket.receive(into: frames, dontWait: true) {
                 if let event = decode() { return event }
             }
+            if let monitor, ready[1], try connectionWasLost(monitor) { return .connectionLost(endpoint: endpoint) }
         }
+    }
+
+    /// Takes in the monitor's events; returns whether one was a lost connection.
+    private func connectionWasLost(_ monitor: ZMQMonitor) throws -> Bool {
+        var lost = false
+        while let event = try monitor.next() { lost = lost || event.isDisconnected }
+        return lost
     }
 
     private func decode() -> FeedEvent? {

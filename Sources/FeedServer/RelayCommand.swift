@@ -37,6 +37,7 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup var multicastOptions: MulticastOptions
 
+    @OptionGroup var guardOptions: SubscriberGuardOptions
     @OptionGroup var metricsOptions: MetricsOptions
 
     @Option(help: "Record what is forwarded to this SQLite history file.")
@@ -74,6 +75,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
+        configuration.guards = try guardOptions.guards(logger: logger)
         let export = metricsOptions.bootstrap()
         let relay: FeedRelay
         let metrics: MetricsHTTPEndpoint?

@@ -98,7 +98,9 @@ public final class FeedServer: Sendable {
                 let service = try ReplayService(
                     context: context, endpoint: configuration.replayEndpoint,
                     controlEndpoint: controlEndpoint + "-replay", store: store,
-                    pageLimit: configuration.replayPageLimit, status: { counters.status(session: session) },
+                    pageLimit: configuration.replayPageLimit,
+                    connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
+                    status: { counters.status(session: session) },
                     logger: logger)
                 boundEngine.set(replay: service.endpoint)
                 return UncheckedTransfer(service)

@@ -16,6 +16,8 @@ public struct RelayConfiguration: Sendable {
     public var blockMessages = 4096
     public var blockFlushMilliseconds = 100
     public var sendHighWaterMark: Int32 = 100_000
+    /// Limits on subscribers and connections (hostile, slow, too many), as for a server.
+    public var guards = SubscriberGuards()
 
     public init() {}
 }

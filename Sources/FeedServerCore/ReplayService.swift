@@ -35,6 +35,7 @@ final class ReplayService {
     static let pageMessageLimit = pageByteLimit / (4 + Topic.maximumLength + WireLayout.maximumBodyLength)
 
     private let router: ZMQSocket
+    private let clients: ConnectionGuard
     private let control: ZMQSocket
     private let store: HistoryStore
     private let pageLimit: Int
@@ -47,7 +48,7 @@ final class ReplayService {
 
     init(
         context: ZMQContext, endpoint: String, controlEndpoint: String, store: HistoryStore, pageLimit: Int,
-        status: @escaping @Sendable () -> ServerStatus, logger: Logger
+        connectionLimit: Int, counters: ServerCounters, status: @escaping @Sendable () -> ServerStatus, logger: Logger
     ) throws {
         control = try ControlChannel.bind(context, controlEndpoint)
         router = try ZMQSocket(context, .router)
@@ -55,6 +56,7 @@ final class ReplayService {
         try router.set(.maxMessageSize, 64 * 1024)
         try router.set(.sendHighWaterMark, Self.unreadRepliesPerClient)
         try router.set(.routerMandatory, 1)
+        clients = try ConnectionGuard(socket: router, role: "replay", limit: connectionLimit, counters: counters, logger: logger)
         try router.bind(endpoint)
         self.store = store
         self.pageLimit = min(pageLimit, Self.pageMessageLimit)
@@ -68,12 +70,13 @@ final class ReplayService {
     func run() {
         do {
             while true {
-                let ready = try ZMQPoller.poll([control, router], timeoutMilliseconds: -1)
+                let ready = try ZMQPoller.poll([control, router, clients.eventSocket], timeoutMilliseconds: -1)
                 if ready[0] { return }
                 if ready[1], try router.receive(into: frames, dontWait: true) {
                     let startedAt = MonotonicClock.nanoseconds()
                     if let (operation, ok) = try answer() { metrics.answered(operation, ok: ok, startedAt: startedAt) }
                 }
+                if ready[2] { try clients.update() }
             }
         } catch let error as ZMQError where error.isContextTerminated {
             logger.debug("replay service stopping")
