@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
         .testTarget(name: "FeedClientKitTests", dependencies: ["FeedClientKit", "FeedModel"]),
-        .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel"]),
+        .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ"]),
         .testTarget(
             name: "CommandLineSupportTests",
             dependencies: ["CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]

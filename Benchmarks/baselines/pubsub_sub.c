@@ -1,7 +1,7 @@
 /* A SUB counting (and timing) benchmark messages: the same program measures the raw libzmq
  * baseline (pubsub_pub) and feed-server, over tcp:// or epgm://.
  *
- *   pubsub_sub -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS] [-H RCVHWM]
+ *   pubsub_sub -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS [-n CONNECTIONS]] [-H RCVHWM]
  *              [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] [-i RECOVERY_IVL_MS]
  *
  *   -p  subscription prefix (default "": everything)
@@ -15,6 +15,7 @@
  *       proves the receiver joined the publisher's session); otherwise right after connecting
  *   -S  stalled subscriber: connect, subscribe, print "ready", then never read for STALL_SECONDS
  *       and exit
+ *   -n  with -S: CONNECTIONS stalled subscribers (one SUB socket each) in this one process
  *   -H  ZMQ_RCVHWM (default 100000, feed-client's default)
  *   -r, -i  ZMQ_RATE (kbit/s) and ZMQ_RECOVERY_IVL (ms) for epgm:// (defaults 100000, 10000)
  *
@@ -32,6 +33,7 @@
 #include "pubsub_common.h"
 
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -73,10 +75,10 @@ static void print_percentiles(const char *name, samples *s) {
 int main(int argc, char **argv) {
     const char *endpoint = NULL, *prefix = "", *prefix_file = NULL;
     long skip_ms = 500, stall_seconds = -1, rcvhwm = 100000, first_timeout_ms = 30000, idle_timeout_ms = 5000,
-         rate = 100000, recovery_ivl = 10000;
+         rate = 100000, recovery_ivl = 10000, connections = 1;
     bool latency = false, wait_first = false;
     int opt;
-    while ((opt = getopt(argc, argv, "e:p:P:lk:wS:H:t:T:r:i:")) != -1) {
+    while ((opt = getopt(argc, argv, "e:p:P:lk:wS:n:H:t:T:r:i:")) != -1) {
         switch (opt) {
         case 'e': endpoint = optarg; break;
         case 'p': prefix = optarg; break;
@@ -85,6 +87,7 @@ int main(int argc, char **argv) {
         case 'k': skip_ms = parse_long_arg(optarg, "SKIP_MS (-k)", 0, 3600000L); break;
         case 'w': wait_first = true; break;
         case 'S': stall_seconds = parse_long_arg(optarg, "STALL_SECONDS (-S)", 0, 3600); break;
+        case 'n': connections = parse_long_arg(optarg, "CONNECTIONS (-n)", 1, 100000); break;
         case 'H': rcvhwm = parse_long_arg(optarg, "RCVHWM (-H)", 0, 100000000L); break;
         case 't': first_timeout_ms = parse_long_arg(optarg, "FIRST_TIMEOUT_MS (-t)", 1, 3600000L); break;
         case 'T': idle_timeout_ms = parse_long_arg(optarg, "IDLE_TIMEOUT_MS (-T)", 1, 3600000L); break;
@@ -92,7 +95,7 @@ int main(int argc, char **argv) {
         case 'i': recovery_ivl = parse_long_arg(optarg, "RECOVERY_IVL_MS (-i)", 1, 3600000L); break;
         default:
             fprintf(stderr, "usage: %s -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS] "
-                            "[-H RCVHWM] [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] "
+                            "[-n CONNECTIONS] [-H RCVHWM] [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] "
                             "[-i RECOVERY_IVL_MS]\n", argv[0]);
             return 64;
         }
@@ -142,6 +145,19 @@ int main(int argc, char **argv) {
         check_rc(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, HEARTBEAT_TOPIC, strlen(HEARTBEAT_TOPIC)), "ZMQ_SUBSCRIBE");
     }
     if (stall_seconds >= 0) {
+        /* Each further stalled subscriber costs a socket's mailbox and a connection: two descriptors. */
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+            limit.rlim_cur = limit.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &limit);
+        }
+        for (long i = 1; i < connections; i++) {
+            void *more = zmq_socket(ctx, ZMQ_SUB);
+            check_rc(zmq_setsockopt(more, ZMQ_RCVHWM, &hwm, sizeof hwm), "ZMQ_RCVHWM");
+            check_rc(zmq_setsockopt(more, ZMQ_LINGER, &zero, sizeof zero), "ZMQ_LINGER");
+            check_rc(zmq_setsockopt(more, ZMQ_SUBSCRIBE, prefix, strlen(prefix)), "ZMQ_SUBSCRIBE");
+            check_rc(zmq_connect(more, endpoint), "zmq_connect");
+        }
         fprintf(stderr, "ready\n");
         fflush(stderr);
         sleep((unsigned)stall_seconds);

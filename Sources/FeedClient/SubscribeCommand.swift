@@ -173,6 +173,10 @@ struct SubscribeCommand: AsyncParsableCommand {
             case .replayCompleted(let messages):
                 writer.flush()
                 ClientFailure.writeError("replayed \(messages) messages from history; now live")
+            case .connectionLost(let endpoint):
+                writer.flush()
+                ClientFailure.writeError(
+                    "connection to \(endpoint) lost: the publisher stopped or dropped this subscriber (a slow one, or one asking too much); reconnecting")
             }
             if let count, watch.messagesReceived >= count { return }
         }

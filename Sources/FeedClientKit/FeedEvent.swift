@@ -21,6 +21,10 @@ public enum FeedEvent: Sendable, Equatable {
     case sessionChanged(from: UInt32, to: UInt32)
     /// History up to the live stream was delivered: what follows is live.
     case replayCompleted(messages: Int)
+    /// The publisher closed the connection: it stopped, or it dropped this subscriber (as slow,
+    /// or for asking too much). libzmq reconnects and subscribes again; with a replay endpoint
+    /// what was published in between is repaired from history, otherwise reported as gaps.
+    case connectionLost(endpoint: String)
 
     /// Whether this is a quote or trade rather than news about the stream.
     public var isMessage: Bool {

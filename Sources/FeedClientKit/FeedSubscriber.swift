@@ -10,9 +10,11 @@ import ZeroMQ
 /// Malformed messages are counted in ``malformed`` and skipped. Not `Sendable`: one thread owns it.
 public final class FeedSubscriber {
     private let socket: ZMQSocket
-    /// With CURVE, until live: the socket monitor, so a refused handshake is reported as such
-    /// instead of as a silent server. Dropped (and the monitor stopped) once live.
-    private var handshake: (monitor: ZMQMonitor, watch: ConnectionWatch)?
+    /// With CURVE, until live: what the monitor showed of the handshake, so a refused one is
+    /// reported as such instead of as a silent server.
+    private var handshake: ConnectionWatch?
+    /// Watches for the publisher closing the connection (tcp:// and ipc:// only).
+    private let monitor: ZMQMonitor?
     private let frames = ZMQMultipartMessage(capacity: 4)
     private var live = false
     /// Over PGM no subscription travels upstream, so there is no handshake to wait for: the
@@ -42,6 +44,9 @@ public final class FeedSubscriber {
         liveOnAnyMessage = PGMEndpoint.isPGM(endpoint)
         self.prefixes = prefixes.isEmpty ? [.all] : prefixes
         socket = try ZMQSocket(context, .sub)
+        let watchesHandshake = curve != nil && !PGMEndpoint.isPGM(endpoint)
+        monitor = endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ipc://")
+            ? try ZMQMonitor(socket, events: ZMQMonitor.connectionEvents | (watchesHandshake ? ZMQMonitor.handshakeEvents : 0)) : nil
         try socket.set(.linger, 0)
         try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
         try socket.set(.maxMessageSize, 4096)
@@ -59,7 +64,7 @@ public final class FeedSubscriber {
         } else {
             if let curve {
                 try socket.secure(curve)
-                handshake = (try ZMQMonitor(socket), ConnectionWatch(endpoint: endpoint, role: "publish", curve: true))
+                handshake = ConnectionWatch(endpoint: endpoint, role: "publish", curve: true)
             }
             try socket.connect(endpoint)
         }
@@ -77,32 +82,11 @@ public final class FeedSubscriber {
         if live { return true }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         while !live {
-            if let handshake {
-                let ready = try ZMQPoller.poll([socket, handshake.monitor.eventSocket], timeoutMilliseconds: deadline.remainingMilliseconds)
-                if ready[1] { try noteHandshakeEvents() }
-                if !ready[0] {
-                    if deadline.hasExpired { return false }
-                    continue
-                }
-            }
             guard let event = try receive(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
             pending.append(event)
         }
-        if handshake != nil {
-            socket.stopMonitor()
-            handshake = nil
-        }
+        handshake = nil
         return true
-    }
-
-    /// Applies the monitor's waiting events; throws when the server refused the handshake.
-    private func noteHandshakeEvents() throws {
-        guard let monitor = handshake?.monitor, var watch = handshake?.watch else { return }
-        while let event = try monitor.next(timeoutMilliseconds: 0) {
-            watch.note(.init(event))
-            if watch.stage == .refused { throw ClientError(.unavailable, watch.refusal) }
-        }
-        handshake?.watch = watch
     }
 
     /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.
@@ -113,12 +97,30 @@ public final class FeedSubscriber {
 
     private func receive(timeoutMilliseconds: Int) throws -> FeedEvent? {
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        let sockets = [socket] + (monitor.map { [$0.eventSocket] } ?? [])
         while true {
-            guard try socket.waitReadable(timeoutMilliseconds: deadline.remainingMilliseconds) else { return nil }
+            let ready = try ZMQPoller.poll(sockets, timeoutMilliseconds: deadline.remainingMilliseconds)
+            guard ready.contains(true) else { return nil }
+            // What arrived before the connection was lost comes first.
             while try socket.receive(into: frames, dontWait: true) {
                 if let event = decode() { return event }
             }
+            if let monitor, ready[1], try connectionWasLost(monitor) { return .connectionLost(endpoint: endpoint) }
         }
+    }
+
+    /// Takes in the monitor's events; returns whether one was a lost connection.
+    private func connectionWasLost(_ monitor: ZMQMonitor) throws -> Bool {
+        var lost = false
+        while let event = try monitor.next() {
+            if var watch = handshake {
+                watch.note(.init(event))
+                if watch.stage == .refused { throw ClientError(.unavailable, watch.refusal) }
+                handshake = watch
+            }
+            lost = lost || event.isDisconnected
+        }
+        return lost
     }
 
     private func decode() -> FeedEvent? {

@@ -133,6 +133,17 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     /// The range of publish times the history holds and its size (filled in by the replay
     /// service); absent from servers before retention.
     public var history: RetainedRange?
+    /// Live connections per endpoint: `publish`, `ingest`, `replay`. Absent from older servers.
+    public var connections: [String: UInt64]?
+    /// Connections closed at once because their endpoint held as many as it may (a share of the
+    /// process's descriptors), per endpoint. Absent from older servers.
+    public var refusedConnections: [String: UInt64]?
+    /// Subscribers the server disconnected, by reason: `too_many_subscriptions`,
+    /// `subscription_too_long`, `slow`. Absent from older servers.
+    public var droppedSubscribers: [String: UInt64]?
+    /// Messages each subscriber's queue may hold now: the subscriber memory budget shared by the
+    /// connected subscribers, at most `--send-hwm`. Absent from older servers.
+    public var subscriberQueueLimit: Int64?
     /// CURVE handshakes refused because the client's key is not in the clients folder; absent
     /// (nil) from servers without CURVE.
     public var refusedKeys: UInt64?
@@ -142,9 +153,15 @@ public struct ServerStatus: Codable, Sendable, Equatable {
 
     public init(
         session: UInt32, lastFeedSeq: UInt64, published: UInt64, recorded: UInt64, unrecorded: UInt64? = nil,
-        rejected: [String: UInt64], subscriptions: UInt64, replay: ReplayServiceCounters? = nil, history: RetainedRange? = nil
+        rejected: [String: UInt64], subscriptions: UInt64, replay: ReplayServiceCounters? = nil,
+        connections: [String: UInt64]? = nil, refusedConnections: [String: UInt64]? = nil,
+        droppedSubscribers: [String: UInt64]? = nil, subscriberQueueLimit: Int64? = nil, history: RetainedRange? = nil
     ) {
         self.history = history
+        self.connections = connections
+        self.refusedConnections = refusedConnections
+        self.droppedSubscribers = droppedSubscribers
+        self.subscriberQueueLimit = subscriberQueueLimit
         self.session = session
         self.lastFeedSeq = lastFeedSeq
         self.published = published
@@ -156,8 +173,11 @@ public struct ServerStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case session, published, recorded, unrecorded, rejected, subscriptions, replay, history
+        case session, published, recorded, unrecorded, rejected, subscriptions, replay, history, connections
         case lastFeedSeq = "last_feed_seq"
+        case refusedConnections = "refused_connections"
+        case droppedSubscribers = "dropped_subscribers"
+        case subscriberQueueLimit = "subscriber_queue_limit"
         case refusedKeys = "refused_keys"
         case notEntitledSubscriptions = "not_entitled_subscriptions"
     }

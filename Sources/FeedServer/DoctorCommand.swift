@@ -1,5 +1,7 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedDoctor
+import FeedHistory
 import FeedServerCore
 import Foundation
 import ZeroMQ
@@ -35,6 +37,9 @@ struct DoctorCommand: ParsableCommand {
     @Option(help: "SQLite history file.")
     var db = ServerConfiguration().databasePath
 
+    @Option(help: ArgumentHelp("The server's --retain-size: the disk must hold that much history beyond the file as it is.", valueName: "BYTES"))
+    var retainSize: String?
+
     @OptionGroup var curve: CurveServerOptions
 
     /// Exit status when at least one check fails.
@@ -46,6 +51,7 @@ struct DoctorCommand: ParsableCommand {
             binding: publish.map { ("--publish", $0) } + [("--ingest", ingest), ("--replay", replay)],
             multicast: multicastOptions.multicast)
         if db.isEmpty { throw ValidationError("--db must not be empty") }
+        _ = try retainSize.map { try RetentionArgument.bytes($0, option: "--retain-size") }
     }
 
     func run() throws {
@@ -53,6 +59,12 @@ struct DoctorCommand: ParsableCommand {
         plan.multicast = try multicastOptions.multicast.map { try PGMEndpoint($0) }
         plan.multicastRateKilobits = multicastOptions.multicastRate
         plan.databasePath = db
+        if let retainSize {
+            // What the history may still grow by: the room retention needs less the file's size now.
+            let needed = RetentionPolicy.diskNeeded(maximumBytes: try RetentionArgument.bytes(retainSize, option: "--retain-size"))
+            let current = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int64) ?? 0
+            plan.minimumFreeBytes = UInt64(max(needed - current, 0))
+        }
         plan.bindEndpoints = (publish.isEmpty ? ServerConfiguration().publishEndpoints : publish).map { .init(option: "--publish", endpoint: $0) }
             + [.init(option: "--ingest", endpoint: ingest), .init(option: "--replay", endpoint: replay)]
         let results = plan.checks(facts: HostProber.gather(for: plan))

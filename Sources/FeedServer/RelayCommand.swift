@@ -41,6 +41,7 @@ struct RelayCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "CURVE toward the upstreams") var upstreamCurve: CurveClientOptions
 
+    @OptionGroup var guardOptions: SubscriberGuardOptions
     @OptionGroup var metricsOptions: MetricsOptions
 
     @Option(help: "Record what is forwarded to this SQLite history file.")
@@ -79,6 +80,7 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
+        configuration.guards = try guardOptions.guards(logger: logger)
         configuration.curve = try curve.settings()
         configuration.upstreamCurve = try upstreamCurve.security()
         let export = metricsOptions.bootstrap()

@@ -64,6 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Messages queued per subscriber before libzmq drops for it (ZMQ_SNDHWM).")
     var sendHwm: Int32 = 100_000
 
+    @OptionGroup var guardOptions: SubscriberGuardOptions
+
     @Option(help: "Most messages the replay service sends in one reply; clients page for more.")
     var replayPageLimit = 10_000
 
@@ -140,6 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.replayPageLimit = replayPageLimit
         configuration.ioThreads = ioThreads
         configuration.retention = try retention()
+        configuration.guards = try guardOptions.guards(logger: logger)
         configuration.curve = try curve.settings()
 
         let export = metricsOptions.bootstrap()

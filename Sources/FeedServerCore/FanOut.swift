@@ -7,9 +7,20 @@ import ZeroMQ
 /// multicast endpoint, owned by the publishing thread (engine or relay).
 ///
 /// libzmq filters by prefix at the publisher for tcp/ipc/inproc subscribers; PGM subscribers
-/// receive every topic and filter on their side. The XPUB is verbose
-/// so every subscription arrives here, which lets the engine answer a new subscription to the
-/// heartbeat topic with an immediate heartbeat: a subscriber knows it is live without waiting.
+/// receive every topic and filter on their side. The XPUB passes every subscription on
+/// (XPUB_VERBOSER), which lets the engine answer a new subscription to the heartbeat topic with
+/// an immediate heartbeat (a subscriber knows it is live without waiting) and lets the fan-out
+/// guard the publish side (``SubscriberGuards``):
+/// - a subscription frame longer than ``SubscriberGuards/maximumSubscriptionFrame`` makes
+///   libzmq close the connection unread; a subscription longer than a topic, or beyond
+///   `--max-subscriptions` for one connection, makes the fan-out disconnect it
+///   (``SubscriptionBook``);
+/// - a subscriber whose send queue stays full longer than `--slow-subscriber-ms` is
+///   disconnected (``SlowSubscriberWatch``);
+/// - the subscribers' queues share one memory budget: each may hold the budget's share for as
+///   many subscribers as the publish endpoints may hold (their SNDHWM);
+/// - the publish endpoints hold at most their share of descriptors (``ConnectionGuard``).
+/// Each disconnect is logged and counted in ``ServerCounters``.
 ///
 /// Rules for multicast:
 /// 1. While running, nothing is dropped: when the multicast rate is the bottleneck, publishing
@@ -26,24 +37,63 @@ final class FanOut {
     private let stopRequests: ZMQSocket
     private let logger: Logger
     private var waitsForMulticast = true
+    private let subscribers: ConnectionGuard
+    private let guards: SubscriberGuards
+    private let counters: ServerCounters
+    private var book: SubscriptionBook
+    /// With CURVE: applies only the entitled part of each subscription (the XPUB is manual).
+    private var gate: SubscriptionGate<SubscriptionBook.Holder>?
+    private var slowWatch: SlowSubscriberWatch
+    private var nextSlowLookAt: Int64
+    private let frames = ZMQMultipartMessage(capacity: 2)
+    /// Whether subscriptions can come without a connection of their own (`inproc://`).
+    private let hasInprocEndpoints: Bool
+    private static let heartbeat = Array(Topic.heartbeat.rawValue.utf8)
     /// The endpoints as bound (wildcard ports resolved), multicast ones last.
     let boundEndpoints: [String]
 
     /// - Parameters:
     ///   - multicastEndpoints: already validated and resolved to interface addresses.
+    ///   - sendHighWaterMark: the most messages one subscriber's queue holds; fewer when the
+    ///     subscribers' memory budget shared by `connectionLimit` subscribers allows fewer.
+    ///   - connectionLimit: connections the publish endpoints may hold together.
     ///   - stopRequests: the owning thread's control socket, only polled here, never read.
     init(
         context: ZMQContext, endpoints: [String], multicastEndpoints: [String], multicastSettings: MulticastSettings,
-        sendHighWaterMark: Int32, curve: CurveSecurity? = nil, stopRequests: ZMQSocket, counters: ServerCounters,
-        logger: Logger
+        sendHighWaterMark: Int32, guards: SubscriberGuards, connectionLimit: Int, curve: CurveServerSettings? = nil,
+        stopRequests: ZMQSocket, counters: ServerCounters, logger: Logger
     ) throws {
         self.stopRequests = stopRequests
         self.logger = logger
+        self.guards = guards
+        self.counters = counters
+        hasInprocEndpoints = endpoints.contains { $0.hasPrefix("inproc://") }
+        book = SubscriptionBook(limit: guards.maximumSubscriptions)
+        gate = curve.map { SubscriptionGate(clients: $0.clients, counters: counters, logger: logger) }
+        slowWatch = SlowSubscriberWatch(limitMilliseconds: guards.slowSubscriberMilliseconds)
+        nextSlowLookAt = MonotonicClock.nanoseconds()
         xpub = try ZMQSocket(context, .xpub)
         try xpub.set(.linger, 0)
-        try xpub.set(.sendHighWaterMark, sendHighWaterMark)
-        try xpub.set(.xpubVerbose, 1)
-        if let curve { try xpub.secure(curve) }
+        // Set once, before any subscriber connects: libzmq 4.3.4 applies a changed SNDHWM to every
+        // existing connection, and crashes when one of them is closing (libzmq issue 4524), which
+        // is when subscribers come and go. So the budget is shared by as many subscribers as the
+        // publish endpoints may hold, not by those connected.
+        let queueLimit = guards.queueLimit(subscribers: connectionLimit, ceiling: sendHighWaterMark)
+        try xpub.set(.sendHighWaterMark, queueLimit)
+        counters.subscriberQueueLimit.store(Int64(queueLimit), ordering: .relaxed)
+        // Every subscription and cancel of every subscriber, each with its connection: the
+        // subscription book keeps per-subscriber limits and the first and last holders.
+        try xpub.set(.xpubVerboser, 1)
+        try xpub.set(
+            .maxMessageSize,
+            curve == nil ? SubscriberGuards.maximumSubscriptionFrame : SubscriberGuards.maximumCurveSubscriptionFrame)
+        subscribers = try ConnectionGuard(
+            socket: xpub, role: "publish", limit: connectionLimit, counters: counters, logger: logger)
+        if let curve {
+            try xpub.secure(.server(secretKey: curve.secretKey))
+            // Nothing is applied but what the gate applies: no leak before the owner read a subscription.
+            try xpub.set(.xpubManual, 1)
+        }
         var bound: [String] = []
         for endpoint in endpoints {
             try xpub.bind(endpoint)
@@ -57,7 +107,8 @@ final class FanOut {
         boundEndpoints = bound + multicastEndpoints
     }
 
-    var socket: ZMQSocket { xpub }
+    /// The sockets the owning thread polls for ``readSubscriptionChanges(limit:)``.
+    var sockets: [ZMQSocket] { [xpub, subscribers.eventSocket] }
 
     func publish(topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws {
         try xpub.send(topic, more: true)
@@ -101,21 +152,121 @@ final class FanOut {
         Thread.sleep(forTimeInterval: Double(ShutdownBudget.multicastRepairMilliseconds) / 1000)
     }
 
-    /// Reads pending subscription changes. Returns how many subscriptions arrived and whether
-    /// one of them was to the heartbeat topic.
-    func readSubscriptions(into frames: ZMQMultipartMessage) throws -> (subscribed: Int, heartbeatWanted: Bool) {
-        var subscribed = 0
-        var heartbeatWanted = false
-        let heartbeat = Array(Topic.heartbeat.rawValue.utf8)
-        while try xpub.receive(into: frames, dontWait: true) {
-            guard frames.count == 1 else { continue }
-            let event = frames[0]
-            guard let kind = event.first, kind == 1 else { continue }
-            subscribed += 1
-            let prefix = event.dropFirst()
-            if heartbeat.starts(with: prefix) { heartbeatWanted = true }
+    /// A change of what the subscribers hold, as far as the owner cares.
+    enum SubscriptionChange: Equatable {
+        /// A subscriber took `prefix`; `first` when no one held it before.
+        case subscribed([UInt8], first: Bool)
+        /// The last holder of `prefix` let go of it, or left.
+        case released([UInt8])
+
+        /// Whether this is a subscription to the heartbeat topic (or a prefix of it).
+        var wantsHeartbeat: Bool {
+            guard case .subscribed(let prefix, _) = self else { return false }
+            return FanOut.heartbeat.starts(with: prefix)
         }
-        return (subscribed, heartbeatWanted)
+    }
+
+    /// Takes in connection events and at most `limit` subscription messages; disconnects
+    /// subscribers that ask for too much. Returns what changed.
+    func readSubscriptionChanges(limit: Int) throws -> [SubscriptionChange] {
+        var changes = try connectionChanges()
+        var taken = 0
+        while taken < limit, try xpub.receive(into: frames, dontWait: true) {
+            taken += 1
+            guard frames.count == 1, let kind = frames[0].first, kind <= 1 else { continue }
+            let prefix = Array(frames[0].dropFirst())
+            let holder: SubscriptionBook.Holder
+            if let descriptor = frames.sourceDescriptor(of: 0).map(ConnectionDescriptor.init) {
+                // libzmq reports a connection before anything arrives on it (ConnectionGuard rule 1).
+                if !subscribers.isLive(descriptor) { changes += try connectionChanges() }
+                guard subscribers.isLive(descriptor) else {
+                    logger.debug("subscription from \(descriptor), which already left, ignored")
+                    continue
+                }
+                holder = .connection(descriptor)
+            } else if hasInprocEndpoints {
+                // An inproc subscriber's, or a cancel libzmq made up for a connection that ended,
+                // which the book already let go of (its rule 4). The two cannot be told apart: such
+                // a cancel also lets go of the prefix for inproc subscribers, if they hold it too.
+                holder = .inproc
+            } else {
+                continue  // A cancel libzmq made up for a connection that ended (book rule 4).
+            }
+            // Applied at once (ZMQ_SUBSCRIBE acts on the connection of the message last read); a
+            // subscription with nothing entitled in it is not held either.
+            if gate != nil, try !gate!.apply(subscribe: kind == 1, prefix, by: holder, message: frames, on: xpub) { continue }
+            let outcome = kind == 1 ? book.subscribe(prefix, by: holder) : book.cancel(prefix, by: holder)
+            switch outcome {
+            case .held(let first):
+                changes.append(.subscribed(prefix, first: first))
+            case .released(let last):
+                if last { changes.append(.released(prefix)) }
+            case .unchanged:
+                break
+            case .refused(let reason):
+                if case .connection(let descriptor) = holder { try drop(descriptor, reason) }
+            }
+        }
+        return changes
+    }
+
+    /// Looks at each subscriber's send queue when due, and disconnects those stalled longer than
+    /// `--slow-subscriber-ms`.
+    /// With CURVE, after the clients folder was reloaded: disconnects the subscribers whose
+    /// entitlements changed or were revoked (see ``SubscriptionGate/holdersToReconnect()``).
+    func applyReloadedClients() throws {
+        guard gate != nil else { return }
+        for holder in gate!.holdersToReconnect() {
+            guard case .connection(let descriptor) = holder else { continue }
+            gate!.remove(holder)
+            if let peer = try subscribers.disconnect(descriptor) {
+                logger.notice("disconnected subscriber \(peer) (\(descriptor)): its entitlements changed or were revoked (clients reloaded)")
+            }
+        }
+    }
+
+    func checkSlowSubscribers(now: Int64) throws {
+        guard slowWatch.isEnabled, now >= nextSlowLookAt else { return }
+        nextSlowLookAt = now + slowWatch.sampleIntervalNanoseconds
+        for descriptor in Array(subscribers.connections) {
+            guard let unsent = subscribers.unsentBytes(descriptor) else { continue }
+            if slowWatch.note(descriptor, unsentBytes: unsent, now: now) {
+                slowWatch.forget(descriptor)
+                try drop(descriptor, .slow)
+            }
+        }
+    }
+
+    /// When ``checkSlowSubscribers(now:)`` is due next, if ever.
+    /// With CURVE, at least every half second, for ``applyReloadedClients()``.
+    var nextDeadline: Int64? {
+        let reloadCheck = gate == nil ? nil : MonotonicClock.nanoseconds() + 500_000_000
+        return [slowWatch.isEnabled ? nextSlowLookAt : nil, reloadCheck].compactMap { $0 }.min()
+    }
+
+    /// Connection events: subscribers that left let go of their prefixes.
+    private func connectionChanges() throws -> [SubscriptionChange] {
+        var changes: [SubscriptionChange] = []
+        for descriptor in try subscribers.update() {
+            slowWatch.forget(descriptor)
+            changes += book.remove(descriptor).map { .released($0) }
+            gate?.remove(.connection(descriptor))
+        }
+        return changes
+    }
+
+    private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason) throws {
+        guard let peer = try subscribers.disconnect(descriptor) else { return }
+        let count = counters.dropSubscriber(reason)
+        if count <= 10 || count.isMultiple(of: 1000) {
+            let why =
+                switch reason {
+                case .tooManySubscriptions: "asked for more than \(guards.maximumSubscriptions) subscriptions"
+                case .subscriptionTooLong: "sent a subscription longer than \(SubscriberGuards.maximumSubscriptionLength) bytes"
+                case .slow: "its send queue stayed full for \(guards.slowSubscriberMilliseconds) ms"
+                }
+            logger.warning("disconnected subscriber \(peer) (\(descriptor)): \(why) (\(reason.rawValue) #\(count))")
+        }
     }
 }
 

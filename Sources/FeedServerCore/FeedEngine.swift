@@ -14,11 +14,12 @@ final class FeedEngine {
     private let ingest: ZMQSocket
     private let control: ZMQSocket
     private let fanOut: FanOut
+    private let producers: ConnectionGuard
     private let counters: ServerCounters
     private let logger: Logger
     private let historyHandedOver: Latch
     /// With CURVE: who may publish what (producers are told apart by their ZAP `User-Id`).
-    private let clients: ClientAllowList?
+    private let allowList: ClientAllowList?
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var blocks: BlockBuilder
@@ -49,21 +50,24 @@ final class FeedEngine {
         self.counters = counters
         self.logger = logger
         self.historyHandedOver = historyHandedOver
-        clients = configuration.curve?.clients
+        allowList = configuration.curve?.clients
         sequencer = Sequencer(session: session)
         control = try ControlChannel.bind(context, controlEndpoint)
+        let connectionLimit = configuration.guards.connectionLimit(endpoints: 3)  // publish, ingest, replay
         ingest = try ZMQSocket(context, .pull)
         try ingest.set(.linger, 0)
         try ingest.set(.maxMessageSize, Self.maximumIngestMessageSize)
         try ingest.set(.receiveHighWaterMark, 100_000)
+        producers = try ConnectionGuard(
+            socket: ingest, role: "ingest", limit: connectionLimit, counters: counters, logger: logger)
         if let curve = configuration.curve { try ingest.secure(.server(secretKey: curve.secretKey)) }
         try ingest.bind(configuration.ingestEndpoint)
         fanOut = try FanOut(
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, counters: counters,
-            logger: logger)
+            guards: configuration.guards, connectionLimit: connectionLimit, curve: configuration.curve, stopRequests: control,
+            counters: counters, logger: logger)
         blocks = BlockBuilder(
             recorder: recorder, messagesPerBlock: configuration.blockMessages,
             flushAfterMilliseconds: configuration.blockFlushMilliseconds)
@@ -103,13 +107,14 @@ final class FeedEngine {
         do {
             while true {
                 let ready = try ZMQPoller.poll(
-                    [control, ingest, fanOut.socket], timeoutMilliseconds: pollTimeoutMilliseconds())
+                    [control, ingest, producers.eventSocket] + fanOut.sockets, timeoutMilliseconds: pollTimeoutMilliseconds())
                 if ready[0] {
                     try takeInWhatProducersDelivered()
                     return true
                 }
                 if ready[1] { try drainIngest(limit: 4096) }
-                if ready[2] { try handleSubscriptions() }
+                if ready[2] { try producers.update() }
+                if ready[3] || ready[4] { try handleSubscriptions() }
                 if demo != nil { try generateDemo() }
                 try housekeeping()
             }
@@ -151,7 +156,7 @@ final class FeedEngine {
             taken += 1
             switch IngestValidator.validate(frames) {
             case .success(let header):
-                if let clients, let sender = clients.entitlements(ofSenderOf: frames, frame: 0),
+                if let allowList, let sender = allowList.entitlements(ofSenderOf: frames, frame: 0),
                     !(sender.roles.contains(.publish) && sender.allows(topic: frames[0]))
                 {
                     drop(kind: "not_entitled") {
@@ -221,9 +226,10 @@ final class FeedEngine {
     }
 
     private func handleSubscriptions() throws {
-        let (subscribed, heartbeatWanted) = try fanOut.readSubscriptions(into: frames)
+        let changes = try fanOut.readSubscriptionChanges(limit: 4096)
+        let subscribed = changes.count { if case .subscribed = $0 { true } else { false } }
         counters.subscriptions.add(UInt64(subscribed), ordering: .relaxed)
-        if heartbeatWanted { try sendHeartbeat() }
+        if changes.contains(where: \.wantsHeartbeat) { try sendHeartbeat() }
     }
 
     // MARK: Timers
@@ -231,6 +237,8 @@ final class FeedEngine {
     private func housekeeping() throws {
         let now = MonotonicClock.nanoseconds()
         blocks.flushDue(now: now)
+        try fanOut.checkSlowSubscribers(now: now)
+        try fanOut.applyReloadedClients()
         if now - lastPublishAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }
@@ -240,6 +248,7 @@ final class FeedEngine {
         let now = MonotonicClock.nanoseconds()
         var deadline = lastPublishAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
         if let blockDeadline = blocks.nextDeadline { deadline = min(deadline, blockDeadline) }
+        if let slowDeadline = fanOut.nextDeadline { deadline = min(deadline, slowDeadline) }
         if let rate = configuration.demoRate, rate > 0 {
             let nextDue = demoStartedAt + Int64(Double(demoGenerated + 1) * 1e9 / Double(rate))
             deadline = min(deadline, nextDue)

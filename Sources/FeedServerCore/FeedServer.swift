@@ -110,8 +110,9 @@ public final class FeedServer: Sendable {
                 let service = try ReplayService(
                     context: context, endpoint: configuration.replayEndpoint,
                     controlEndpoint: controlEndpoint + "-replay", store: store,
-                    pageLimit: configuration.replayPageLimit, clients: configuration.curve,
-                    status: { counters.status(session: session) }, logger: logger)
+                    pageLimit: configuration.replayPageLimit,
+                    connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
+                    clients: configuration.curve, status: { counters.status(session: session) }, logger: logger)
                 boundEngine.set(replay: service.endpoint)
                 return UncheckedTransfer(service)
             } run: { service in

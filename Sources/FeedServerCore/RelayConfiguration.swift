@@ -17,6 +17,8 @@ public struct RelayConfiguration: Sendable {
     public var blockMessages = 4096
     public var blockFlushMilliseconds = 100
     public var sendHighWaterMark: Int32 = 100_000
+    /// Limits on subscribers and connections (hostile, slow, too many), as for a server.
+    public var guards = SubscriberGuards()
     /// CURVE on the relay's own tcp and ipc publish endpoints, with its own clients folder.
     public var curve: CurveServerSettings?
     /// How the relay connects to its tcp and ipc upstreams when they use CURVE (a `.client`).

@@ -20,7 +20,6 @@ final class RelayForwarder {
     private let logger: Logger
     private let historyHandedOver: Latch
     private let frames = ZMQMultipartMessage(capacity: 4)
-    private let heartbeatTopic = Array(Topic.heartbeat.rawValue.utf8)
 
     /// - Parameter historyHandedOver: opened once every forwarded message went to the recorder.
     init(
@@ -35,8 +34,8 @@ final class RelayForwarder {
             context: context, endpoints: configuration.publishEndpoints,
             multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
             multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            curve: configuration.curve.map { .server(secretKey: $0.secretKey) }, stopRequests: control, counters: counters,
-            logger: logger)
+            guards: configuration.guards, connectionLimit: configuration.guards.connectionLimit(endpoints: 1),
+            curve: configuration.curve, stopRequests: control, counters: counters, logger: logger)
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
@@ -81,13 +80,15 @@ final class RelayForwarder {
     private func runUntilStopped() -> Bool {
         do {
             while true {
-                let ready = try ZMQPoller.poll([control, upstream, fanOut.socket], timeoutMilliseconds: pollTimeout())
+                let ready = try ZMQPoller.poll([control, upstream] + fanOut.sockets, timeoutMilliseconds: pollTimeout())
                 if ready[0] { return true }
                 // Each side takes a bounded turn, so thousands of subscription changes arriving
                 // at once slow forwarding down for a while instead of stopping it.
                 if ready[1] { try forward(limit: 4096) }
-                if ready[2] { try handleDownstreamSubscriptions(limit: 500) }
+                if ready[2] || ready[3] { try handleDownstreamSubscriptions(limit: 500) }
                 blocks?.flushDue()
+                try fanOut.checkSlowSubscribers(now: MonotonicClock.nanoseconds())
+                try fanOut.applyReloadedClients()
             }
         } catch let error as ZMQError where error.isContextTerminated {
             logger.info("relay stopping: context shut down")
@@ -98,7 +99,8 @@ final class RelayForwarder {
     }
 
     private func pollTimeout() -> Int {
-        guard let deadline = blocks?.nextDeadline else { return -1 }
+        let deadlines = [blocks?.nextDeadline, fanOut.nextDeadline].compactMap { $0 }
+        guard let deadline = deadlines.min() else { return -1 }
         return Int(max(0, (deadline - MonotonicClock.nanoseconds() + 999_999) / 1_000_000))
     }
 
@@ -138,16 +140,20 @@ final class RelayForwarder {
     }
 
     private func handleDownstreamSubscriptions(limit: Int) throws {
-        var taken = 0
-        while taken < limit, try fanOut.socket.receive(into: frames, dontWait: true) {
-            taken += 1
-            guard frames.count == 1, let kind = frames[0].first, kind <= 1 else { continue }
-            let prefix = String(decoding: frames[0].dropFirst(), as: UTF8.self)
-            if kind == 1 { counters.subscriptions.add(1, ordering: .relaxed) }
-            if kind == 1 && heartbeatTopic.starts(with: frames[0].dropFirst()) {
-                try sendUpstream(subscribe: true, Topic.heartbeat.rawValue)  // Asks the origin for a heartbeat now.
+        for change in try fanOut.readSubscriptionChanges(limit: limit) {
+            let subscribe: Bool
+            let prefix: [UInt8]
+            switch change {
+            case .subscribed(let held, _):
+                (subscribe, prefix) = (true, held)
+                counters.subscriptions.add(1, ordering: .relaxed)
+                if change.wantsHeartbeat {
+                    try sendUpstream(subscribe: true, Topic.heartbeat.rawValue)  // Asks the origin for a heartbeat now.
+                }
+            case .released(let released):
+                (subscribe, prefix) = (false, released)
             }
-            let changes = subscriptions.apply(subscribe: kind == 1, prefix: prefix)
+            let changes = subscriptions.apply(subscribe: subscribe, prefix: String(decoding: prefix, as: UTF8.self))
             for prefix in changes.subscribe { try sendUpstream(subscribe: true, prefix) }
             for prefix in changes.unsubscribe { try sendUpstream(subscribe: false, prefix) }
         }

@@ -35,11 +35,12 @@ final class ReplayService {
     static let pageMessageLimit = pageByteLimit / (4 + Topic.maximumLength + WireLayout.maximumBodyLength)
 
     private let router: ZMQSocket
+    private let clients: ConnectionGuard
     private let control: ZMQSocket
     private let store: HistoryStore
     private let pageLimit: Int
     /// With CURVE: who may ask for what (clients are told apart by their ZAP `User-Id`).
-    private let clients: ClientAllowList?
+    private let allowList: ClientAllowList?
     private let statusProvider: @Sendable () -> ServerStatus
     private let logger: Logger
     private let frames = ZMQMultipartMessage(capacity: 4)
@@ -49,7 +50,8 @@ final class ReplayService {
 
     init(
         context: ZMQContext, endpoint: String, controlEndpoint: String, store: HistoryStore, pageLimit: Int,
-        clients curve: CurveServerSettings?, status: @escaping @Sendable () -> ServerStatus, logger: Logger
+        connectionLimit: Int, counters: ServerCounters, clients curve: CurveServerSettings?,
+        status: @escaping @Sendable () -> ServerStatus, logger: Logger
     ) throws {
         control = try ControlChannel.bind(context, controlEndpoint)
         router = try ZMQSocket(context, .router)
@@ -57,8 +59,9 @@ final class ReplayService {
         try router.set(.maxMessageSize, 64 * 1024)
         try router.set(.sendHighWaterMark, Self.unreadRepliesPerClient)
         try router.set(.routerMandatory, 1)
+        clients = try ConnectionGuard(socket: router, role: "replay", limit: connectionLimit, counters: counters, logger: logger)
         if let curve { try router.secure(.server(secretKey: curve.secretKey)) }
-        clients = curve?.clients
+        allowList = curve?.clients
         try router.bind(endpoint)
         self.store = store
         self.pageLimit = min(pageLimit, Self.pageMessageLimit)
@@ -72,12 +75,13 @@ final class ReplayService {
     func run() {
         do {
             while true {
-                let ready = try ZMQPoller.poll([control, router], timeoutMilliseconds: -1)
+                let ready = try ZMQPoller.poll([control, router, clients.eventSocket], timeoutMilliseconds: -1)
                 if ready[0] { return }
                 if ready[1], try router.receive(into: frames, dontWait: true) {
                     let startedAt = MonotonicClock.nanoseconds()
                     if let (operation, ok) = try answer() { metrics.answered(operation, ok: ok, startedAt: startedAt) }
                 }
+                if ready[2] { try clients.update() }
             }
         } catch let error as ZMQError where error.isContextTerminated {
             logger.debug("replay service stopping")
@@ -118,7 +122,7 @@ final class ReplayService {
         }
         envelope = Envelope(identity: identity, delimiter: isRequestEnvelope, id: request.id)
         do {
-            let sender = clients?.entitlements(ofSenderOf: frames, frame: frames.count - 1)
+            let sender = allowList?.entitlements(ofSenderOf: frames, frame: frames.count - 1)
             var (reply, block) = try serve(try sender.map { try ReplayEntitlements.restrict(request, to: $0) } ?? request)
             reply.id = request.id
             try send(envelope, reply: reply, block: block)

@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var recorderBacklogLimit: Int = Recorder.defaultBacklogLimit
     /// Messages queued per subscriber before libzmq drops for that subscriber (ZMQ_SNDHWM).
     public var sendHighWaterMark: Int32 = 100_000
+    /// Limits on subscribers and connections (hostile, slow, too many).
+    public var guards = SubscriberGuards()
     /// Largest message history page the replay service sends in one reply.
     public var replayPageLimit: Int = 10_000
     /// How much history to keep; the default keeps everything.

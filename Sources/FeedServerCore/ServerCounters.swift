@@ -1,6 +1,17 @@
 import FeedModel
 import Synchronization
 
+/// Why the server disconnected a subscriber (the keys of `dropped_subscribers` in status).
+public enum SubscriberDropReason: String, Sendable, CaseIterable {
+    /// It asked for more subscriptions than `--max-subscriptions`.
+    case tooManySubscriptions = "too_many_subscriptions"
+    /// It sent a subscription longer than a topic can be (49 bytes) but short enough for the
+    /// server to read it (longer frames libzmq refuses itself, closing the connection unread).
+    case subscriptionTooLong = "subscription_too_long"
+    /// Its kernel send queue stayed full for longer than `--slow-subscriber-ms`.
+    case slow
+}
+
 /// Counters shared by the server's threads; read by the `status` request and the exit summary.
 public final class ServerCounters: Sendable {
     let published = Atomic<UInt64>(0)
@@ -10,6 +21,14 @@ public final class ServerCounters: Sendable {
     let lastFeedSequence = Atomic<UInt64>(0)
     let subscriptions = Atomic<UInt64>(0)
     private let rejectedByKind = Mutex<[String: UInt64]>([:])
+    /// Live connections per endpoint role (`publish`, `ingest`, `replay`).
+    private let connectionsByRole = Mutex<[String: UInt64]>([:])
+    /// Connections closed at once because their endpoint had as many as it may hold, per role.
+    private let refusedByRole = Mutex<[String: UInt64]>([:])
+    /// Subscribers the server disconnected, by reason (see ``SubscriberDropReason``).
+    private let droppedSubscribersByReason = Mutex<[String: UInt64]>([:])
+    /// Messages each subscriber's queue may hold now (ZMQ_SNDHWM, following the memory budget).
+    let subscriberQueueLimit = Atomic<Int64>(0)
     /// Whether a recorder writes what is published (a relay without `--db` has none).
     let recording: Bool
     let recorderBacklog = RecorderBacklog()
@@ -46,6 +65,35 @@ public final class ServerCounters: Sendable {
         }
     }
 
+    /// Sets how many connections the endpoint of `role` holds now.
+    func setConnections(_ count: Int, role: String) {
+        connectionsByRole.withLock { $0[role] = UInt64(count) }
+    }
+
+    /// Counts one connection refused on the endpoint of `role`; returns how many were so far.
+    @discardableResult
+    func refuseConnection(role: String) -> UInt64 {
+        refusedByRole.withLock { counts in
+            counts[role, default: 0] += 1
+            return counts[role]!
+        }
+    }
+
+    /// Counts one subscriber disconnected for `reason`; returns how many were so far.
+    @discardableResult
+    func dropSubscriber(_ reason: SubscriberDropReason) -> UInt64 {
+        droppedSubscribersByReason.withLock { counts in
+            counts[reason.rawValue, default: 0] += 1
+            return counts[reason.rawValue]!
+        }
+    }
+
+    /// Live connections per endpoint role, for status and metrics.
+    public var connections: [String: UInt64] { connectionsByRole.withLock { $0 } }
+    /// Connections refused per endpoint role, for status and metrics.
+    public var refusedConnections: [String: UInt64] { refusedByRole.withLock { $0 } }
+    /// Subscribers disconnected by reason, for status and metrics.
+    public var droppedSubscribers: [String: UInt64] { droppedSubscribersByReason.withLock { $0 } }
     /// Dropped ingest messages by kind, for metrics.
     var rejectedCounts: [String: UInt64] { rejectedByKind.withLock { $0 } }
 
@@ -77,7 +125,10 @@ public final class ServerCounters: Sendable {
         var status = ServerStatus(
             session: session, lastFeedSeq: lastFeedSequence.load(ordering: .relaxed),
             published: published.load(ordering: .relaxed), recorded: recorded.load(ordering: .relaxed),
-            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 }, subscriptions: subscriptions.load(ordering: .relaxed), history: historyRange)
+            unrecorded: unrecorded.load(ordering: .relaxed), rejected: rejectedByKind.withLock { $0 },
+            subscriptions: subscriptions.load(ordering: .relaxed), connections: connections,
+            refusedConnections: refusedConnections, droppedSubscribers: droppedSubscribers,
+            subscriberQueueLimit: subscriberQueueLimit.load(ordering: .relaxed), history: historyRange)
         status.refusedKeys = curve ? refusedKeys.load(ordering: .relaxed) : nil
         status.notEntitledSubscriptions = curve ? notEntitledSubscriptions.load(ordering: .relaxed) : nil
         return status

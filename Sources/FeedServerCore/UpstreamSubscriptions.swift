@@ -18,9 +18,9 @@ import FeedModel
 ///    prefix under rule 1 or 2), and is cancelled when the last holder lets go. Holders are
 ///    counted, so a change costs the upstream prefixes it touches (one, or under rule 2 the
 ///    allowed prefixes it covers) and never a pass over every subscription held.
-/// 7. Downstream prefixes form a set: the fan-out's XPUB is verbose, so it passes on every
-///    subscriber's subscription but a cancel only once the last subscriber of a prefix left
-///    (libzmq counts subscribers itself). A repeated subscription or a cancel of a prefix not
+/// 7. Downstream prefixes form a set: the fan-out passes on every subscriber's subscription but
+///    a release only once the last subscriber of a prefix let go of it or left (its
+///    ``SubscriptionBook`` counts holders). A repeated subscription or a cancel of a prefix not
 ///    held changes nothing.
 /// Pure bookkeeping: the relay thread sends the changes it returns.
 struct UpstreamSubscriptions {

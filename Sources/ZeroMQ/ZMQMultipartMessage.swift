@@ -34,6 +34,16 @@ public final class ZMQMultipartMessage {
         return UnsafeRawBufferPointer(start: zmq_msg_data(frame), count: zmq_msg_size(frame))
     }
 
+    /// The file descriptor of the connection frame `index` arrived on (ZMQ_SRCFD), or `nil` for a
+    /// frame that came over no connection of its own: `inproc://`, or a frame the socket made up
+    /// (an XPUB's cancels for a subscriber that left). libzmq closes that descriptor when the
+    /// connection ends, after its socket monitor reported the disconnect.
+    public func sourceDescriptor(of index: Int) -> Int32? {
+        precondition(index < min(count, capacity), "frame \(index) of \(count)")
+        let descriptor = zmq_msg_get(frames + index, ZMQ_SRCFD)
+        return descriptor >= 0 ? descriptor : nil
+    }
+
     func receive(from socket: ZMQSocket, dontWait: Bool) throws -> Bool {
         count = 0
         totalBytes = 0

@@ -15,6 +15,9 @@ extension ZMQSocketOption where Value == Int32 {
     public static var receiveTimeout: Self { .init(code: ZMQ_RCVTIMEO, name: "RCVTIMEO") }
     public static var sendTimeout: Self { .init(code: ZMQ_SNDTIMEO, name: "SNDTIMEO") }
     public static var xpubVerbose: Self { .init(code: ZMQ_XPUB_VERBOSE, name: "XPUB_VERBOSE") }
+    /// Makes an XPUB pass on every subscription and every cancel of every subscriber, also those
+    /// that change nothing in its filter (XPUB_VERBOSE passes on cancels only of a last holder).
+    public static var xpubVerboser: Self { .init(code: ZMQ_XPUB_VERBOSER, name: "XPUB_VERBOSER") }
     /// Makes a PUB/XPUB wait (or return EAGAIN) at its high-water mark instead of dropping.
     public static var xpubNoDrop: Self { .init(code: ZMQ_XPUB_NODROP, name: "XPUB_NODROP") }
     public static var routerMandatory: Self { .init(code: ZMQ_ROUTER_MANDATORY, name: "ROUTER_MANDATORY") }

@@ -105,6 +105,19 @@ struct DoctorCommandTests {
         #expect(DoctorLabTests.line(doctor.stdout, "fail  --ingest \(server.ingest): port \(port) is in use; fix: ss -ltnp 'sport = :\(port)'") != nil, "\(doctor.stdout)")
         try server.stop()
 
+        // Retention that the disk cannot hold is a warning naming the room it needs.
+        let huge = try RunningProcess(
+            Binaries.server, ["doctor", "--retain-size", "1000000TB", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"])
+        #expect(try huge.waitForExit() == 0, "\(huge.stdout)")
+        #expect(DoctorLabTests.line(huge.stdout, "warn  disk for ./data/feed.sqlite:")?.contains(", below 909494.7 TiB") == true, "\(huge.stdout)")
+        let modest = try RunningProcess(
+            Binaries.server, ["doctor", "--retain-size", "1MB", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"])
+        #expect(try modest.waitForExit() == 0, "\(modest.stdout)")
+        #expect(DoctorLabTests.line(modest.stdout, "ok    disk for ./data/feed.sqlite:") != nil, "\(modest.stdout)")
+        let badSize = try RunningProcess(Binaries.server, ["doctor", "--retain-size", "lots"])
+        #expect(try badSize.waitForExit() == 64)
+        #expect(badSize.stderr.contains("--retain-size"), "\(badSize.stderr)")
+
         let bad = try RunningProcess(Binaries.server, ["doctor", "--multicast", "epgm://lab0;10.0.0.1:5601"])
         #expect(try bad.waitForExit() == 64)
         #expect(bad.stderr.hasPrefix("feed-server: --multicast epgm://lab0;10.0.0.1:5601: group 10.0.0.1 is not"), "\(bad.stderr)")

@@ -26,6 +26,7 @@ struct MetricsEndpointTests {
             samples[#"feed_rejected_messages_total{kind="wrong_frame_count"}"#] == 1 && samples["feed_recorder_lag_messages"] == 0
                 && (samples[historyOK] ?? 0) >= 1
                 && samples[#"feed_replay_request_duration_seconds_count{op="history"}"#] == samples[historyOK]
+                && (samples["feed_history_newest_timestamp_seconds"] ?? 0) > 0
         }
         #expect(scrape.contentType.hasPrefix("text/plain; version=0.0.4"))
         let samples = scrape.samples
@@ -34,6 +35,12 @@ struct MetricsEndpointTests {
         #expect(samples["feed_unrecorded_messages_total"] == 0)
         #expect(samples["feed_last_feed_sequence"] == 500)
         #expect(samples["feed_recorder_lag_seconds"] == 0)
+        // The history's range holds the sample's publish times (now), its pages are in use.
+        let oldest = try #require(samples["feed_history_oldest_timestamp_seconds"])
+        let newest = try #require(samples["feed_history_newest_timestamp_seconds"])
+        #expect(oldest <= newest && abs(newest - Date().timeIntervalSince1970) < 600)
+        #expect((samples["feed_history_bytes_in_use"] ?? 0) > 0 && samples["feed_history_bytes_in_use"]! <= samples["feed_history_size_bytes"]!)
+        #expect(samples["feed_history_expired_messages_total"] == 0)
         // The fixture's status polls and the history client: every one answered, none dropped.
         let statusOK = samples[#"feed_replay_requests_total{op="status",result="ok"}"#] ?? 0
         #expect(statusOK >= 1)

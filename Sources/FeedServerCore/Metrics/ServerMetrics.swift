@@ -18,6 +18,18 @@ public enum ServerMetrics {
             $0.rejectedCounts.map { ($0.key, Double($0.value)) }
         },
         .counter("feed_subscriptions_total", "Subscriptions received from subscribers.") { $0.subscriptions.load(ordering: .relaxed) },
+        .gauges("feed_connections", "Live connections, per endpoint (publish, ingest, replay).", label: "endpoint") {
+            $0.connections.map { ($0.key, Double($0.value)) }
+        },
+        .counters("feed_refused_connections_total", "Connections closed at once: their endpoint held its share of descriptors.", label: "endpoint") {
+            $0.refusedConnections.map { ($0.key, Double($0.value)) }
+        },
+        .counters("feed_dropped_subscribers_total", "Subscribers disconnected, by reason (slow, too_many_subscriptions, subscription_too_long).", label: "reason") {
+            $0.droppedSubscribers.map { ($0.key, Double($0.value)) }
+        },
+        .gauge("feed_subscriber_queue_limit_messages", "Messages each subscriber's queue may hold (ZMQ_SNDHWM).") {
+            Double($0.subscriberQueueLimit.load(ordering: .relaxed))
+        },
         .counter("feed_refused_keys_total", "CURVE handshakes refused: the client's key is not in the clients folder.") {
             $0.curve ? $0.refusedKeys.load(ordering: .relaxed) : nil
         },

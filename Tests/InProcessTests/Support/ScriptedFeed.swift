@@ -160,7 +160,7 @@ func events(of feed: SequencedFeed, throughHeartbeat feedSequence: UInt64, of se
 
 /// An event in a few characters, so expected streams read at a glance: `NASDAQ.A#3@5` (topic,
 /// topic sequence, feed sequence), `hb 1000:5`, `gap NASDAQ.A 2-3 lost and not in history`,
-/// `restart 1000->1001`, `replayed 4`, `unverified 1000:16-20`.
+/// `restart 1000->1001`, `replayed 4`, `unverified 1000:16-20`, `lost tcp://127.0.0.1:5556`.
 func brief(_ event: FeedEvent) -> String {
     switch event {
     case .message(let message): "\(message.topic)#\(message.topicSequence)@\(message.feedSequence)"
@@ -169,6 +169,7 @@ func brief(_ event: FeedEvent) -> String {
     case .sessionChanged(let old, let new): "restart \(old)->\(new)"
     case .replayCompleted(let messages): "replayed \(messages)"
     case .unverified(let session, let sequences, _): "unverified \(session):\(sequences.lowerBound)-\(sequences.upperBound)"
+    case .connectionLost(let endpoint): "lost \(endpoint)"
     }
 }
 

@@ -17,10 +17,11 @@ final class ServerFixture {
     let session: UInt32
 
     /// Starts `feed-server` with loopback wildcard endpoints, or with `endpoints` given as
-    /// arguments (`--publish ...`), inside `namespace` if one is given.
+    /// arguments (`--publish ...`), inside `namespace` if one is given, with soft and hard
+    /// RLIMIT_NOFILE set to `descriptorLimit` if one is given.
     init(
         extraArguments: [String] = [], databasePath: String? = nil, folder: TemporaryFolder? = nil,
-        endpoints: [String]? = nil, namespace: String? = nil
+        endpoints: [String]? = nil, namespace: String? = nil, descriptorLimit: Int? = nil
     ) throws {
         let folder = try folder ?? TemporaryFolder()
         self.folder = folder
@@ -29,7 +30,12 @@ final class ServerFixture {
         let endpointArguments =
             endpoints ?? ["--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
         let arguments = endpointArguments + ["--db", self.databasePath, "--heartbeat-ms", "200"] + extraArguments
-        process = try LabNetwork.run(Binaries.server, arguments, in: namespace)
+        if let descriptorLimit {
+            let limit = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Binaries.server.path]
+            process = try LabNetwork.run(URL(fileURLWithPath: "/usr/bin/prlimit"), limit + arguments, in: namespace)
+        } else {
+            process = try LabNetwork.run(Binaries.server, arguments, in: namespace)
+        }
         let ready = try process.waitForStderrLine(containing: "feed-server ready")
         func field(_ name: String) throws -> String {
             guard let part = ready.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }) else {
@@ -65,18 +71,55 @@ final class ServerFixture {
         try waitForStatus("recorded", atLeast: count)
     }
 
-    /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`, ...) reaches `count`.
+    /// The server's `status`, as `feed-client status` prints it.
     /// `credentials` are the CURVE options of a client with the replay role, for a server with CURVE.
-    func waitForStatus(_ counter: String, atLeast count: Int, timeout: Double = 20, credentials: [String] = []) throws {
+    func status(credentials: [String] = []) throws -> [String: Any] {
+        let status = try client(["status", "--server", replay] + credentials)
+        guard status.process.terminationStatus == 0,
+            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        else {
+            throw ProcessFailure("status is not a JSON object: \(status.stdout) \(status.stderr)")
+        }
+        return json
+    }
+
+    /// A counter of `status`: top level (`recorded`), or inside an object (`connections.publish`).
+    func statusCounter(_ path: String, credentials: [String] = []) throws -> Int? {
+        var value: Any? = try status(credentials: credentials)
+        for key in path.split(separator: ".") { value = (value as? [String: Any])?[String(key)] }
+        return value as? Int
+    }
+
+    /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`,
+    /// `dropped_subscribers.slow`, ...) reaches `count`, or with `atMost` falls to it.
+    func waitForStatus(
+        _ counter: String, atLeast count: Int, atMost: Bool = false, timeout: Double = 20, credentials: [String] = []
+    ) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var seen: Int?
+        var failure: (any Error)?
         while Date() < deadline {
-            let status = try client(["status", "--server", replay] + credentials)
-            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-            seen = json?[counter] as? Int
-            if let seen, seen >= count { return }
+            do {
+                seen = try statusCounter(counter, credentials: credentials)
+                failure = nil
+            } catch {
+                failure = error  // A status request that failed is asked again until the deadline.
+            }
+            if let seen, atMost ? seen <= count : seen >= count { return }
         }
-        throw ProcessFailure("status \(counter) did not reach \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none"))")
+        throw ProcessFailure(
+            "status \(counter) did not \(atMost ? "fall to" : "reach") \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none")\(failure.map { "; last status failed: \($0)" } ?? ""))")
+    }
+
+    /// The server's resident memory in bytes (VmRSS).
+    var residentBytes: Int {
+        get throws {
+            let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let kilobytes = Int(line.split(separator: " ")[1])
+            else { throw ProcessFailure("no VmRSS for the server") }
+            return kilobytes * 1024
+        }
     }
 
     /// Starts `feed-client subscribe` and waits until it is live.

@@ -27,7 +27,7 @@ struct MemoryScenario {
         try server.waitForCounter(run, "subscriptions", atLeast: 2, folder: folder)
         let producer = try ChildProcess(
             "producer", run.baseline("feed_push"), ["-e", server.ingest, "-d", String(seconds)], folder: folder)
-        let ours = try sample(server.child, while: producer)
+        let ours = try Self.sample(server.child, while: producer)
         try producer.waitForSuccess()
         try live.waitForSuccess()
         try server.child.terminate()
@@ -42,7 +42,7 @@ struct MemoryScenario {
         let rawStalled = try ChildProcess(
             "stalled", run.baseline("pubsub_sub"), ["-e", endpoint, "-S", String(seconds + 60)], folder: rawFolder)
         let rawLive = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", endpoint], folder: rawFolder)
-        let raw = try sample(publisher, while: publisher)
+        let raw = try Self.sample(publisher, while: publisher)
         try publisher.waitForSuccess()
         try rawLive.waitForSuccess()
         rawStalled.signal(SIGKILL)
@@ -60,7 +60,7 @@ struct MemoryScenario {
     }
 
     /// Samples `process`'s resident memory every second until `driver` exits.
-    private func sample(_ process: ChildProcess, while driver: ChildProcess) throws -> (
+    static func sample(_ process: ChildProcess, while driver: ChildProcess) throws -> (
         peak: Int, last: Int, early: (seconds: Int, bytes: Int)
     ) {
         var peak = 0

@@ -1,0 +1,48 @@
+import FeedModel
+import Foundation
+import Testing
+
+/// Issue 10, part 2: subscribers that stop reading. Once 500 of them took a server from 33 MB
+/// to 5.1 GB (10 MiB queued for each), slowed publishing to 4-8 k msg/s, and when they were
+/// killed a normal subscriber lost about 19,500 messages on each of its topics.
+@Suite(.serialized)
+struct SlowSubscriberTests {
+    @Test func stalledSubscribersAreDisconnectedAndCountedWhileOthersLoseNothing() throws {
+        let server = try ServerFixture(extraArguments: [
+            "--demo", "5000", "--slow-subscriber-ms", "1000", "--subscriber-memory", "64MiB", "--max-connections", "64",
+        ])
+        let watcher = try server.subscriber(["--silence-timeout-ms", "3000", "--format", "csv", "NASDAQ."])
+        let stalled = try HostilePeer("stall", 50, endpoint: server.publish)
+        _ = try stalled.line("stalled 50")
+        // The budget is shared by as many subscribers as the endpoint may hold: 64 MiB over 64,
+        // at about 200 bytes a queued message, far below the default 100,000 messages each.
+        let share = (64 << 20) / 64 / (2 * 64 + WireLayout.maximumBodyLength)
+        #expect(try server.statusCounter("subscriber_queue_limit") == share)
+        try server.waitForStatus("dropped_subscribers.slow", atLeast: 50, timeout: 60)
+        try server.waitForStatus("connections.publish", atLeast: 1, atMost: true)
+        let log = try server.process.waitForStderrLine(containing: "disconnected subscriber")
+        #expect(log.contains("its send queue stayed full for 1000 ms"), "\(log)")
+        // The watcher read all along: never found slow, never short of a message.
+        #expect(try server.statusCounter("dropped_subscribers.slow") == 50)
+        try HostileSubscriberTests.expectWatcherLostNothing(watcher)
+        try server.stop()
+    }
+
+    @Test func aSubscriberDroppedAsSlowSaysSoAndResumesWithoutAGap() throws {
+        let server = try ServerFixture(extraArguments: ["--demo", "5000", "--slow-subscriber-ms", "500"])
+        let subscriber = try server.subscriber([
+            "--replay", server.replay, "--replay-from", "1", "--format", "csv", "NASDAQ.",
+        ])
+        subscriber.signal(SIGSTOP)  // It reads nothing: its queue fills, the server drops it.
+        try server.waitForStatus("dropped_subscribers.slow", atLeast: 1, timeout: 60)
+        subscriber.signal(SIGCONT)
+        _ = try subscriber.waitForStderrLine(containing: "connection to \(server.publish) lost", timeout: 30)
+        let recorded = try #require(try server.statusCounter("recorded"))
+        // Everything up to what was recorded before it came back arrives in order, no gap.
+        try server.waitForStatus("recorded", atLeast: recorded + 5000)
+        subscriber.signal(SIGINT)
+        #expect(try subscriber.waitForExit(timeout: 20) == 0, "\(subscriber.stderr)")
+        #expect(subscriber.stderr.contains("reported 0 lost"), "\(subscriber.stderr)")
+        try server.stop()
+    }
+}
