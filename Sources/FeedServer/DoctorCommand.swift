@@ -51,7 +51,7 @@ struct DoctorCommand: ParsableCommand {
             binding: publish.map { ("--publish", $0) } + [("--ingest", ingest), ("--replay", replay)],
             multicast: multicastOptions.multicast)
         if db.isEmpty { throw ValidationError("--db must not be empty") }
-        _ = try retainSize.map { try RetentionArgument.bytes($0, option: "--retain-size") }
+        _ = try retainSize.map { try ByteCountArgument.parse($0, option: "--retain-size") }
     }
 
     func run() throws {
@@ -61,7 +61,7 @@ struct DoctorCommand: ParsableCommand {
         plan.databasePath = db
         if let retainSize {
             // What the history may still grow by: the room retention needs less the file's size now.
-            let needed = RetentionPolicy.diskNeeded(maximumBytes: try RetentionArgument.bytes(retainSize, option: "--retain-size"))
+            let needed = RetentionPolicy.diskNeeded(maximumBytes: try ByteCountArgument.parse(retainSize, option: "--retain-size"))
             let current = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int64) ?? 0
             plan.minimumFreeBytes = UInt64(max(needed - current, 0))
         }

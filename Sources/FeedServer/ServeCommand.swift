@@ -110,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
     private func retention() throws -> RetentionPolicy {
         RetentionPolicy(
             maximumAge: try retain.map { try RetentionArgument.duration($0, option: "--retain") },
-            maximumBytes: try retainSize.map { try RetentionArgument.bytes($0, option: "--retain-size") })
+            maximumBytes: try retainSize.map { try ByteCountArgument.parse($0, option: "--retain-size") })
     }
 
     /// The endpoint options' syntax, shared with `doctor`, which takes the same ones.

@@ -32,7 +32,7 @@ struct SubscriberGuardOptions: ParsableArguments {
     func guards(logger: Logger) throws -> SubscriberGuards {
         var guards = SubscriberGuards()
         guards.maximumSubscriptions = maxSubscriptions
-        guards.subscriberMemoryBytes = try subscriberMemory.map { try ByteCountArgument.parse($0, option: "--subscriber-memory") }
+        guards.subscriberMemoryBytes = try subscriberMemory.map { Int(try ByteCountArgument.parse($0, option: "--subscriber-memory")) }
         guards.slowSubscriberMilliseconds = slowSubscriberMs
         guards.connectionsPerEndpoint = maxConnections
         if let limits = ConnectionLimit.raiseToHardLimit() {

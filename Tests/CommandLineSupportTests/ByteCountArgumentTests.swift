@@ -8,7 +8,7 @@ struct ByteCountArgumentTests {
         ("4096", 4096), ("512MiB", 512 << 20), ("512MB", 512_000_000), ("2GiB", 2 << 30), ("1GB", 1_000_000_000),
         ("64KiB", 64 << 10), ("10B", 10),
     ])
-    func aSizeIsReadWithItsUnit(text: String, bytes: Int) throws {
+    func aSizeIsReadWithItsUnit(text: String, bytes: Int64) throws {
         #expect(try ByteCountArgument.parse(text, option: "--size") == bytes)
     }
 
