@@ -61,6 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Hand a partial block to the recorder after this many milliseconds.")
     var blockFlushMs = 100
 
+    @Option(help: "Messages the recorder may fall behind before intake waits for it (bounds the server's memory).")
+    var recorderBacklog = ServerConfiguration().recorderBacklogLimit
+
     @Option(help: "Messages queued per subscriber before libzmq drops for it (ZMQ_SNDHWM).")
     var sendHwm: Int32 = 100_000
 
@@ -99,6 +102,7 @@ struct ServeCommand: AsyncParsableCommand {
         try TimeoutArgument.check(blockFlushMs, option: "--block-flush-ms")
         try CountArgument.check(blockMessages, option: "--block-messages", maximum: Self.maximumBlockMessages)
         try CountArgument.check(replayPageLimit, option: "--replay-page-limit", maximum: Self.maximumReplayPageLimit)
+        try CountArgument.check(recorderBacklog, option: "--recorder-backlog", maximum: 100_000_000)
         try CountArgument.check(ioThreads, option: "--io-threads", maximum: Self.maximumIOThreads)
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
@@ -138,6 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.heartbeatIntervalMilliseconds = heartbeatMs
         configuration.blockMessages = blockMessages
         configuration.blockFlushMilliseconds = blockFlushMs
+        configuration.recorderBacklogLimit = recorderBacklog
         configuration.sendHighWaterMark = sendHwm
         configuration.replayPageLimit = replayPageLimit
         configuration.ioThreads = ioThreads

@@ -192,7 +192,9 @@ struct FullDiskTests {
             URL(fileURLWithPath: "/usr/bin/unshare"),
             ["--mount", "sh", "-c",
              "mount -t tmpfs -o size=512k tmpfs '\(disk)' && exec '\(Binaries.server.path)' --publish 'tcp://127.0.0.1:*' "
-                + "--ingest 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' --db '\(disk)/feed.sqlite' --demo 2000000"])
+                + "--ingest 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' --db '\(disk)/feed.sqlite' --demo 2000000 "
+                // A backlog the demo fills well within the recorder's 5 s of retries, however busy the machine.
+                + "--recorder-backlog 20000"])
         let ready = try server.waitForStderrLine(containing: "feed-server ready")
         let replay = try #require(ready.split(separator: " ").first { $0.hasPrefix("replay=") }).dropFirst("replay=".count)
         return (server, String(replay))
