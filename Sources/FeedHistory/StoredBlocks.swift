@@ -37,6 +37,7 @@ enum StoredBlocks {
         var records = BlockRecords(raw)
         var index = 0
         while true {
+            let offset = records.nextOffset
             let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
             do throws(BlockRecords.Truncated) {
                 guard let next = try records.next() else { return }
@@ -44,7 +45,6 @@ enum StoredBlocks {
             } catch {
                 throw Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
             }
-            let offset = raw.baseAddress!.distance(to: record.topic.baseAddress!) - 2
             if try !body(record.topic, record.body, index, offset) { return }
             index += 1
         }
