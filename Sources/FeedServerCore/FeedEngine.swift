@@ -160,7 +160,7 @@ final class FeedEngine {
                 try publish(topic: frames[0], body: target, now: now)
             case .failure(let error):
                 let count = counters.reject(error.kind)
-                if count <= 10 || count.isMultiple(of: 1000) {
+                if LogThrottle.logs(count) {
                     logger.warning("dropped ingest message (\(error.kind) #\(count)): \(error)")
                 }
             }
