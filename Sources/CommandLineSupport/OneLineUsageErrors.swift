@@ -16,7 +16,7 @@ extension AsyncParsableCommand {
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data("\(name): \(message(for: error))\n".utf8))
-                Foundation.exit(ExitCode.validationFailure.rawValue)
+                Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }

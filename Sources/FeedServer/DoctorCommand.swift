@@ -40,9 +40,6 @@ struct DoctorCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The server's --retain-size: the disk must hold that much history beyond the file as it is.", valueName: "BYTES"))
     var retainSize: String?
 
-    /// Exit status when at least one check fails.
-    static let failedStatus: Int32 = 1
-
     func validate() throws {
         try ServeCommand.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
         if db.isEmpty { throw ValidationError("--db must not be empty") }
@@ -66,6 +63,6 @@ struct DoctorCommand: ParsableCommand {
         for result in results { print(result.line) }
         let count = { (verdict: CheckResult.Verdict) in results.filter { $0.verdict == verdict }.count }
         print("doctor: \(count(.ok)) ok, \(count(.warn)) warn, \(count(.fail)) fail")
-        if count(.fail) > 0 { throw ExitCode(Self.failedStatus) }
+        if count(.fail) > 0 { throw ExitStatus.failure.exitCode }
     }
 }

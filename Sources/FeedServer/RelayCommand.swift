@@ -89,7 +89,7 @@ struct RelayCommand: AsyncParsableCommand {
             }
         } catch {
             ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
-            throw ExitCode(69)
+            throw ExitStatus.unavailable.exitCode
         }
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"

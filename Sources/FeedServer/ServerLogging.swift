@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -30,9 +31,6 @@ struct ShutdownOnSignal: Service {
     let started: @Sendable () -> Void
     let stop: @Sendable () -> Bool
 
-    /// Exit status of a stop that could not record everything (EX_IOERR).
-    static let incompleteHistoryStatus: Int32 = 74
-
     static func run(
         logger: Logger, started: @escaping @Sendable () -> Void, hangup: @escaping @Sendable () -> Void,
         stop: @escaping @Sendable () -> Bool
@@ -58,7 +56,7 @@ struct ShutdownOnSignal: Service {
         }
         if !complete {
             ServerLogging.writeLine("history incomplete: messages were published that the history does not hold (see the log above)")
-            throw ExitCode(Self.incompleteHistoryStatus)
+            throw ExitStatus.ioError.exitCode
         }
     }
 }
