@@ -70,8 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "libzmq I/O threads (ZMQ_IO_THREADS), 1-\(Self.maximumIOThreads).")
     var ioThreads = 1
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(help: "How much to log.")
+    var logLevel = Logger.Level.info
 
     /// The fastest demo generator: far above what one engine thread publishes.
     static let maximumDemoRate = 100_000_000
@@ -96,7 +96,6 @@ struct ServeCommand: AsyncParsableCommand {
         try CountArgument.check(replayPageLimit, option: "--replay-page-limit", maximum: Self.maximumReplayPageLimit)
         try CountArgument.check(ioThreads, option: "--io-threads", maximum: Self.maximumIOThreads)
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
         _ = try retention()
     }

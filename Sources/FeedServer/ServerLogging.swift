@@ -6,8 +6,7 @@ import ServiceLifecycle
 
 /// Logging set-up and plain stderr lines (the `ready` line tests and scripts wait for).
 enum ServerLogging {
-    static func bootstrap(level: String, label: String) -> Logger {
-        let level = Logger.Level(rawValue: level) ?? .info
+    static func bootstrap(level: Logger.Level, label: String) -> Logger {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -20,6 +19,10 @@ enum ServerLogging {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
+
+/// `--log-level` names one of swift-log's levels; anything else is a usage error (exit 64) whose
+/// one line lists them.
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Runs until SIGTERM or SIGINT (swift-service-lifecycle), then calls `stop` off the
 /// cooperative thread pool, since stopping joins threads. `started` runs once the signal
