@@ -45,4 +45,12 @@ public struct BlockRecords {
             UnsafeRawBufferPointer(rebasing: raw[bodyStart..<bodyEnd])
         )
     }
+
+    /// The next record, or nil at the end; a truncated record throws what `failure` makes of it.
+    @inlinable @inline(__always)
+    public mutating func next<Failure: Error>(
+        or failure: (Truncated) -> Failure
+    ) throws(Failure) -> (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)? {
+        do throws(Truncated) { return try next() } catch { throw failure(error) }
+    }
 }

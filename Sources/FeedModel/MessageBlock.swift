@@ -74,14 +74,7 @@ public struct MessageBlock: Sendable, Hashable {
         try bytes.withUnsafeBytes { raw in
             var records = BlockRecords(raw)
             var seen = 0
-            while true {
-                let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-                do throws(BlockRecords.Truncated) {
-                    guard let next = try records.next() else { break }
-                    record = next
-                } catch {
-                    throw WireError.tooShort(expected: error.expected, actual: raw.count)
-                }
+            while let record = try records.next(or: { WireError.tooShort(expected: $0.expected, actual: raw.count) }) {
                 seen += 1
                 if try !body(record.topic, record.body) { return }
             }
