@@ -53,6 +53,7 @@ let package = Package(
                 // CZeroMQ for the socket monitor's event codes, which the producer's delivery checks read.
                 "ZeroMQ", "CZeroMQ", "FeedModel", "FeedHistory",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // What both command lines share: usage errors as one line and exit status 64, endpoint

@@ -15,10 +15,19 @@ extension AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data("\(name): \(message(for: error))\n".utf8))
-                Foundation.exit(ExitCode.validationFailure.rawValue)
+                FileHandle.standardError.write(Data("\(name): \(oneLine(message(for: error)))\n".utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }
+    }
+
+    /// swift-argument-parser lists six or more valid values one per line (`  - trace`); they are
+    /// joined after the first line with commas so the reason stays one line.
+    static func oneLine(_ message: String) -> String {
+        let lines = message.split(separator: "\n")
+        guard let first = lines.first, lines.count > 1 else { return message }
+        let items = lines.dropFirst().map { $0.trimmingPrefix(while: { $0 == " " || $0 == "-" }) }
+        return first + " " + items.joined(separator: ", ")
     }
 }

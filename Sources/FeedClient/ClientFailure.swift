@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedClientKit
 import FeedHistory
 import FeedModel
@@ -7,20 +8,20 @@ import Foundation
 /// Reports a runtime failure as one line on stderr and picks the sysexits code for it.
 enum ClientFailure {
     static func exit(_ error: any Error) -> ExitCode {
-        let code: Int32
+        let status: ExitStatus
         switch error {
         case let error as ClientError:
             switch error.kind {
-            case .unavailable: code = 69  // EX_UNAVAILABLE
-            case .rejected, .badData: code = 65  // EX_DATAERR
+            case .unavailable: status = .unavailable
+            case .rejected, .badData: status = .dataError
             }
         case is HistoryError:
-            code = 66  // EX_NOINPUT
+            status = .noInput
         default:
-            code = 1
+            status = .failure
         }
         writeError("\(error)")
-        return ExitCode(code)
+        return status.exitCode
     }
 
     static func writeError(_ line: String) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import ZeroMQ
 
 /// `feed-client keygen NAME`: a new CURVE key pair as czmq-style certificate files.
@@ -40,7 +41,7 @@ struct KeygenCommand: ParsableCommand {
             print("wrote \(files.publicFile) (public) and \(files.secretFile) (secret, mode 0600)")
         } catch let error as CertificateFileError {
             ClientFailure.writeError("\(error)")
-            throw ExitCode(73)  // EX_CANTCREAT
+            throw ExitStatus.cannotCreate.exitCode
         } catch {
             throw ClientFailure.exit(error)
         }

@@ -64,7 +64,7 @@ struct PublishCommand: ParsableCommand {
             throw ClientFailure.exit(error)
         }
         ClientFailure.writeError("published \(summary.sent) messages, rejected \(summary.rejected) lines")
-        if summary.rejected > 0 { throw ExitCode(65) }
+        if summary.rejected > 0 { throw ExitStatus.dataError.exitCode }
     }
 
     /// Sends every good line, then waits until the server took them all. Stopping early for bad

@@ -60,6 +60,8 @@ struct SubscribeCommand: AsyncParsableCommand {
     var heartbeats = false
 
     static let defaultPublish = "tcp://127.0.0.1:5556"
+    /// How long output may take to reach a reader after SIGINT or SIGTERM before the rest is dropped.
+    static let outputBudgetAfterSignal = Duration.seconds(2)
 
     func validate() throws {
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
@@ -106,28 +108,38 @@ struct SubscribeCommand: AsyncParsableCommand {
         options.connectTimeoutMilliseconds = connectTimeoutMs
         options.curve = try curve.security()
         let writer = LineWriter()
-        defer { writer.flush() }  // Also when the subscription fails: what arrived is printed.
         let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)
         let subscription = FeedSubscription(context: context, endpoint: from, options: options)
-        let stop = try await withThrowingTaskGroup(of: SubscriptionStop?.self) { group in
-            group.addTask {
-                try await printEvents(of: subscription, for: PrefixOptions.summary(prefixes), to: writer, watch: watch)
-                return nil
-            }
-            group.addTask { await watch.untilStop() }
-            group.addTask {
-                for await received in signals {
-                    // Printing may be stuck on a full pipe (a stalled pager): a second signal kills.
-                    signal(SIGINT, SIG_DFL)
-                    signal(SIGTERM, SIG_DFL)
-                    return .signal(received.description)
+        let stop: SubscriptionStop?
+        do {
+            stop = try await withThrowingTaskGroup(of: SubscriptionStop?.self) { group in
+                group.addTask {
+                    try await printEvents(of: subscription, for: PrefixOptions.summary(prefixes), to: writer, watch: watch)
+                    return nil
                 }
-                return nil
+                group.addTask { await watch.untilStop() }
+                group.addTask {
+                    for await received in signals {
+                        // A second signal kills, whatever the first one is waiting for.
+                        signal(SIGINT, SIG_DFL)
+                        signal(SIGTERM, SIG_DFL)
+                        return .signal(received.description)
+                    }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
             }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+        } catch {
+            await writer.flushed()  // Also when the subscription fails: what arrived is printed.
+            throw error
         }
-        writer.flush()
+        if case .signal = stop {
+            // Output stuck on a reader that stopped reading must not keep a stopped subscriber alive.
+            _ = await writer.flushed(waitingAtMost: Self.outputBudgetAfterSignal)
+        } else {
+            await writer.flushed()
+        }
         let counts = subscription.statistics.counts
         ClientFailure.writeError(
             // The subscription reads ahead of what is printed: its counts may cover more than `received`.
@@ -157,24 +169,25 @@ struct SubscribeCommand: AsyncParsableCommand {
             switch event {
             case .message(let message):
                 writer.write(message, as: format)
+                await writer.waitForRoom()
             case .heartbeat(let session, let sequence):
-                writer.flush()
+                await writer.flushed()
                 if heartbeats { ClientFailure.writeError("heartbeat session=\(session) seq=\(sequence)") }
             case .gap(let topic, let session, let missing, let reason):
-                writer.flush()
+                await writer.flushed()
                 ClientFailure.writeError("gap: \(topic) session \(session) topic_seq \(missing.lowerBound)-\(missing.upperBound) \(reason)")
             case .unverified(let session, let sequences, let reason):
-                writer.flush()
+                await writer.flushed()
                 ClientFailure.writeError(
                     "unverified: session \(session) feed_seq \(sequences.lowerBound)-\(sequences.upperBound) \(reason); anything of \(subscribedTo) among them that did not arrive live is lost")
             case .sessionChanged(let old, let new):
-                writer.flush()
+                await writer.flushed()
                 ClientFailure.writeError("publisher restarted: session \(old) -> \(new)")
             case .replayCompleted(let messages):
-                writer.flush()
+                await writer.flushed()
                 ClientFailure.writeError("replayed \(messages) messages from history; now live")
             case .connectionLost(let endpoint):
-                writer.flush()
+                await writer.flushed()
                 ClientFailure.writeError(
                     "connection to \(endpoint) lost: the publisher stopped or dropped this subscriber (a slow one, or one asking too much); reconnecting")
             }

@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import Foundation
 
 extension ReplayClient {
     /// Waits until the server's history holds `session` through `feedSequence` (the recorder
@@ -18,7 +19,7 @@ extension ReplayClient {
             if settled >= feedSequence { return settled }
             if deadline.hasExpired { return nil }
             // The recorder flushes every block-flush interval (100 ms by default): retry soon.
-            ThreadPause.milliseconds(min(pause, max(1, deadline.remainingMilliseconds)))
+            Thread.sleep(forTimeInterval: Double(min(pause, max(1, deadline.remainingMilliseconds))) / 1000)
             pause = min(pause * 2, 50)
         }
     }

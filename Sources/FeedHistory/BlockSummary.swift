@@ -48,13 +48,13 @@ struct BlockSummary {
         let result: Result<Void, HistoryError> = block.bytes.withUnsafeBytes { raw in
             var records = BlockRecords(raw)
             while true {
-                let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-                do throws(BlockRecords.Truncated) {
-                    guard let next = try records.next() else { break }
-                    record = next
+                let found: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)?
+                do throws(HistoryError) {
+                    found = try records.next(or: { Self.malformed(number, seen, "truncated record at byte \($0.offset) of \(raw.count)") })
                 } catch {
-                    return .failure(Self.malformed(number, seen, "truncated record at byte \(error.offset) of \(raw.count)"))
+                    return .failure(error)
                 }
+                guard let record = found else { break }
                 let header: WireHeader
                 do { header = try WireHeader(record.body) } catch {
                     return .failure(Self.malformed(number, seen, "\(error)"))

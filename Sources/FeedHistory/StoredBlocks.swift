@@ -36,17 +36,11 @@ enum StoredBlocks {
     ) throws {
         var records = BlockRecords(raw)
         var index = 0
-        while true {
-            let record: (topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer)
-            do throws(BlockRecords.Truncated) {
-                guard let next = try records.next() else { return }
-                record = next
-            } catch {
-                throw Corrupt(blockID: blockID, reason: "truncated record at byte \(error.offset)")
-            }
-            let offset = raw.baseAddress!.distance(to: record.topic.baseAddress!) - 2
+        var offset = 0
+        while let record = try records.next(or: { Corrupt(blockID: blockID, reason: "truncated record at byte \($0.offset)") }) {
             if try !body(record.topic, record.body, index, offset) { return }
             index += 1
+            offset = records.nextOffset
         }
     }
 

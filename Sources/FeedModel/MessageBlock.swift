@@ -72,26 +72,11 @@ public struct MessageBlock: Sendable, Hashable {
         _ body: (_ topic: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) throws -> Bool
     ) throws {
         try bytes.withUnsafeBytes { raw in
-            var offset = 0
+            var records = BlockRecords(raw)
             var seen = 0
-            while offset < raw.count {
-                guard offset + 2 <= raw.count else { throw WireError.tooShort(expected: offset + 2, actual: raw.count) }
-                let topicLength = Int(raw[offset]) | Int(raw[offset + 1]) << 8
-                let topicStart = offset + 2
-                guard topicStart + topicLength + 2 <= raw.count else {
-                    throw WireError.tooShort(expected: topicStart + topicLength + 2, actual: raw.count)
-                }
-                let bodyLengthOffset = topicStart + topicLength
-                let bodyLength = Int(raw[bodyLengthOffset]) | Int(raw[bodyLengthOffset + 1]) << 8
-                let bodyStart = bodyLengthOffset + 2
-                guard bodyStart + bodyLength <= raw.count else {
-                    throw WireError.tooShort(expected: bodyStart + bodyLength, actual: raw.count)
-                }
-                let topic = UnsafeRawBufferPointer(rebasing: raw[topicStart..<bodyLengthOffset])
-                let messageBody = UnsafeRawBufferPointer(rebasing: raw[bodyStart..<bodyStart + bodyLength])
-                offset = bodyStart + bodyLength
+            while let record = try records.next(or: { WireError.tooShort(expected: $0.expected, actual: raw.count) }) {
                 seen += 1
-                if try !body(topic, messageBody) { return }
+                if try !body(record.topic, record.body) { return }
             }
             guard seen == count else { throw WireError.invalidField("block says \(count) messages, holds \(seen)") }
         }

@@ -42,9 +42,6 @@ struct DoctorCommand: ParsableCommand {
 
     @OptionGroup var curve: CurveServerOptions
 
-    /// Exit status when at least one check fails.
-    static let failedStatus: Int32 = 1
-
     func validate() throws {
         try ServeCommand.checkEndpoints(publish: publish, multicast: multicastOptions, ingest: ingest, replay: replay)
         try curve.validate(
@@ -71,6 +68,6 @@ struct DoctorCommand: ParsableCommand {
         for result in results { print(result.line) }
         let count = { (verdict: CheckResult.Verdict) in results.filter { $0.verdict == verdict }.count }
         print("doctor: \(count(.ok)) ok, \(count(.warn)) warn, \(count(.fail)) fail")
-        if count(.fail) > 0 { throw ExitCode(Self.failedStatus) }
+        if count(.fail) > 0 { throw ExitStatus.failure.exitCode }
     }
 }

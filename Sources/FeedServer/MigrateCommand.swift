@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedHistory
 import Foundation
 
@@ -48,9 +49,9 @@ struct MigrateCommand: ParsableCommand {
         } catch {
             ServerLogging.writeLine("feed-server migrate: \(error)")
             switch error.kind {
-            case .cannotOpen: throw ExitCode(66)  // EX_NOINPUT
-            case .notAHistory: throw ExitCode(65)  // EX_DATAERR
-            default: throw ExitCode(74)  // EX_IOERR
+            case .cannotOpen: throw ExitStatus.noInput.exitCode
+            case .notAHistory: throw ExitStatus.dataError.exitCode
+            default: throw ExitStatus.ioError.exitCode
             }
         }
         guard outcome.migrated else {

@@ -47,8 +47,8 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(help: "How much to log.")
+    var logLevel = Logger.Level.info
 
     func validate() throws {
         if upstream.isEmpty { throw ValidationError("give at least one --upstream endpoint") }
@@ -67,7 +67,6 @@ struct RelayCommand: AsyncParsableCommand {
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
         }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
     }
 
     func run() async throws {
@@ -96,7 +95,7 @@ struct RelayCommand: AsyncParsableCommand {
             }
         } catch {
             ServerLogging.writeLine("feed-server relay: cannot start: \(error)")
-            throw ExitCode(69)
+            throw ExitStatus.unavailable.exitCode
         }
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import FeedHistory
 import Foundation
 
@@ -43,10 +44,10 @@ struct RepairCommand: ParsableCommand {
         } catch {
             ServerLogging.writeLine("feed-server repair: \(error)")
             switch error.kind {
-            case .cannotOpen where FileManager.default.fileExists(atPath: output): throw ExitCode(73)  // EX_CANTCREAT
-            case .cannotOpen: throw ExitCode(66)  // EX_NOINPUT
-            case .notAHistory: throw ExitCode(65)  // EX_DATAERR
-            default: throw ExitCode(74)  // EX_IOERR
+            case .cannotOpen where FileManager.default.fileExists(atPath: output): throw ExitStatus.cannotCreate.exitCode
+            case .cannotOpen: throw ExitStatus.noInput.exitCode
+            case .notAHistory: throw ExitStatus.dataError.exitCode
+            default: throw ExitStatus.ioError.exitCode
             }
         }
         for example in outcome.lostExamples { ServerLogging.writeLine("lost: \(example)") }

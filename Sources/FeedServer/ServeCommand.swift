@@ -75,8 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "libzmq I/O threads (ZMQ_IO_THREADS), 1-\(Self.maximumIOThreads).")
     var ioThreads = 1
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(help: "How much to log.")
+    var logLevel = Logger.Level.info
 
     /// The fastest demo generator: far above what one engine thread publishes.
     static let maximumDemoRate = 100_000_000
@@ -105,7 +105,6 @@ struct ServeCommand: AsyncParsableCommand {
         try CountArgument.check(recorderBacklog, option: "--recorder-backlog", maximum: 100_000_000)
         try CountArgument.check(ioThreads, option: "--io-threads", maximum: Self.maximumIOThreads)
         if sendHwm < 0 { throw ValidationError("--send-hwm must not be negative") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): not a log level") }
         if db.isEmpty { throw ValidationError("--db must not be empty") }
         _ = try retention()
     }
@@ -163,7 +162,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch {
             ServerLogging.writeLine("feed-server: cannot start: \(error)")
-            throw ExitCode(69)  // EX_UNAVAILABLE
+            throw ExitStatus.unavailable.exitCode
         }
         let ready = "feed-server ready session=\(server.session) publish=\(server.endpoints.publish.joined(separator: ",")) "
             + "ingest=\(server.endpoints.ingest) replay=\(server.endpoints.replay) db=\(db)"

@@ -1,12 +1,12 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Logging
 import ServiceLifecycle
 
 /// Logging set-up and plain stderr lines (the `ready` line tests and scripts wait for).
 enum ServerLogging {
-    static func bootstrap(level: String, label: String) -> Logger {
-        let level = Logger.Level(rawValue: level) ?? .info
+    static func bootstrap(level: Logger.Level, label: String) -> Logger {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -20,6 +20,10 @@ enum ServerLogging {
     }
 }
 
+/// `--log-level` names one of swift-log's levels; anything else is a usage error (exit 64) whose
+/// one line lists them.
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
 /// Runs until SIGTERM or SIGINT (swift-service-lifecycle), then calls `stop` off the
 /// cooperative thread pool, since stopping joins threads. `started` runs once the signal
 /// handlers are in place: that is when a `ready` line may promise a clean stop on SIGTERM, and
@@ -29,9 +33,6 @@ enum ServerLogging {
 struct ShutdownOnSignal: Service {
     let started: @Sendable () -> Void
     let stop: @Sendable () -> Bool
-
-    /// Exit status of a stop that could not record everything (EX_IOERR).
-    static let incompleteHistoryStatus: Int32 = 74
 
     static func run(
         logger: Logger, started: @escaping @Sendable () -> Void, hangup: @escaping @Sendable () -> Void,
@@ -58,7 +59,7 @@ struct ShutdownOnSignal: Service {
         }
         if !complete {
             ServerLogging.writeLine("history incomplete: messages were published that the history does not hold (see the log above)")
-            throw ExitCode(Self.incompleteHistoryStatus)
+            throw ExitStatus.ioError.exitCode
         }
     }
 }

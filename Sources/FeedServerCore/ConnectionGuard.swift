@@ -70,7 +70,7 @@ final class ConnectionGuard {
                 if refusing.remove(descriptor) == nil, live.removeValue(forKey: descriptor) != nil { ended.append(descriptor) }
             } else if event.isAcceptFailed {
                 let count = counters.refuseConnection(role: role)
-                if count <= 10 || count.isMultiple(of: 1000) {
+                if LogThrottle.logs(count) {
                     logger.warning("\(role) endpoint \(event.endpoint) could not accept a connection (#\(count)): errno \(event.value)")
                 }
             }
@@ -104,7 +104,7 @@ final class ConnectionGuard {
             descriptor.shutdown()
             refusing.insert(descriptor)
             let count = counters.refuseConnection(role: role)
-            if count <= 10 || count.isMultiple(of: 1000) {
+            if LogThrottle.logs(count) {
                 logger.warning(
                     "\(role) endpoint holds \(limit) connections, its share of descriptors: closed a new one from \(addresses.peer) at once (#\(count))"
                 )

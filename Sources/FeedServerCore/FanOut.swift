@@ -258,7 +258,7 @@ final class FanOut {
     private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason) throws {
         guard let peer = try subscribers.disconnect(descriptor) else { return }
         let count = counters.dropSubscriber(reason)
-        if count <= 10 || count.isMultiple(of: 1000) {
+        if LogThrottle.logs(count) {
             let why =
                 switch reason {
                 case .tooManySubscriptions: "asked for more than \(guards.maximumSubscriptions) subscriptions"

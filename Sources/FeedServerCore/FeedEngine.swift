@@ -182,7 +182,7 @@ final class FeedEngine {
     /// thousandth after.
     private func drop(kind: String, reason: () -> String) {
         let count = counters.reject(kind)
-        if count <= 10 || count.isMultiple(of: 1000) {
+        if LogThrottle.logs(count) {
             logger.warning("dropped ingest message (\(kind) #\(count)): \(reason())")
         }
     }

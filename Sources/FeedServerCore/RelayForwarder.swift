@@ -134,7 +134,7 @@ final class RelayForwarder {
 
     private func drop(_ error: WireError) {
         let count = counters.reject(error.kind)
-        if count <= 10 || count.isMultiple(of: 1000) {
+        if LogThrottle.logs(count) {
             logger.warning("dropped upstream message (\(error.kind) #\(count)): \(error)")
         }
     }

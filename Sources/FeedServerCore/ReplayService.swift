@@ -187,7 +187,7 @@ final class ReplayService {
             counters.droppedReplies += 1
             metrics.droppedReply()
             let count = counters.droppedReplies
-            if count <= 10 || count.isMultiple(of: 1000) {
+            if LogThrottle.logs(count) {
                 logger.warning(
                     "replay reply dropped (#\(count)): the client has \(Self.unreadRepliesPerClient) unread replies queued or is gone")
             }

@@ -53,7 +53,7 @@ struct SubscriptionGate<Holder: Hashable> {
             for part in parts { try xpub.set(.unsubscribe, Array(part.utf8)) }
         case .notEntitled:
             let count = counters.refuseSubscription()
-            if count <= 10 || count.isMultiple(of: 1000) {
+            if LogThrottle.logs(count) {
                 logger.warning("subscription of \(client.name) to '\(requested.prefix(60))' not applied: not entitled (#\(count))")
             }
             return false

@@ -51,7 +51,7 @@ final class ZAPHandler {
             return request.admit(as: client.name)
         }
         let count = counters.refuseKey()
-        if count <= 10 || count.isMultiple(of: 1000) {
+        if LogThrottle.logs(count) {
             let key = request.curvePublicKey ?? "(\(request.mechanism), no CURVE key)"
             logger.warning("CURVE key \(key) from \(request.address) refused: not in \(clients.folder) (#\(count))")
         }

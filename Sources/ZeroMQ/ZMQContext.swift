@@ -37,7 +37,7 @@ public final class ZMQContext: @unchecked Sendable {
 
     deinit {
         if terminatesOnDeinit {
-            while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {}
+            _ = retryingOnInterrupt { zmq_ctx_term(handle) }
         }
     }
 

@@ -33,6 +33,14 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable, Equatable {
     public var isContextTerminated: Bool { code == ETERM }
     /// Non-blocking call that had nothing to do: not a failure.
     public var isWouldBlock: Bool { code == EAGAIN }
-    /// A blocking call was interrupted by a signal.
-    public var isInterrupted: Bool { code == EINTR }
+}
+
+/// Calls a libzmq function again while a signal interrupts it (EINTR): the one retry loop of
+/// the module. Returns the last call's result, negative with `zmq_errno()` set on a failure.
+@inline(__always)
+func retryingOnInterrupt(_ call: () -> Int32) -> Int32 {
+    while true {
+        let result = call()
+        if result >= 0 || zmq_errno() != EINTR { return result }
+    }
 }

@@ -52,10 +52,9 @@ public final class ZMQMultipartMessage {
         while more {
             let frame = frames + min(count, capacity)
             let flags: Int32 = (first && dontWait) ? ZMQ_DONTWAIT : 0
-            let size = zmq_msg_recv(frame, socket.handle, flags)
+            let size = retryingOnInterrupt { zmq_msg_recv(frame, socket.handle, flags) }
             if size < 0 {
                 let error = ZMQError.last("receive")
-                if error.isInterrupted && first { continue }
                 if error.isWouldBlock && first { return false }
                 throw error
             }

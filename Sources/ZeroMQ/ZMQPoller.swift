@@ -17,12 +17,8 @@ public enum ZMQPoller {
     /// -1 forever) passes. Returns, per socket, what it is ready for among what was asked.
     public static func poll(_ items: [(socket: ZMQSocket, events: Events)], timeoutMilliseconds: Int) throws -> [Events] {
         var pollItems = items.map { zmq_pollitem_t(socket: $0.socket.handle, fd: 0, events: $0.events.rawValue, revents: 0) }
-        while true {
-            let status = zmq_poll(&pollItems, Int32(pollItems.count), timeoutMilliseconds)
-            if status >= 0 { break }
-            let error = ZMQError.last("poll")
-            if error.isInterrupted { continue }
-            throw error
+        if retryingOnInterrupt({ zmq_poll(&pollItems, Int32(pollItems.count), timeoutMilliseconds) }) < 0 {
+            throw ZMQError.last("poll")
         }
         return zip(items, pollItems).map { $0.events.intersection(Events(rawValue: $1.revents)) }
     }

@@ -100,13 +100,10 @@ public final class ZMQSocket {
         var flags: Int32 = 0
         if more { flags |= ZMQ_SNDMORE }
         if dontWait { flags |= ZMQ_DONTWAIT }
-        while true {
-            if zmq_send(handle, bytes.baseAddress, bytes.count, flags) >= 0 { return true }
-            let error = ZMQError.last("send")
-            if error.isWouldBlock { return false }
-            if error.isInterrupted { continue }
-            throw error
-        }
+        if retryingOnInterrupt({ zmq_send(handle, bytes.baseAddress, bytes.count, flags) }) >= 0 { return true }
+        let error = ZMQError.last("send")
+        if error.isWouldBlock { return false }
+        throw error
     }
 
     /// Sends one frame from a byte array.

@@ -33,6 +33,8 @@ struct ErrorHandlingTests {
         (Binaries.server, ["relay", "--upstream", "http://10.0.0.5:5556", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["relay", "--upstream", "tcp://*:5556", "--publish", "tcp://127.0.0.1:*"], "--upstream"),
         (Binaries.server, ["--log-level", "chatty"], "chatty"),
+        (Binaries.server, ["--log-level", "verbose"], "one of the following: trace, debug, info, notice, warning, error, critical"),
+        (Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--log-level", "loud"], "loud"),
         (Binaries.server, ["--no-such-option"], "--no-such-option"),
         (Binaries.server, ["--multicast", "epgm://lab0;10.1.2.3:5601"], "10.1.2.3"),
         (Binaries.server, ["--multicast", "epgm://lab0;239.1.1.1:99999"], "99999"),

@@ -31,6 +31,22 @@ struct SubscriberLifecycleTests {
         try server.stop()
     }
 
+    /// Printing happens off the cooperative pool: a reader that stopped reading (the pipe is
+    /// full) neither starves the task that handles the signal nor keeps the process alive.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aSignalEndsASubscriptionWhoseOutputNobodyReads(signal: Int32) throws {
+        let server = try ServerFixture(extraArguments: ["--demo", "20000"])
+        let subscriber = try server.subscriber(["--format", "csv", "NASDAQ."], stdoutUnread: true)
+        // Linux's pipe holds 64 KiB, filled by pages, so a full one may hold a little less; from
+        // 48 KiB on the demo fills the rest within milliseconds.
+        try subscriber.waitForUnreadStdout(48 << 10, timeout: 30)
+        subscriber.signal(signal)
+        // Its budget for output after a signal is 2 s; the rest is exiting.
+        #expect(try subscriber.waitForExit(timeout: 10) == 0, "\(subscriber.stderr)")
+        #expect(subscriber.stderr.contains("received "), "\(subscriber.stderr)")
+        try server.stop()
+    }
+
     @Test func durationEndsASubscriptionToAFeedWithNothingToSay() throws {
         let server = try Self.quietServer()
         let started = Date()

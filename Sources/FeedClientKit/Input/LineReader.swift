@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,10 +40,12 @@ public struct LineReader {
         var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
         var assembler = LineAssembler(maximumLineLength: maximumLineLength)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LineReaderError(errno: errno)
+            let count: Int
+            do {
+                // swift-system retries a read that a signal interrupted.
+                count = try chunk.withUnsafeMutableBytes { try FileDescriptor(rawValue: descriptor).read(into: $0) }
+            } catch let error as Errno {
+                throw LineReaderError(errno: error.rawValue)
             }
             if count == 0 { break }
             try chunk.withUnsafeBytes { bytes in

@@ -12,21 +12,25 @@ final class RunningProcess: @unchecked Sendable {  // Mutable state is guarded b
     private var stderrData = Data()
     private var exited = false
     private let stdinPipe = Pipe()
+    /// Standard output when nobody reads it: a reader that stalled.
+    private let unreadStdout: Pipe?
 
-    /// Starts `executable` with `arguments`.
-    init(_ executable: URL, _ arguments: [String], stdin: Data? = nil) throws {
+    /// Starts `executable` with `arguments`; with `stdoutUnread`, its standard output is a pipe
+    /// that nobody reads, so once the pipe is full every write to it blocks.
+    init(_ executable: URL, _ arguments: [String], stdin: Data? = nil, stdoutUnread: Bool = false) throws {
         self.arguments = arguments
         process.executableURL = executable
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
+        unreadStdout = stdoutUnread ? out : nil
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdinPipe
         // One reader thread per pipe, each until end of file; the exit is reported only once both
         // pipes are drained, so no late chunk of output can miss a test that waited for the exit.
         let readers = DispatchGroup()
-        for (pipe, isStdout) in [(out, true), (err, false)] {
+        for (pipe, isStdout) in stdoutUnread ? [(err, false)] : [(out, true), (err, false)] {
             readers.enter()
             Thread.detachNewThread { [weak self] in
                 let handle = pipe.fileHandleForReading
@@ -117,6 +121,17 @@ final class RunningProcess: @unchecked Sendable {  // Mutable state is guarded b
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits until the unread standard output pipe holds at least `bytes`.
+    func waitForUnreadStdout(_ bytes: Int, timeout: Double = 20) throws {
+        guard let unreadStdout else { throw ProcessFailure("stdout is read: started without stdoutUnread") }
+        let deadline = Date().addingTimeInterval(timeout)
+        var held: Int32 = 0
+        while ioctl(unreadStdout.fileHandleForReading.fileDescriptor, UInt(FIONREAD), &held) == 0, held < bytes {
+            if Date() > deadline { throw ProcessFailure("stdout pipe holds \(held) bytes after \(timeout) s, not \(bytes); stderr:\n\(stderr)") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
 
     /// The counters a stopped daemon logs (`stopped: session S, published P, recorded R, ...` for
     /// a server, `stopped: forwarded F, recorded R, ...` for a relay), by name.

@@ -122,9 +122,10 @@ final class ServerFixture {
         }
     }
 
-    /// Starts `feed-client subscribe` and waits until it is live.
-    func subscriber(_ arguments: [String]) throws -> RunningProcess {
-        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", publish] + arguments)
+    /// Starts `feed-client subscribe` and waits until it is live; with `stdoutUnread`, nobody
+    /// reads what it prints.
+    func subscriber(_ arguments: [String], stdoutUnread: Bool = false) throws -> RunningProcess {
+        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", publish] + arguments, stdoutUnread: stdoutUnread)
         _ = try client.waitForStderrLine(containing: "; live")
         return client
     }
