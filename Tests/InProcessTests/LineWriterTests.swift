@@ -4,7 +4,8 @@ import Testing
 @testable import FeedClientKit
 
 /// Printed lines come out whole, in order, when flushed, from whichever thread flushes, and a
-/// reader that stopped reading blocks no caller.
+/// reader that stopped reading blocks no caller. (Among the in-process tests: its async waits
+/// need the cooperative pool, which the suites of processes would hold; see scripts/test.sh.)
 struct LineWriterTests {
     /// Whether `pipe` has bytes to read within `milliseconds`.
     static func hasOutput(_ pipe: Pipe, withinMilliseconds milliseconds: Int32) -> Bool {
