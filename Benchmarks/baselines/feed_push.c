@@ -1,13 +1,14 @@
 /* A fast producer for feed-server's ingest: a PUSH sending pre-encoded, valid quote bodies
  * (pubsub_common.h, schemas/README.md) as fast as the server takes them, or paced.
  *
- *   feed_push [-e ENDPOINT] [-n COUNT | -d SECONDS] [-R RATE] [-m MARKERS] [-t TOPICS]
+ *   feed_push [-e ENDPOINT] [-n COUNT | -d SECONDS] [-R RATE] [-m MARKERS] [-t TOPICS] [-Z SERVER.key,CLIENT.key_secret]
  *
  *   -e  ingest endpoint to connect to (default tcp://127.0.0.1:5557)
  *   -n  data messages (default 1000000), or -d: send for SECONDS instead
  *   -R  messages per second, paced with the same code as pubsub_pub (default 0: full speed)
  *   -m  end markers (topic BENCH.END, bid = data messages sent) after the data, 10 ms apart
  *   -t  distinct topics the messages go round (default 100, pubsub_pub's; pubsub_common.h names them)
+ *   -Z  connect with CURVE: the server's public certificate and this producer's secret one
  *
  * Message i (from 1) goes on topic (i-1) % TOPICS, like pubsub_pub's; the server stamps session,
  * sequences and publish time. The event time is CLOCK_REALTIME at the send. A PUSH never drops:
@@ -22,10 +23,10 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    const char *endpoint = "tcp://127.0.0.1:5557";
+    const char *endpoint = "tcp://127.0.0.1:5557", *curve = NULL;
     long count = 1000000, seconds_limit = 0, rate = 0, markers = 20, topic_count = TOPIC_COUNT;
     int opt;
-    while ((opt = getopt(argc, argv, "e:n:d:R:m:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "e:n:d:R:m:t:Z:")) != -1) {
         switch (opt) {
         case 'e': endpoint = optarg; break;
         case 'n': count = parse_long_arg(optarg, "COUNT (-n)", 1, 2000000000L); break;
@@ -33,8 +34,10 @@ int main(int argc, char **argv) {
         case 'R': rate = parse_long_arg(optarg, "RATE (-R)", 0, 100000000L); break;
         case 'm': markers = parse_long_arg(optarg, "MARKERS (-m)", 1, 10000); break;
         case 't': topic_count = parse_long_arg(optarg, "TOPICS (-t)", 1, TOPIC_COUNT_MAX); break;
+        case 'Z': curve = optarg; break;
         default:
-            fprintf(stderr, "usage: %s [-e ENDPOINT] [-n COUNT | -d SECONDS] [-R RATE] [-m MARKERS] [-t TOPICS]\n",
+            fprintf(stderr, "usage: %s [-e ENDPOINT] [-n COUNT | -d SECONDS] [-R RATE] [-m MARKERS] [-t TOPICS] "
+                            "[-Z SERVER.key,CLIENT.key_secret]\n",
                     argv[0]);
             return 64;
         }
@@ -48,6 +51,7 @@ int main(int argc, char **argv) {
     int hwm = 100000, linger = 10000;
     check_rc(zmq_setsockopt(push, ZMQ_SNDHWM, &hwm, sizeof hwm), "ZMQ_SNDHWM");
     check_rc(zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger), "ZMQ_LINGER");
+    if (curve != NULL) curve_client(push, curve);
     if (zmq_connect(push, endpoint) != 0) {
         fprintf(stderr, "zmq_connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
         return 1;

@@ -139,6 +139,48 @@ static inline void send_two(void *socket, const char *topic, size_t topic_length
     }
 }
 
+/* Reads the Z85 key after `name = ` (quoted or bare) from a certificate file as `feed-client
+ * keygen` writes it (czmq's zcert layout); exits with status 64 and the reason when it is missing. */
+static inline void read_certificate_key(const char *path, const char *name, char key[41]) {
+    FILE *file = fopen(path, "r");
+    if (file == NULL) { perror(path); exit(64); }
+    char line[512];
+    size_t name_length = strlen(name);
+    while (fgets(line, sizeof line, file) != NULL) {
+        char *text = line + strspn(line, " \t");
+        if (strncmp(text, name, name_length) != 0) continue;
+        text += name_length + strspn(text + name_length, " \t=");
+        if (*text == '"') text++;
+        if (strspn(text, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#") < 40) break;
+        memcpy(key, text, 40);
+        key[40] = 0;
+        fclose(file);
+        return;
+    }
+    fclose(file);
+    fprintf(stderr, "%s: no 40-character %s\n", path, name);
+    exit(64);
+}
+
+/* Makes `socket` a CURVE client (before it connects): `files` is "SERVER.key,CLIENT.key_secret",
+ * the server's public certificate and this client's secret one. */
+static inline void curve_client(void *socket, const char *files) {
+    const char *comma = strchr(files, ',');
+    if (comma == NULL || comma - files >= 1024) {
+        fprintf(stderr, "curve: give SERVER.key,CLIENT.key_secret (got %s)\n", files);
+        exit(64);
+    }
+    char server_file[1024], server_key[41], public_key[41], secret_key[41];
+    memcpy(server_file, files, (size_t)(comma - files));
+    server_file[comma - files] = 0;
+    read_certificate_key(server_file, "public-key", server_key);
+    read_certificate_key(comma + 1, "public-key", public_key);
+    read_certificate_key(comma + 1, "secret-key", secret_key);
+    check_rc(zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, server_key, 40), "ZMQ_CURVE_SERVERKEY");
+    check_rc(zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, public_key, 40), "ZMQ_CURVE_PUBLICKEY");
+    check_rc(zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, secret_key, 40), "ZMQ_CURVE_SECRETKEY");
+}
+
 /* Paces sends at `rate` per second from `start_ns` (monotonic): sleeps until message `index` is
  * due (never spins: on a 2-core machine a spinning sender would steal a core from what is
  * measured). At high rates the sleep overshoots, so messages leave in small bursts that catch up

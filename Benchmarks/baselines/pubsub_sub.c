@@ -3,6 +3,7 @@
  *
  *   pubsub_sub -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS [-n CONNECTIONS]] [-H RCVHWM]
  *              [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] [-i RECOVERY_IVL_MS]
+ *              [-Z SERVER.key,CLIENT.key_secret]
  *
  *   -p  subscription prefix (default "": everything)
  *   -P  subscription prefixes, one a line of FILE (a watchlist), each its own ZMQ_SUBSCRIBE
@@ -18,6 +19,7 @@
  *   -n  with -S: CONNECTIONS stalled subscribers (one SUB socket each) in this one process
  *   -H  ZMQ_RCVHWM (default 100000, feed-client's default)
  *   -r, -i  ZMQ_RATE (kbit/s) and ZMQ_RECOVERY_IVL (ms) for epgm:// (defaults 100000, 10000)
+ *   -Z  connect with CURVE: the server's public certificate and this subscriber's secret one
  *
  * Ends at the first end marker (topic BENCH.END), or IDLE_TIMEOUT_MS (default 5000) after the
  * last message, or FIRST_TIMEOUT_MS (default 30000) with no data at all. Heartbeats ($HB) are
@@ -73,12 +75,12 @@ static void print_percentiles(const char *name, samples *s) {
 }
 
 int main(int argc, char **argv) {
-    const char *endpoint = NULL, *prefix = "", *prefix_file = NULL;
+    const char *endpoint = NULL, *prefix = "", *prefix_file = NULL, *curve = NULL;
     long skip_ms = 500, stall_seconds = -1, rcvhwm = 100000, first_timeout_ms = 30000, idle_timeout_ms = 5000,
          rate = 100000, recovery_ivl = 10000, connections = 1;
     bool latency = false, wait_first = false;
     int opt;
-    while ((opt = getopt(argc, argv, "e:p:P:lk:wS:n:H:t:T:r:i:")) != -1) {
+    while ((opt = getopt(argc, argv, "e:p:P:lk:wS:n:H:t:T:r:i:Z:")) != -1) {
         switch (opt) {
         case 'e': endpoint = optarg; break;
         case 'p': prefix = optarg; break;
@@ -93,10 +95,11 @@ int main(int argc, char **argv) {
         case 'T': idle_timeout_ms = parse_long_arg(optarg, "IDLE_TIMEOUT_MS (-T)", 1, 3600000L); break;
         case 'r': rate = parse_long_arg(optarg, "RATE_KBITS (-r)", 1, 10000000L); break;
         case 'i': recovery_ivl = parse_long_arg(optarg, "RECOVERY_IVL_MS (-i)", 1, 3600000L); break;
+        case 'Z': curve = optarg; break;
         default:
             fprintf(stderr, "usage: %s -e ENDPOINT [-p PREFIX | -P FILE] [-l] [-k SKIP_MS] [-w] [-S STALL_SECONDS] "
                             "[-n CONNECTIONS] [-H RCVHWM] [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-r RATE_KBITS] "
-                            "[-i RECOVERY_IVL_MS]\n", argv[0]);
+                            "[-i RECOVERY_IVL_MS] [-Z SERVER.key,CLIENT.key_secret]\n", argv[0]);
             return 64;
         }
     }
@@ -111,6 +114,7 @@ int main(int argc, char **argv) {
     int hwm = (int)rcvhwm, zero = 0, rate_opt = (int)rate, ivl = (int)recovery_ivl;
     check_rc(zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm), "ZMQ_RCVHWM");
     check_rc(zmq_setsockopt(sub, ZMQ_LINGER, &zero, sizeof zero), "ZMQ_LINGER");
+    if (curve != NULL) curve_client(sub, curve);
     if (pgm) {
         check_rc(zmq_setsockopt(sub, ZMQ_RATE, &rate_opt, sizeof rate_opt), "ZMQ_RATE");
         check_rc(zmq_setsockopt(sub, ZMQ_RECOVERY_IVL, &ivl, sizeof ivl), "ZMQ_RECOVERY_IVL");

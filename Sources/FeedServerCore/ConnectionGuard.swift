@@ -16,11 +16,15 @@ import ZeroMQ
 ///    counted as refused: a flood on one endpoint uses at most its share of descriptors.
 /// 3. ``disconnect(_:)`` shuts a connection down only if it is live and its addresses are still
 ///    those seen when it was accepted.
+/// 4. With CURVE, a live connection is known by the client it authenticated as once a message
+///    arrived on it (``noteClient(on:name:)``); the name goes with the connection when it ends.
 final class ConnectionGuard {
     /// What was seen of a live connection when it was accepted.
     struct Connection {
         let local: String
         let peer: String
+        /// The client it authenticated as (ZAP `User-Id`), once a message arrived (rule 4).
+        var client: String? = nil
     }
 
     let role: String
@@ -56,6 +60,22 @@ final class ConnectionGuard {
     func unsentBytes(_ descriptor: ConnectionDescriptor) -> Int? {
         guard let connection = live[descriptor] else { return nil }
         return descriptor.unsentBytes(unix: connection.local == ConnectionDescriptor.unixAddress)
+    }
+
+    /// Rule 4: notes the client a message arriving on live connection `descriptor` came from
+    /// (`name` is asked only for a connection not known by name yet). Returns the name when it
+    /// was learnt now.
+    func noteClient(on descriptor: ConnectionDescriptor, name: () -> String?) throws -> String? {
+        // libzmq reports a connection before anything arrives on it (rule 1).
+        if live[descriptor] == nil { try update() }
+        guard live[descriptor] != nil, live[descriptor]!.client == nil, let name = name() else { return nil }
+        live[descriptor]!.client = name
+        return name
+    }
+
+    /// The live connections known by client name (rule 4).
+    var namedConnections: [(descriptor: ConnectionDescriptor, client: String)] {
+        live.compactMap { descriptor, connection in connection.client.map { (descriptor, $0) } }
     }
 
     /// Takes in every event reported so far; returns the live connections that ended.

@@ -20,6 +20,8 @@ final class FeedEngine {
     private let historyHandedOver: Latch
     /// With CURVE: who may publish what (producers are told apart by their ZAP `User-Id`).
     private let allowList: ClientAllowList?
+    /// With CURVE: closes the connections of revoked producers.
+    private var revoked: RevokedConnections?
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var blocks: BlockBuilder
@@ -51,6 +53,7 @@ final class FeedEngine {
         self.logger = logger
         self.historyHandedOver = historyHandedOver
         allowList = configuration.curve?.clients
+        revoked = configuration.curve.map { RevokedConnections(clients: $0.clients, logger: logger) }
         sequencer = Sequencer(session: session)
         control = try ControlChannel.bind(context, controlEndpoint)
         let connectionLimit = configuration.guards.connectionLimit(endpoints: 3)  // publish, ingest, replay
@@ -154,6 +157,7 @@ final class FeedEngine {
         var taken = 0
         while taken < limit, try ingest.receive(into: frames, dontWait: true) {
             taken += 1
+            try revoked?.noteSender(of: frames, frame: 0, on: producers)
             switch IngestValidator.validate(frames) {
             case .success(let header):
                 if let allowList, let sender = allowList.entitlements(ofSenderOf: frames, frame: 0),
@@ -239,6 +243,7 @@ final class FeedEngine {
         blocks.flushDue(now: now)
         try fanOut.checkSlowSubscribers(now: now)
         try fanOut.applyReloadedClients()
+        try revoked?.closeRevoked(on: producers)
         if now - lastPublishAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }

@@ -41,6 +41,8 @@ final class ReplayService {
     private let pageLimit: Int
     /// With CURVE: who may ask for what (clients are told apart by their ZAP `User-Id`).
     private let allowList: ClientAllowList?
+    /// With CURVE: closes the connections of revoked clients.
+    private var revoked: RevokedConnections?
     private let statusProvider: @Sendable () -> ServerStatus
     private let logger: Logger
     private let frames = ZMQMultipartMessage(capacity: 4)
@@ -62,6 +64,7 @@ final class ReplayService {
         clients = try ConnectionGuard(socket: router, role: "replay", limit: connectionLimit, counters: counters, logger: logger)
         if let curve { try router.secure(.server(secretKey: curve.secretKey)) }
         allowList = curve?.clients
+        revoked = curve.map { RevokedConnections(clients: $0.clients, logger: logger) }
         try router.bind(endpoint)
         self.store = store
         self.pageLimit = min(pageLimit, Self.pageMessageLimit)
@@ -75,9 +78,13 @@ final class ReplayService {
     func run() {
         do {
             while true {
-                let ready = try ZMQPoller.poll([control, router, clients.eventSocket], timeoutMilliseconds: -1)
+                // With CURVE, a turn at least every half second, for revoked clients.
+                let ready = try ZMQPoller.poll(
+                    [control, router, clients.eventSocket], timeoutMilliseconds: revoked == nil ? -1 : 500)
                 if ready[0] { return }
+                try revoked?.closeRevoked(on: clients)
                 if ready[1], try router.receive(into: frames, dontWait: true) {
+                    try revoked?.noteSender(of: frames, frame: min(frames.count, frames.capacity) - 1, on: clients)
                     let startedAt = MonotonicClock.nanoseconds()
                     if let (operation, ok) = try answer() { metrics.answered(operation, ok: ok, startedAt: startedAt) }
                 }

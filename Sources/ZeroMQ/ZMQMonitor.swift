@@ -22,6 +22,8 @@ public final class ZMQMonitor {
         /// which libzmq closes right after reporting this (so this event always comes before the
         /// descriptor can name another connection).
         public var isDisconnected: Bool { kind == ZMQ_EVENT_DISCONNECTED }
+        /// A connection's ZMTP handshake completed (with CURVE: the server's ZAP handler let it in).
+        public var isHandshakeSucceeded: Bool { kind == ZMQ_EVENT_HANDSHAKE_SUCCEEDED }
         public var isFailure: Bool {
             kind == ZMQ_EVENT_CONNECT_RETRIED || kind == ZMQ_EVENT_CLOSED
                 || kind == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL || kind == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL

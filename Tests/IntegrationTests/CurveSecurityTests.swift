@@ -187,7 +187,7 @@ struct CurveSecurityTests {
         let keys = try CurveKeys()
         let admin = try keys.client("admin", roles: "publish,replay", prefixes: "*")
         let alice = try keys.client("alice", roles: "replay", prefixes: "NASDAQ.")
-        let gone = try keys.client("gone", roles: "replay", prefixes: "*")
+        let gone = try keys.client("gone", roles: "publish,replay", prefixes: "*")
         let bob = try keys.client("bob", roles: "replay", prefixes: "ARCA.", allowed: false)
         let server = try Self.server(keys)
         try Self.publishSample(100, to: server, as: admin)
@@ -205,9 +205,24 @@ struct CurveSecurityTests {
             .write(toFile: aliceFile, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: "\(keys.clientsFolder)/gone.key")
         try FileManager.default.copyItem(atPath: keys.folder.path("bob.key"), toPath: "\(keys.clientsFolder)/bob.key")
-        server.process.signal(SIGHUP)
+        // gone, as a producer and a replay client with a message sent on each connection, sends
+        // the SIGHUP itself and times how long each connection stays open after it.
+        let connections = try RunningProcess(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [
+                "-c", PythonClients.revokedConnections, server.ingest, server.replay, keys.folder.path("server.key"),
+                keys.folder.path("gone.key_secret"), String(server.process.process.processIdentifier),
+            ])
+        #expect(try connections.waitForExit() == 0, "\(connections.stderr)")
         let line = try server.process.waitForStderrLine(containing: "clients reloaded from")
         #expect(line.contains("3 clients; added bob; removed gone; changed alice"), "\(line)")
+        for role in ["ingest", "replay"] {
+            let closed = try #require(connections.stdout.split(separator: "\n").first { $0.hasPrefix("\(role) closed after ") })
+            let seconds = Double(closed.split(separator: " ").last!) ?? .infinity
+            #expect(seconds < 1, "\(role): \(closed)")
+            #expect(server.process.stderr.contains("closed \(role) connection"), "\(server.process.stderr)")
+        }
+        #expect(server.process.stderr.contains("of gone: its key was revoked"), "\(server.process.stderr)")
 
         #expect(try topics(as: alice) == ["NYSE.IBM", "NYSE.BRK.B"])
         #expect(try topics(as: bob) == ["ARCA.SPY"])
@@ -355,6 +370,45 @@ struct CurveSecurityTests {
 
 /// Python clients of a CURVE server (pyzmq, libzmq 4.3.4), independent of this project's code.
 enum PythonClients {
+    /// argv: ingest endpoint, replay endpoint, server public certificate, client secret
+    /// certificate, the server's process id. Connects a PUSH to the ingest and sends one message,
+    /// connects a DEALER to the replay service and has a `status` answered, then sends SIGHUP to
+    /// the server and prints how long after it each connection was closed (the monitor's
+    /// DISCONNECTED): "ingest closed after S", "replay closed after S".
+    static let revokedConnections = """
+        import os, signal, sys, time, zmq, zmq.auth
+        from zmq.utils.monitor import recv_monitor_message
+        ingest, replay, server_file, client_file, pid = sys.argv[1:6]
+        server_public, _ = zmq.auth.load_certificate(server_file)
+        public, secret = zmq.auth.load_certificate(client_file)
+        context = zmq.Context()
+        def connect(kind, endpoint):
+            socket = context.socket(kind)
+            socket.linger = 0
+            socket.curve_serverkey, socket.curve_publickey, socket.curve_secretkey = server_public, public, secret
+            monitor = socket.get_monitor_socket()
+            socket.connect(endpoint)
+            while True:
+                if not monitor.poll(10000): sys.exit(endpoint + ": no handshake within 10 s")
+                event = recv_monitor_message(monitor)["event"]
+                if event == zmq.EVENT_HANDSHAKE_SUCCEEDED: return socket, monitor
+                if event not in (zmq.EVENT_CONNECTED, zmq.EVENT_CONNECT_DELAYED): sys.exit(endpoint + ": event %d" % event)
+        push, push_monitor = connect(zmq.PUSH, ingest)
+        push.send_multipart([b"NASDAQ.AAPL", b"not a quote"])
+        dealer, dealer_monitor = connect(zmq.DEALER, replay)
+        dealer.send(b'{"op":"status"}')
+        if not dealer.poll(10000): sys.exit("no status reply within 10 s")
+        dealer.recv_multipart()
+        start = time.monotonic()
+        os.kill(int(pid), signal.SIGHUP)
+        for role, monitor in (("ingest", push_monitor), ("replay", dealer_monitor)):
+            while True:
+                left = start + 10 - time.monotonic()
+                if left <= 0 or not monitor.poll(int(left * 1000)): sys.exit(role + ": still open 10 s after SIGHUP")
+                if recv_monitor_message(monitor)["event"] == zmq.EVENT_DISCONNECTED: break
+            print(role, "closed after", round(time.monotonic() - start, 3), flush=True)
+        """
+
     /// argv: endpoint, server public certificate, client secret certificate. Subscribes to
     /// everything, waits for the handshake's outcome on the socket monitor, then counts what
     /// arrives in one second.

@@ -65,14 +65,19 @@ struct FeedServerProcess {
     let publish: String
     let ingest: String
     let replay: String
+    /// What `feed-client status` needs besides `--server` (a CURVE server's keys).
+    let clientArguments: [String]
 
-    /// Starts the server recording to `database` and waits until it is ready.
+    /// Starts the server recording to `database` and waits until it is ready; with `curve`, CURVE
+    /// on every endpoint, and the `feed-client`s this asks the server with connect as its client.
     init(
-        _ run: BenchRun, label: String, database: URL, folder: URL, arguments: [String] = [], namespace: String? = nil
+        _ run: BenchRun, label: String, database: URL, folder: URL, arguments: [String] = [], namespace: String? = nil,
+        curve: BenchCurveKeys? = nil
     ) throws {
+        clientArguments = curve?.clientArguments ?? []
         let endpoints = ["--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
         child = try ChildProcess(
-            label, run.feedServer, endpoints + ["--db", database.path] + arguments, folder: folder, namespace: namespace)
+            label, run.feedServer, endpoints + ["--db", database.path] + arguments + (curve?.serverArguments ?? []), folder: folder, namespace: namespace)
         let ready = try child.waitForStderr(containing: "feed-server ready")
         func field(_ name: String) throws -> String {
             guard let part = ready.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }) else {
@@ -87,7 +92,7 @@ struct FeedServerProcess {
 
     /// The server's `status` counters, asked through `feed-client status`.
     func status(_ run: BenchRun, folder: URL) throws -> JSONObject {
-        let client = try ChildProcess("status", run.feedClient, ["status", "--server", replay], folder: folder)
+        let client = try ChildProcess("status", run.feedClient, ["status", "--server", replay] + clientArguments, folder: folder)
         try client.waitForSuccess(timeout: .seconds(10))
         return try client.jsonResult()
     }

@@ -21,6 +21,7 @@ struct RunCommand: ParsableCommand {
         case universeReplay = "universe-replay"
         case universeWatchlist = "universe-watchlist"
         case retention
+        case curve
     }
 
     @Option(help: "Folder with the release feed-server and feed-client.")
@@ -107,6 +108,7 @@ struct RunCommand: ParsableCommand {
         case .universeReplay: try UniverseReplayScenario(histories: histories).run(run)
         case .universeWatchlist: try UniverseWatchlistScenario().run(run)
         case .retention: try RetentionScenario().run(run)
+        case .curve: try CurveScenario().run(run)
         }
     }
 }

@@ -12,8 +12,7 @@ struct LatencyScenario {
 
     func run(_ run: BenchRun) throws -> [Figure] {
         run.log("latency at \(rate) msg/s")
-        let seconds = String(run.size(10, quick: 2))
-        let paced = ["-d", seconds, "-R", String(rate)]
+        let paced = Self.paced(run, rate: rate)
 
         let rawFolder = try run.scratch("latency-raw")
         let endpoint = try FreePort.loopbackEndpoint()
@@ -26,18 +25,7 @@ struct LatencyScenario {
         try rawSubscriber.waitForSuccess()
         let raw = try rawSubscriber.jsonResult().object("publish_to_receive")
 
-        let folder = try run.scratch("latency-feed")
-        let server = try FeedServerProcess(
-            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
-        let subscriber = try ChildProcess(
-            "latency-sub", run.benchTool, ["latency-sub", "-e", server.publish, "--wait-live"], folder: folder)
-        try subscriber.waitForStderr(containing: "ready")
-        let producer = try ChildProcess(
-            "producer", run.baseline("feed_push"), ["-e", server.ingest] + paced, folder: folder)
-        try producer.waitForSuccess()
-        try subscriber.waitForSuccess()
-        try server.child.terminate()
-        let result = try subscriber.jsonResult()
+        let result = try Self.throughFeedServer(run, rate: rate, folder: try run.scratch("latency-feed"))
         let ours = try result.object("publish_to_receive")
         let endToEnd = try result.object("event_to_receive")
 
@@ -56,5 +44,29 @@ struct LatencyScenario {
                 ours: try endToEnd.number("p99_us"), baselineName: "raw publish → receive", baseline: try raw.number("p99_us"),
                 note: "one hop more than the raw pair; no target"))
         return figures
+    }
+
+    /// The paced C sender's options: `rate` messages a second for 10 s (2 s in a quick run).
+    private static func paced(_ run: BenchRun, rate: Int) -> [String] {
+        ["-d", String(run.size(10, quick: 2)), "-R", String(rate)]
+    }
+
+    /// A paced C producer → a fresh feed-server (recording on) → `feed-bench latency-sub`, with
+    /// CURVE on every hop when `curve` is given; the subscriber's JSON result.
+    static func throughFeedServer(_ run: BenchRun, rate: Int, folder: URL, curve: BenchCurveKeys? = nil) throws -> JSONObject {
+        let server = try FeedServerProcess(
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder,
+            curve: curve)
+        let subscriber = try ChildProcess(
+            "latency-sub", run.benchTool, ["latency-sub", "-e", server.publish, "--wait-live"] + (curve?.clientArguments ?? []),
+            folder: folder)
+        try subscriber.waitForStderr(containing: "ready")
+        let producer = try ChildProcess(
+            "producer", run.baseline("feed_push"), ["-e", server.ingest] + paced(run, rate: rate) + (curve?.baselineArguments ?? []),
+            folder: folder)
+        try producer.waitForSuccess()
+        try subscriber.waitForSuccess()
+        try server.child.terminate()
+        return try subscriber.jsonResult()
     }
 }

@@ -18,6 +18,7 @@ struct Figure {
     /// How the values of a figure are written.
     enum Unit {
         case messagesPerSecond
+        case connectionsPerSecond
         case nanoseconds
         case microseconds
         case milliseconds
@@ -29,6 +30,7 @@ struct Figure {
             case .messagesPerSecond:
                 value >= 1_000_000
                     ? String(format: "%.2f M msg/s", value / 1e6) : String(format: "%.0f k msg/s", value / 1e3)
+            case .connectionsPerSecond: String(format: "%.0f conn/s", value)
             case .nanoseconds: String(format: "%.0f ns", value)
             case .microseconds: String(format: "%.1f µs", value)
             case .milliseconds: String(format: "%.1f ms", value)

@@ -31,18 +31,23 @@ struct IngestRun {
     var topics: Int = 100
     /// More arguments for each subscriber (`pubsub_sub`), such as `-P FILE`.
     var subscriberArguments: [String] = []
+    /// With CURVE: the keys of the server, the producer and the subscribers.
+    var curve: BenchCurveKeys? = nil
 
     func run(_ run: BenchRun, folder: URL) throws -> Result {
         let server = try FeedServerProcess(
-            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder)
+            run, label: "feed-server", database: folder.appendingPathComponent("feed.sqlite"), folder: folder,
+            curve: curve)
         let counting = try CountingSubscribers(
-            run, count: subscribers, endpoint: server.publish, folder: folder, handshake: true, arguments: subscriberArguments)
+            run, count: subscribers, endpoint: server.publish, folder: folder, handshake: true,
+            arguments: subscriberArguments + (curve?.baselineArguments ?? []))
         // End markers for 2 s (feed_push's default is 200 ms): a subscriber far behind loses what
         // overflows its send queue at the server, and once it lost every marker it would wait
         // forever (heartbeats keep it from idling out). A full queue drains in under a second.
         let producer = try ChildProcess(
             "producer", run.baseline("feed_push"),
-            ["-e", server.ingest, "-n", String(messages), "-t", String(topics), "-m", "200"], folder: folder)
+            ["-e", server.ingest, "-n", String(messages), "-t", String(topics), "-m", "200"] + (curve?.baselineArguments ?? []),
+            folder: folder)
         try producer.waitForSuccess(timeout: .seconds(600))
         let received = try counting.meanRate()
         try server.waitForCounter(run, "recorded", atLeast: messages, folder: folder)

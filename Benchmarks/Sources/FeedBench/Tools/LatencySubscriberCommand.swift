@@ -28,11 +28,24 @@ struct LatencySubscriberCommand: ParsableCommand {
     @Option(help: "Give up when no message came for this long (milliseconds).")
     var idleMilliseconds = 30_000
 
+    @Option(help: "With CURVE: the server's public certificate (SERVER.key).")
+    var curveServerKey: String?
+
+    @Option(help: "With CURVE: this subscriber's secret certificate (NAME.key_secret).")
+    var curveKey: String?
+
     static let endTopic = "BENCH.END"
+
+    func validate() throws {
+        if (curveServerKey == nil) != (curveKey == nil) {
+            throw ValidationError("--curve-server-key and --curve-key go together")
+        }
+    }
 
     func run() throws {
         let context = try ZMQContext()
-        let subscriber = try FeedSubscriber(context: context, endpoint: endpoint, prefixes: [])
+        let curve = try curveServerKey.map { try BenchCurveKeys.clientSecurity(serverKeyFile: $0, secretFile: curveKey!) }
+        let subscriber = try FeedSubscriber(context: context, endpoint: endpoint, prefixes: [], curve: curve)
         if waitLive {
             guard try subscriber.waitUntilLive(timeoutMilliseconds: 10_000) else {
                 throw ValidationError("no heartbeat from \(endpoint) within 10 s")

@@ -1,0 +1,49 @@
+import Logging
+import ZeroMQ
+
+/// With CURVE, for the ingest and replay endpoints: closes the connections of clients whose key
+/// was revoked (left out of the clients folder at a reload), within the owner's next turn.
+///
+/// A connection is known by the client it authenticated as (its ZAP `User-Id`) from the first
+/// message that arrives on it (``ConnectionGuard/noteClient(on:name:)``). After a reload, every known
+/// connection of a client no longer let in is shut down and logged; a connection whose first
+/// message comes from such a client is shut down at that message. A connection that never sent
+/// anything is not known by name and stays open until it sends: it cannot act before.
+/// Owned by the thread that owns the endpoint's socket.
+struct RevokedConnections {
+    private let clients: ClientAllowList
+    private let logger: Logger
+    private var seenGeneration: UInt64
+
+    init(clients: ClientAllowList, logger: Logger) {
+        self.clients = clients
+        self.logger = logger
+        seenGeneration = clients.generation
+    }
+
+    /// Notes who sent `message` (frame `index` is one it sent, with its `User-Id`) on `connections`.
+    func noteSender(of message: ZMQMultipartMessage, frame index: Int, on connections: ConnectionGuard) throws {
+        guard let descriptor = message.sourceDescriptor(of: index).map(ConnectionDescriptor.init),
+            let name = try connections.noteClient(on: descriptor, name: { message.userID(of: index) }),
+            clients.client(named: name) == nil
+        else { return }
+        try close(descriptor, of: name, on: connections)
+    }
+
+    /// After a reload of the clients folder: shuts down every known connection of a client no
+    /// longer let in. Does nothing when nothing was reloaded since the last call; cheap to call
+    /// every turn.
+    mutating func closeRevoked(on connections: ConnectionGuard) throws {
+        let generation = clients.generation
+        guard generation != seenGeneration else { return }
+        seenGeneration = generation
+        for (descriptor, name) in connections.namedConnections where clients.client(named: name) == nil {
+            try close(descriptor, of: name, on: connections)
+        }
+    }
+
+    private func close(_ descriptor: ConnectionDescriptor, of name: String, on connections: ConnectionGuard) throws {
+        guard let peer = try connections.disconnect(descriptor) else { return }
+        logger.notice("closed \(connections.role) connection \(peer) (\(descriptor)) of \(name): its key was revoked (clients reloaded)")
+    }
+}
