@@ -31,6 +31,8 @@ public final class ClientAllowList: Sendable {
     /// How many times the folder was reloaded: a publishing thread that sees it change looks
     /// at its subscribers' entitlements again.
     private let reloads = Atomic<UInt64>(0)
+    /// For each client name whose key a reload replaced, the generation that reload began.
+    private let keysReplaced = Mutex<[String: UInt64]>([:])
     public var generation: UInt64 { reloads.load(ordering: .acquiring) }
     /// Why each left-out file was left out at the last (re)load, one line each, naming the file.
     public var problems: [String] { clients.withLock { $0.problems } }
@@ -55,6 +57,7 @@ public final class ClientAllowList: Sendable {
     /// clients stay as they were and the error is thrown.
     public func reload() throws(CertificateFileError) -> Changes {
         let fresh = try Self.read(folder)
+        let generation = self.generation
         let result = clients.withLock { current in
             var changes = Changes()
             for (name, client) in fresh.byName.sorted(by: { $0.key < $1.key }) {
@@ -62,6 +65,7 @@ public final class ClientAllowList: Sendable {
                     changes.added.append(name)
                     continue
                 }
+                if current.keyOf[name] != fresh.keyOf[name] { keysReplaced.withLock { $0[name] = generation } }
                 if old != client || current.keyOf[name] != fresh.keyOf[name] { changes.changed.append(name) }
             }
             changes.removed = current.byName.keys.filter { fresh.byName[$0] == nil }.sorted()
@@ -70,6 +74,12 @@ public final class ClientAllowList: Sendable {
         }
         reloads.add(1, ordering: .releasing)
         return result
+    }
+
+    /// Whether a reload since `generation` replaced the key of client `name`: connections made
+    /// with the old key are revoked too, though the name stays let in.
+    public func keyReplaced(named name: String, since generation: UInt64) -> Bool {
+        keysReplaced.withLock { $0[name].map { $0 >= generation } ?? false }
     }
 
     /// How many clients are let in.

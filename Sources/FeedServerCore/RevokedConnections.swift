@@ -2,7 +2,8 @@ import Logging
 import ZeroMQ
 
 /// With CURVE, for the ingest and replay endpoints: closes the connections of clients whose key
-/// was revoked (left out of the clients folder at a reload), within the owner's next turn.
+/// was revoked (left out of the clients folder at a reload, or replaced by another key under the
+/// same name), within the owner's next turn.
 ///
 /// A connection is known by the client it authenticated as (its ZAP `User-Id`) from the first
 /// message that arrives on it (``ConnectionGuard/noteClient(on:name:)``). After a reload, every known
@@ -36,8 +37,9 @@ struct RevokedConnections {
     mutating func closeRevoked(on connections: ConnectionGuard) throws {
         let generation = clients.generation
         guard generation != seenGeneration else { return }
-        seenGeneration = generation
-        for (descriptor, name) in connections.namedConnections where clients.client(named: name) == nil {
+        defer { seenGeneration = generation }
+        for (descriptor, name) in connections.namedConnections
+        where clients.client(named: name) == nil || clients.keyReplaced(named: name, since: seenGeneration) {
             try close(descriptor, of: name, on: connections)
         }
     }

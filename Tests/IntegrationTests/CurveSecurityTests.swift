@@ -1,6 +1,7 @@
 import FeedModel
 import Foundation
 import Testing
+import ZeroMQ
 
 /// A feed-server with CURVE (`--curve-secret`, `--clients`), as clients meet it: real
 /// processes, real keys made by `feed-client keygen`, and pyzmq as an independent client.
@@ -229,6 +230,29 @@ struct CurveSecurityTests {
         let revoked = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"] + gone)
         #expect(revoked.process.terminationStatus == 69, "\(revoked.stderr)")
         #expect(revoked.stderr.contains("this client's key is not let in"), "\(revoked.stderr)")
+
+        // admin's key is replaced by another under the same name: the old key's connections are
+        // revoked too, although the name stays let in.
+        let rotated = try CurveKeyPair.generate()
+        _ = try CurveCertificate(publicKey: rotated.publicKey, secretKey: rotated.secretKey, metadata: [("roles", "publish,replay"), ("prefixes", "*")])
+            .write(named: "admin-new", in: keys.folder.url.path, writtenBy: "test")
+        try FileManager.default.removeItem(atPath: "\(keys.clientsFolder)/admin.key")
+        try FileManager.default.copyItem(atPath: keys.folder.path("admin-new.key"), toPath: "\(keys.clientsFolder)/admin.key")
+        let oldKey = try RunningProcess(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [
+                "-c", PythonClients.revokedConnections, server.ingest, server.replay, keys.folder.path("server.key"),
+                keys.folder.path("admin.key_secret"), String(server.process.process.processIdentifier),
+            ])
+        #expect(try oldKey.waitForExit() == 0, "\(oldKey.stderr)")
+        for role in ["ingest", "replay"] {
+            let closed = try #require(oldKey.stdout.split(separator: "\n").first { $0.hasPrefix("\(role) closed after ") })
+            #expect((Double(closed.split(separator: " ").last!) ?? .infinity) < 1, "\(role): \(closed)")
+        }
+        #expect(server.process.stderr.contains("of admin: its key was revoked"), "\(server.process.stderr)")
+        let renewed = try server.client(
+            ["status", "--server", server.replay, "--curve-server-key", keys.folder.path("server.key"), "--curve-key", keys.folder.path("admin-new.key_secret")])
+        #expect(renewed.process.terminationStatus == 0, "\(renewed.stderr)")
         try server.stop()
     }
 
