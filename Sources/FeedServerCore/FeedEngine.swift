@@ -138,10 +138,12 @@ final class FeedEngine {
         fanOut.stopWaitingForMulticast()
         let started = MonotonicClock.nanoseconds()
         let deadline = started + Int64(ShutdownBudget.intakeMilliseconds) * 1_000_000
+        var taken = 0
         while MonotonicClock.nanoseconds() < deadline {
-            if try drainIngest(limit: 4096) == 0,
-                try !ingest.waitReadable(timeoutMilliseconds: ShutdownBudget.intakeQuietMilliseconds)
-            {
+            let batch = try drainIngest(limit: 4096)
+            taken += batch
+            if batch == 0, try !ingest.waitReadable(timeoutMilliseconds: ShutdownBudget.intakeQuietMilliseconds) {
+                logger.info("took in \(taken) producer messages after the stop request, in \((MonotonicClock.nanoseconds() - started) / 1_000_000) ms")
                 return
             }
         }

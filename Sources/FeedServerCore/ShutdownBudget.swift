@@ -5,13 +5,16 @@
 /// keep arriving after the stop request, multicast messages the PGM rate cannot send in time, and
 /// the wait for PGM repairs. Worst case: notice the stop (one wait slice), take in what producers
 /// delivered (intake), hand the last blocks to the recorder, keep PGM open for repairs while the
-/// recorder writes, close: about 1.3 s.
+/// recorder writes, close: about 1.6 s.
 enum ShutdownBudget {
     /// Longest a publishing thread waits for room in a full multicast queue before it looks for a
     /// stop request again.
     static let multicastWaitSliceMilliseconds: Int32 = 50
-    /// Longest the engine keeps taking in producer messages after a stop request.
-    static let intakeMilliseconds = 500
+    /// Longest the engine keeps taking in producer messages after a stop request. What producers
+    /// delivered before the stop is taken in at tens of thousands of messages a second even in a
+    /// debug build on a busy machine (about 45 k/s on an idle one), so a backlog the size of a
+    /// multicast bottleneck's fits with room to spare.
+    static let intakeMilliseconds = 800
     /// Intake is complete once nothing arrived for this long: what producers wrote just before
     /// the stop may still be on its way from the socket into libzmq's queue.
     static let intakeQuietMilliseconds = 10
