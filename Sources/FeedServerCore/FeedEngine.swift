@@ -26,7 +26,7 @@ final class FeedEngine {
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var blocks: BlockBuilder
     @exclusivity(unchecked) private var demo: DemoFeed?
-    private var lastPublishAt: Int64
+    private var lastHeartbeatAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
     /// Published but not yet added to `counters` (they are updated once per batch).
@@ -78,8 +78,8 @@ final class FeedEngine {
             let symbols = configuration.demoSymbols.map { DemoSymbols(synthetic: $0, seed: configuration.demoSeed) }
             return DemoFeed(symbols: symbols ?? .listed, seed: configuration.demoSeed)
         }
-        lastPublishAt = MonotonicClock.nanoseconds()
-        demoStartedAt = lastPublishAt
+        lastHeartbeatAt = MonotonicClock.nanoseconds()
+        demoStartedAt = lastHeartbeatAt
     }
 
     deinit { body.deallocate() }
@@ -217,18 +217,17 @@ final class FeedEngine {
         publishedSinceReport += 1
     }
 
-    /// Brings the shared counters and the heartbeat timer up to date after a batch.
+    /// Brings the shared counters up to date after a batch.
     private func reportPublished() {
         guard publishedSinceReport > 0 else { return }
         counters.published.add(publishedSinceReport, ordering: .relaxed)
         counters.lastFeedSequence.store(sequencer.lastFeedSequence, ordering: .relaxed)
         publishedSinceReport = 0
-        lastPublishAt = MonotonicClock.nanoseconds()
     }
 
     private func sendHeartbeat() throws {
         try fanOut.publish(sequencer.heartbeat(now: Timestamp.now().nanoseconds))
-        lastPublishAt = MonotonicClock.nanoseconds()
+        lastHeartbeatAt = MonotonicClock.nanoseconds()
     }
 
     private func handleSubscriptions() throws {
@@ -246,14 +245,14 @@ final class FeedEngine {
         try fanOut.checkSlowSubscribers(now: now)
         try fanOut.applyReloadedClients()
         try revoked?.closeRevoked(on: producers)
-        if now - lastPublishAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
+        if now - lastHeartbeatAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }
     }
 
     private func pollTimeoutMilliseconds() -> Int {
         let now = MonotonicClock.nanoseconds()
-        var deadline = lastPublishAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
+        var deadline = lastHeartbeatAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
         if let blockDeadline = blocks.nextDeadline { deadline = min(deadline, blockDeadline) }
         if let slowDeadline = fanOut.nextDeadline { deadline = min(deadline, slowDeadline) }
         if let rate = configuration.demoRate, rate > 0 {
