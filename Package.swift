@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The C boundary: libzmq's header and link flag, nothing else.
@@ -89,7 +90,10 @@ let package = Package(
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
-        .testTarget(name: "FeedClientKitTests", dependencies: ["FeedClientKit", "FeedModel"]),
+        .testTarget(
+            name: "FeedClientKitTests",
+            dependencies: ["FeedClientKit", "FeedModel", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ"]),
         .testTarget(
             name: "CommandLineSupportTests",
