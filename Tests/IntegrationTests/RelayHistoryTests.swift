@@ -1,0 +1,129 @@
+import FeedHistory
+import FeedModel
+import Foundation
+import Testing
+
+/// Relays that serve what they recorded (`--replay`) and fill their history from the origin's
+/// (`--upstream-replay`): late joiners at the edge, a chain through an origin restart, a relay
+/// that lost messages on the way.
+@Suite(.serialized)
+struct RelayHistoryTests {
+    typealias Delivered = GapRepairTests.Delivered
+
+    /// Every message of the history file at `path`, in the order a query returns them.
+    static func history(_ path: String) throws -> [Delivered] {
+        try HistoryStore(path: path, readOnly: true).queryAll(HistoryQuery()).decoded().map(Delivered.init)
+    }
+
+    /// A late-joining `feed-client subscribe` from everything at the start of the session, at a
+    /// relay's publish and replay endpoints, stopping after `count` messages.
+    static func lateJoiner(at relay: RelayFixture, count: Int) throws -> RunningProcess {
+        try RunningProcess(
+            Binaries.client,
+            ["subscribe", "--from", relay.publish, "--replay", relay.replay, "--replay-from", "start", "--format", "ndjson",
+             "--count", String(count)])
+    }
+
+    @Test func aLateJoinerAtTheRelayGetsTheRelaysHistoryThenLiveWithNoGapOrDuplicate() throws {
+        let origin = try ServerFixture()
+        let relayHistory = origin.folder.path("relay.sqlite")
+        let relay = try RelayFixture(
+            ["--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*", "--db", relayHistory, "--replay", "tcp://127.0.0.1:*"])
+        // Handshake: the recording relay's two subscriptions (everything, heartbeats) reached the origin.
+        try origin.waitForStatus("subscriptions", atLeast: 2)
+        try origin.publishRecordedSample(count: 2000)
+        try relay.waitForStatus("recorded", atLeast: 2000)
+
+        let late = try Self.lateJoiner(at: relay, count: 4000)
+        _ = try late.waitForStderrLine(containing: "replayed 2000 messages from history; now live")
+        try origin.publishRecordedSample(count: 2000)
+        #expect(try late.waitForExit() == 0, "\(late.stderr)")
+        try relay.stop()
+        try origin.stop()
+
+        let received = try GapRepairTests.delivered(late)
+        #expect(received.count == 4000)
+        #expect(Set(received).count == received.count, "duplicates delivered")
+        #expect(received == (try Self.history(relayHistory)), "what the late joiner got is not the relay's history")
+        #expect((try Self.history(relayHistory)) == (try Self.history(origin.databasePath)))
+        #expect(!late.stderr.contains("gap:"), "\(late.stderr)")
+    }
+
+    @Test func aChainOfRelaysCarriesHistoryAndAnOriginRestartToTheEdgeAsOneSessionChange() throws {
+        let folder = try TemporaryFolder()
+        let endpoints = [
+            "--publish", "ipc://\(folder.path("pub"))", "--ingest", "ipc://\(folder.path("ingest"))", "--replay",
+            "ipc://\(folder.path("replay"))",
+        ]
+        let first = try ServerFixture(folder: folder, endpoints: endpoints)
+        // origin → relay 1 over ipc, relay 1 → relay 2 over tcp, the edge client on ipc.
+        let relay1 = try RelayFixture(
+            ["--upstream", first.publish, "--publish", "tcp://127.0.0.1:*", "--db", folder.path("relay1.sqlite"), "--replay",
+             "tcp://127.0.0.1:*"])
+        let relay2 = try RelayFixture(
+            ["--upstream", relay1.publish, "--publish", "ipc://\(folder.path("edge"))", "--db", folder.path("relay2.sqlite"),
+             "--replay", "ipc://\(folder.path("edge-replay"))"])
+        // Handshake: each recording relay's two subscriptions reached the hop before it.
+        try first.waitForStatus("subscriptions", atLeast: 2)
+        try relay1.waitForStatus("subscriptions", atLeast: 2)
+        try first.publishRecordedSample(count: 2000)
+        try relay2.waitForStatus("recorded", atLeast: 2000)
+
+        let edge = try Self.lateJoiner(at: relay2, count: 4000)
+        _ = try edge.waitForStderrLine(containing: "replayed 2000 messages from history; now live")
+        try first.stop()
+        let second = try ServerFixture(databasePath: first.databasePath, folder: folder, endpoints: endpoints)
+        #expect(second.session > first.session)
+        // Handshake: relay 1 reconnected and subscribed again.
+        try second.waitForStatus("subscriptions", atLeast: 2)
+        try second.publishRecordedSample(count: 2000)
+        #expect(try edge.waitForExit(timeout: 60) == 0, "\(edge.stderr)")
+        for relay in [relay2, relay1] { try relay.stop() }
+        try second.stop()
+
+        let origin = try Self.history(first.databasePath)
+        #expect(origin.count == 4000 && Set(origin.map(\.session)) == [first.session, second.session])
+        let received = try GapRepairTests.delivered(edge)
+        #expect(received == origin, "the edge client's stream is not the origin's history")
+        #expect((try Self.history(folder.path("relay1.sqlite"))) == origin)
+        #expect((try Self.history(folder.path("relay2.sqlite"))) == origin)
+        #expect(edge.stderr.components(separatedBy: "publisher restarted:").count == 2, "\(edge.stderr)")
+        #expect(edge.stderr.contains("publisher restarted: session \(first.session) -> \(second.session)"))
+        #expect(!edge.stderr.contains("gap:") && !edge.stderr.contains("unverified:"), "\(edge.stderr)")
+    }
+
+    @Test func aRelayThatLostMessagesOnTheWayFillsItsHistoryFromTheOrigin() throws {
+        // One message queued toward each subscriber: the origin drops for the relay whenever its
+        // connection lags, as a multicast receiver loses past PGM's recovery window.
+        let origin = try ServerFixture(extraArguments: ["--send-hwm", "1"])
+        let relayHistory = origin.folder.path("relay.sqlite")
+        let relay = try RelayFixture(
+            ["--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*", "--db", relayHistory, "--replay", "tcp://127.0.0.1:*",
+             "--upstream-replay", origin.replay])
+        try origin.waitForStatus("subscriptions", atLeast: 2)
+        let count = 100_000
+        try origin.publishRecordedSample(count: count)
+        // The origin's heartbeats carry its last sequence, so a lost tail is filled too.
+        try relay.waitForStatus("recorded", atLeast: count, timeout: 60)
+        try relay.stop()
+        let summary = try relay.process.stopSummary()
+        try origin.stop()
+
+        let forwarded = try #require(summary["forwarded"])
+        let filled = try #require(summary["filled"])
+        #expect(forwarded < count && filled > 0, "the relay lost nothing on the way (forwarded \(forwarded)): nothing was shown")
+        #expect(forwarded + filled == count, "forwarded \(forwarded) and filled \(filled) of \(count)")
+        let recorded = try Self.history(relayHistory)
+        #expect(recorded.count == count)
+        #expect(recorded == (try Self.history(origin.databasePath)), "the relay's history is not the origin's")
+    }
+
+    @Test func replayWithoutAHistoryIsAUsageError() throws {
+        for extra in [["--replay", "tcp://127.0.0.1:*"], ["--upstream-replay", "tcp://127.0.0.1:5558"]] {
+            let relay = try RunningProcess(
+                Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*"] + extra)
+            #expect(try relay.waitForExit() == 64)
+            #expect(relay.stderr.split(separator: "\n").count == 1, "\(relay.stderr)")
+        }
+    }
+}
