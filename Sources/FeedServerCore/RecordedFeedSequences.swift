@@ -8,7 +8,11 @@
 ///    on, it follows a gap of the feed sequences in between, and becomes the last.
 /// 3. A heartbeat carries the origin's latest feed sequence: one beyond the last reveals a
 ///    gap at the session's tail, which no later message may show for a long time.
-/// 4. Feed sequences are contiguous only in the whole feed, so this serves a relay that records
+/// 4. A jump of more than ``maximumJump`` is implausible (a message mangled on the way, as a
+///    PGM receiver has delivered after an unrecoverable loss): it leaves the last unchanged, so
+///    one bad header can neither ask for billions of messages nor make every later message look
+///    like a duplicate.
+/// 5. Feed sequences are contiguous only in the whole feed, so this serves a relay that records
 ///    every topic (no prefixes). At most ``retainedSessions`` sessions are followed, the
 ///    latest ones (a relay of several origins interleaves theirs).
 struct RecordedFeedSequences {
@@ -18,9 +22,13 @@ struct RecordedFeedSequences {
         case duplicate
         /// The feed sequences in the range were lost before this message.
         case afterGap(ClosedRange<UInt64>)
+        /// Too far ahead to be true (rule 4).
+        case implausible
     }
 
     static let retainedSessions = 16
+    /// Rule 4: more than a day of a feed at 40,000 messages a second.
+    static let maximumJump: UInt64 = 1 << 32
 
     private var last: [UInt32: UInt64] = [:]
 
@@ -31,6 +39,7 @@ struct RecordedFeedSequences {
             return .next
         }
         if feedSequence <= previous { return .duplicate }
+        if feedSequence - previous > Self.maximumJump { return .implausible }
         last[session] = feedSequence
         return feedSequence == previous + 1 ? .next : .afterGap(previous + 1...feedSequence - 1)
     }
@@ -41,7 +50,7 @@ struct RecordedFeedSequences {
             follow(session, from: feedSequence)
             return nil
         }
-        guard feedSequence > previous else { return nil }
+        guard feedSequence > previous, feedSequence - previous <= Self.maximumJump else { return nil }
         last[session] = feedSequence
         return previous + 1...feedSequence
     }

@@ -6,12 +6,13 @@ import Logging
 /// feed-sequence order, gaps filled from the upstream's replay service when one is given.
 ///
 /// Owned by the relay's forwarding thread. Rules:
-/// 1. Without an ``UpstreamGapFiller`` every message goes to the history as it arrives.
-/// 2. With one, ``RecordedFeedSequences`` judges each message. After a gap, the session's
-///    messages are held back while the filler fetches the missing range, so the filled
-///    messages are recorded before those that followed them: a history query (which returns
-///    messages in the order stored) gets the session in feed-sequence order. A duplicate is
-///    not recorded twice.
+/// 1. ``RecordedFeedSequences`` judges each message: a duplicate (the same origin through two
+///    upstreams) is not recorded twice, nor is a message with an implausible feed sequence.
+///    Without an ``UpstreamGapFiller`` the others go to the history as they arrive.
+/// 2. With one, after a gap the session's messages are held back while the filler fetches the
+///    missing range, so the filled messages are recorded before those that followed them: a
+///    history query (which returns messages in the order stored) gets the session in
+///    feed-sequence order.
 /// 3. Held messages are bounded by ``heldMessageLimit``: beyond it the oldest fill waited for
 ///    is given up (logged), and so are those still waited for at ``flushAll()``; the gap then
 ///    stays in the history, said so in the log.
@@ -54,18 +55,20 @@ final class RelayRecording {
     func record(_ header: WireHeader, topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) {
         let session = header.session
         replayStatus?.saw(session)
-        guard filler != nil else {
-            blocks.append(session: session, topic: topic, body: body)
-            return
-        }
         switch sequences.note(session: session, feedSequence: header.feedSequence) {
         case .duplicate:
-            counters.duplicatesNotRecorded.add(1, ordering: .relaxed)
+            counters.forwardedNotRecorded.add(1, ordering: .relaxed)
+            return
+        case .implausible:
+            let count = counters.forwardedNotRecorded.add(1, ordering: .relaxed).newValue
+            if LogThrottle.logs(count) {
+                logger.warning("not recorded: session \(session) feed sequence \(header.feedSequence) is implausibly far ahead (a mangled message?)")
+            }
             return
         case .next:
             break
         case .afterGap(let missing):
-            requestFill(UpstreamGapFiller.Request(session: session, sequences: missing))
+            if filler != nil { requestFill(UpstreamGapFiller.Request(session: session, sequences: missing)) }
         }
         guard var queue = held[session] else {
             blocks.append(session: session, topic: topic, body: body)

@@ -19,9 +19,9 @@ public final class ServerCounters: Sendable {
     /// Messages a relay took from its upstream's history to fill gaps in its own (recorded,
     /// never forwarded: see ``RelayRecording``).
     let filledFromUpstream = Atomic<UInt64>(0)
-    /// Messages a relay forwarded and did not record: it had recorded them already (two
-    /// upstreams of one origin, see ``RelayRecording``).
-    let duplicatesNotRecorded = Atomic<UInt64>(0)
+    /// Messages a relay forwarded and did not record: duplicates of what it recorded (two
+    /// upstreams of one origin) and implausible feed sequences (see ``RelayRecording``).
+    let forwardedNotRecorded = Atomic<UInt64>(0)
     /// Published messages the recorder gave up on (see ``Recorder``).
     let unrecorded = Atomic<UInt64>(0)
     let lastFeedSequence = Atomic<UInt64>(0)
@@ -124,11 +124,11 @@ public final class ServerCounters: Sendable {
     var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == toRecord }
 
     /// Messages handed to the recorder: those published, and those a relay filled gaps with, less
-    /// duplicates a relay did not record.
+    /// those a relay did not record.
     private var toRecord: UInt64 {
         let handed = published.load(ordering: .relaxed) + filledFromUpstream.load(ordering: .relaxed)
-        let duplicates = duplicatesNotRecorded.load(ordering: .relaxed)
-        return handed > duplicates ? handed - duplicates : 0
+        let left = forwardedNotRecorded.load(ordering: .relaxed)
+        return handed > left ? handed - left : 0
     }
 
     /// The history's retained range and size as last measured, for `status` and metrics.
