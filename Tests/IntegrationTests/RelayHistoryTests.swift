@@ -118,6 +118,34 @@ struct RelayHistoryTests {
         #expect(recorded == (try Self.history(origin.databasePath)), "the relay's history is not the origin's")
     }
 
+    @Test func aRelayServesHistoryWithCurveAndEntitlementsAsTheServerDoes() throws {
+        let origin = try ServerFixture()
+        let keys = try CurveKeys()
+        let alice = try keys.client("alice", roles: "subscribe,replay", prefixes: "NASDAQ.")
+        let dave = try keys.client("dave", roles: "subscribe", prefixes: "*")
+        let relayHistory = origin.folder.path("relay.sqlite")
+        let relay = try RelayFixture(
+            ["--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*", "--db", relayHistory, "--replay", "tcp://127.0.0.1:*"]
+                + keys.serverArguments)
+        try origin.waitForStatus("subscriptions", atLeast: 2)
+        try origin.publishRecordedSample(count: 500)
+        try relay.waitForStatus("recorded", atLeast: 500, credentials: alice)
+
+        let history = try relay.client(["history", "--server", relay.replay, "--format", "ndjson"] + alice)
+        #expect(history.process.terminationStatus == 0, "\(history.stderr)")
+        let nasdaq = try Self.history(origin.databasePath).filter { $0.topic.hasPrefix("NASDAQ.") }
+        #expect(!nasdaq.isEmpty)
+        #expect(try GapRepairTests.delivered(history) == nasdaq, "alice gets exactly the NASDAQ. part of the history")
+        let refused = try relay.client(["history", "NYSE.", "--server", relay.replay] + alice)
+        #expect(refused.process.terminationStatus == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("not entitled to prefix 'NYSE.' (client alice)"), "\(refused.stderr)")
+        let status = try relay.client(["status", "--server", relay.replay] + dave)
+        #expect(status.process.terminationStatus == 65, "\(status.stderr)")
+        #expect(status.stderr.contains("status needs the replay role (client dave)"), "\(status.stderr)")
+        try relay.stop()
+        try origin.stop()
+    }
+
     @Test func replayWithoutAHistoryIsAUsageError() throws {
         for extra in [["--replay", "tcp://127.0.0.1:*"], ["--upstream-replay", "tcp://127.0.0.1:5558"]] {
             let relay = try RunningProcess(
