@@ -92,7 +92,7 @@ struct RelayHistoryTests {
         #expect(!edge.stderr.contains("gap:") && !edge.stderr.contains("unverified:"), "\(edge.stderr)")
     }
 
-    @Test func aRelayThatLostMessagesOnTheWayFillsItsHistoryFromTheOrigin() throws {
+    @Test func aRelayThatLostMessagesOnTheWayFillsItsHistoryFromTheOriginAndRepairsItsClients() throws {
         // One message queued toward each subscriber: the origin drops for the relay whenever its
         // connection lags, as a multicast receiver loses past PGM's recovery window.
         let origin = try ServerFixture(extraArguments: ["--send-hwm", "1"])
@@ -101,10 +101,16 @@ struct RelayHistoryTests {
             ["--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*", "--db", relayHistory, "--replay", "tcp://127.0.0.1:*",
              "--upstream-replay", origin.replay])
         try origin.waitForStatus("subscriptions", atLeast: 2)
-        let count = 100_000
+        // A live client of the relay sees the relay's losses and repairs them from the relay.
+        let count = 30_000
+        let client = try RunningProcess(
+            Binaries.client,
+            ["subscribe", "--from", relay.publish, "--replay", relay.replay, "--format", "ndjson", "--count", String(count)])
+        _ = try client.waitForStderrLine(containing: "; live")
         try origin.publishRecordedSample(count: count)
         // The origin's heartbeats carry its last sequence, so a lost tail is filled too.
         try relay.waitForStatus("recorded", atLeast: count, timeout: 60)
+        #expect(try client.waitForExit(timeout: 90) == 0, "\(client.stderr)")
         try relay.stop()
         let summary = try relay.process.stopSummary()
         try origin.stop()
@@ -113,9 +119,13 @@ struct RelayHistoryTests {
         let filled = try #require(summary["filled"])
         #expect(forwarded < count && filled > 0, "the relay lost nothing on the way (forwarded \(forwarded)): nothing was shown")
         #expect(forwarded + filled == count, "forwarded \(forwarded) and filled \(filled) of \(count)")
-        let recorded = try Self.history(relayHistory)
-        #expect(recorded.count == count)
-        #expect(recorded == (try Self.history(origin.databasePath)), "the relay's history is not the origin's")
+        let history = try Self.history(origin.databasePath)
+        #expect(try Self.history(relayHistory) == history, "the relay's history is not the origin's")
+        // A repaired message comes right before its topic's next one: each topic in order, every message once.
+        let received = try GapRepairTests.delivered(client)
+        #expect(received.count == count && Set(received) == Set(history), "\(received.count) received")
+        #expect(Dictionary(grouping: received, by: \.topic).values.allSatisfy { $0.map(\.topicSequence) == Array(1...UInt64($0.count)) })
+        #expect(!client.stderr.contains("gap:"), "\(client.stderr)")
     }
 
     @Test func aRelayServesHistoryWithCurveAndEntitlementsAsTheServerDoes() throws {
