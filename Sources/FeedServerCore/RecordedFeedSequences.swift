@@ -2,8 +2,10 @@
 /// from a duplicate and from one after a gap.
 ///
 /// Rules:
-/// 1. A session is joined where it is first seen (a message or a heartbeat): what came before
-///    the relay joined is not its to record.
+/// 1. The first session seen is joined where it is first seen (a message or a heartbeat): what
+///    came before the relay joined is not its to record. A session later than every one
+///    followed (the origin restarted) is followed from its start, so losing its first
+///    messages is a gap too; an earlier one (another origin's) is joined where first seen.
 /// 2. A message one past the last is next in line; at or below the last, a duplicate; further
 ///    on, it follows a gap of the feed sequences in between, and becomes the last.
 /// 3. A heartbeat carries the origin's latest feed sequence: one beyond the last reveals a
@@ -34,7 +36,7 @@ struct RecordedFeedSequences {
 
     /// The verdict on a message (rules 1 and 2); the message then counts as recorded.
     mutating func note(session: UInt32, feedSequence: UInt64) -> Verdict {
-        guard let previous = last[session] else {
+        guard let previous = last[session] ?? startOfNew(session) else {
             follow(session, from: feedSequence)
             return .next
         }
@@ -46,13 +48,21 @@ struct RecordedFeedSequences {
 
     /// The gap a heartbeat reveals (rule 3), if any; the session is then known through it.
     mutating func noteHeartbeat(session: UInt32, feedSequence: UInt64) -> ClosedRange<UInt64>? {
-        guard let previous = last[session] else {
+        guard let previous = last[session] ?? startOfNew(session) else {
             follow(session, from: feedSequence)
             return nil
         }
         guard feedSequence > previous, feedSequence - previous <= Self.maximumJump else { return nil }
         last[session] = feedSequence
         return previous + 1...feedSequence
+    }
+
+    /// Where an unfollowed session starts (rule 1): before its first message when it is later
+    /// than every session followed, nil when it is joined where seen.
+    private mutating func startOfNew(_ session: UInt32) -> UInt64? {
+        guard let latest = last.keys.max(), session > latest else { return nil }
+        follow(session, from: 0)
+        return 0
     }
 
     private mutating func follow(_ session: UInt32, from feedSequence: UInt64) {

@@ -27,6 +27,16 @@ struct RecordedFeedSequencesTests {
         #expect(sequences.note(session: 9, feedSequence: 1) == .next)
         #expect(sequences.note(session: 7, feedSequence: 11) == .next)
         #expect(sequences.note(session: 9, feedSequence: 3) == .afterGap(2...2))
+        #expect(sequences.note(session: 5, feedSequence: 40) == .next, "an earlier session (another origin) is joined where seen")
+    }
+
+    @Test func aRestartedOriginsSessionIsFollowedFromItsStart() {
+        var sequences = RecordedFeedSequences()
+        _ = sequences.note(session: 7, feedSequence: 10)
+        #expect(sequences.note(session: 8, feedSequence: 4) == .afterGap(1...3), "its first messages were lost")
+        #expect(sequences.noteHeartbeat(session: 9, feedSequence: 0) == nil, "nothing published yet")
+        #expect(sequences.note(session: 9, feedSequence: 1) == .next)
+        #expect(sequences.noteHeartbeat(session: 10, feedSequence: 2) == 1...2, "a heartbeat shows what was lost")
     }
 
     @Test func aHeartbeatBeyondTheLastMessageRevealsALostTail() {

@@ -56,13 +56,14 @@ struct RelayHistoryTests {
             "ipc://\(folder.path("replay"))",
         ]
         let first = try ServerFixture(folder: folder, endpoints: endpoints)
-        // origin → relay 1 over ipc, relay 1 → relay 2 over tcp, the edge client on ipc.
+        // origin → relay 1 over ipc, relay 1 → relay 2 over tcp, the edge client on ipc; each
+        // relay fills its history from the hop before it.
         let relay1 = try RelayFixture(
-            ["--upstream", first.publish, "--publish", "tcp://127.0.0.1:*", "--db", folder.path("relay1.sqlite"), "--replay",
-             "tcp://127.0.0.1:*"])
+            ["--upstream", first.publish, "--upstream-replay", first.replay, "--publish", "tcp://127.0.0.1:*", "--db",
+             folder.path("relay1.sqlite"), "--replay", "tcp://127.0.0.1:*"])
         let relay2 = try RelayFixture(
-            ["--upstream", relay1.publish, "--publish", "ipc://\(folder.path("edge"))", "--db", folder.path("relay2.sqlite"),
-             "--replay", "ipc://\(folder.path("edge-replay"))"])
+            ["--upstream", relay1.publish, "--upstream-replay", relay1.replay, "--publish", "ipc://\(folder.path("edge"))", "--db",
+             folder.path("relay2.sqlite"), "--replay", "ipc://\(folder.path("edge-replay"))"])
         // Handshake: each recording relay's two subscriptions reached the hop before it.
         try first.waitForStatus("subscriptions", atLeast: 2)
         try relay1.waitForStatus("subscriptions", atLeast: 2)
@@ -78,8 +79,13 @@ struct RelayHistoryTests {
         try second.waitForStatus("subscriptions", atLeast: 2)
         try second.publishRecordedSample(count: 2000)
         #expect(try edge.waitForExit(timeout: 60) == 0, "\(edge.stderr)")
-        for relay in [relay2, relay1] { try relay.stop() }
+        var filled: [Int] = []
+        for relay in [relay2, relay1] {
+            try relay.stop()
+            filled.append(try #require(try relay.process.stopSummary()["filled"]))
+        }
         try second.stop()
+        #expect(filled == [0, 0], "nothing was lost on the way, so nothing was filled")
 
         let origin = try Self.history(first.databasePath)
         #expect(origin.count == 4000 && Set(origin.map(\.session)) == [first.session, second.session])
