@@ -64,7 +64,7 @@ public final class FeedRelay: Sendable {
         let replayStatus = RelayReplayStatus()
         do {
             filler = try configuration.upstreamReplayEndpoint.map {
-                try UpstreamGapFiller(context: context, endpoint: $0, curve: configuration.upstreamCurve, logger: logger)
+                try UpstreamGapFiller(context: context, endpoint: $0, curve: configuration.upstreamCurve)
             }
         } catch {
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")

@@ -153,7 +153,7 @@ final class RelayRecording {
                 counters.filledFromUpstream.add(UInt64(fill.messages.count), ordering: .relaxed)
                 if fill.missing > 0 {
                     logger.error(
-                        "history of session \(session) lacks \(fill.missing) of feed sequences \(request.sequences): \(fill.reason ?? "not found upstream")"
+                        "history of session \(session) lacks \(fill.missing) of feed sequences \(request.sequences), not filled from upstream: \(fill.reason ?? "not found")"
                     )
                 }
             }

@@ -3,7 +3,6 @@ import FeedClientKit
 import FeedHistory
 import FeedModel
 import Foundation
-import Logging
 import ZeroMQ
 
 /// Fetches what a relay lost on the way from its upstream's replay service
@@ -18,8 +17,9 @@ import ZeroMQ
 ///    never will (it holds later messages of the session and not these), or
 ///    ``fillTimeoutMilliseconds`` passed: the upstream records a moment after publishing, so
 ///    an answer short at its end is asked again shortly.
-/// 3. What a fill could not get is counted in it (``Fill/missing``) with the reason, never
-///    dropped in silence. After ``stop()`` every request left is answered at once that way.
+/// 3. What a fill could not get is counted in it (``Fill/missing``) with the reason, which the
+///    relay logs: never dropped in silence. After ``beginStopping()`` every request left is
+///    answered at once that way.
 final class UpstreamGapFiller: @unchecked Sendable {  // Mutable state is guarded by `condition`.
     /// Feed sequences of one origin session the relay did not receive.
     struct Request: Sendable, Hashable {
@@ -48,26 +48,17 @@ final class UpstreamGapFiller: @unchecked Sendable {  // Mutable state is guarde
     private var requests: Deque<Request> = []
     private var fills: [Fill] = []
     private var stopping = false
-    private let endpoint: String
     private var thread: WorkerThread?
 
     /// Starts the thread and its replay client of `endpoint` (CURVE as `curve` says).
-    init(context: ZMQContext, endpoint: String, curve: CurveSecurity?, logger: Logger) throws {
-        self.endpoint = endpoint
+    init(context: ZMQContext, endpoint: String, curve: CurveSecurity?) throws {
         thread = try WorkerThread.start(name: "upstream-replay") {
             UncheckedTransfer(
                 try ReplayClient(
                     context: context, endpoint: endpoint, timeoutMilliseconds: Self.requestTimeoutMilliseconds, curve: curve))
         } run: { [self] client in
             while let batch = nextRequests() {
-                for fill in fill(batch, from: client.value) {
-                    if let reason = fill.reason {
-                        logger.warning(
-                            "upstream replay \(endpoint): session \(fill.request.session) feed sequences \(fill.request.sequences): \(fill.missing) of \(fill.request.sequences.count) not found (\(reason))"
-                        )
-                    }
-                    deliver(fill)
-                }
+                for fill in fill(batch, from: client.value) { deliver(fill) }
             }
         }
     }
@@ -163,8 +154,10 @@ final class UpstreamGapFiller: @unchecked Sendable {  // Mutable state is guarde
                 let page = try client.page(
                     HistoryQuery(fromSequence: next, toSequence: end, session: session), after: nil, maxMessages: Self.pageSize)
                 try page.messages.forEach { topic, body in
-                    let header = try WireHeader(body)
-                    guard header.type != .heartbeat, header.feedSequence >= next else { return true }
+                    // Checked as the relay checks what it forwards: the history refuses a bad block whole.
+                    guard let header = try? FeedMessage.validate(topic: topic, body: body), header.session == session,
+                        header.type != .heartbeat, header.feedSequence >= next
+                    else { return true }
                     next = header.feedSequence + 1
                     while current < batch.count, batch[current].sequences.upperBound < header.feedSequence { current += 1 }
                     if current < batch.count, batch[current].sequences.contains(header.feedSequence) {

@@ -134,6 +134,30 @@ struct RelayHistoryTests {
         #expect(!client.stderr.contains("gap:"), "\(client.stderr)")
     }
 
+    @Test func aRelayWhoseUpstreamReplayIsNotThereRecordsWhatItGotSaysWhatIsMissingAndStopsInTime() throws {
+        let origin = try ServerFixture(extraArguments: ["--send-hwm", "1"])
+        let relayHistory = origin.folder.path("relay.sqlite")
+        let relay = try RelayFixture(
+            ["--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*", "--db", relayHistory,
+             "--upstream-replay", "ipc://\(origin.folder.path("nothing-listens-here"))"])
+        try origin.waitForStatus("subscriptions", atLeast: 2)
+        try origin.publishRecordedSample(count: 10_000)
+        // Each fill is given up once nothing came of it for its timeout; the messages held behind it are recorded then.
+        let lacking = try relay.process.waitForStderrLine(containing: "not filled from upstream", timeout: 30)
+        #expect(lacking.contains("lacks"), "\(lacking)")
+        try relay.stop()
+        let summary = try relay.process.stopSummary()
+        try origin.stop()
+
+        let forwarded = try #require(summary["forwarded"])
+        #expect(summary["filled"] == 0 && forwarded < 10_000, "\(summary)")
+        let recorded = try Self.history(relayHistory)
+        #expect(recorded.count == forwarded, "everything forwarded is recorded")
+        let sequences = recorded.map(\.feedSequence)
+        #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $0 < $1 }, "the relay's history is out of order")
+        #expect(Set(recorded).isSubset(of: Set(try Self.history(origin.databasePath))))
+    }
+
     @Test func aRelayServesHistoryWithCurveAndEntitlementsAsTheServerDoes() throws {
         let origin = try ServerFixture()
         let keys = try CurveKeys()
