@@ -38,6 +38,10 @@ struct RelayHistoryTests {
         _ = try late.waitForStderrLine(containing: "replayed 2000 messages from history; now live")
         try origin.publishRecordedSample(count: 2000)
         #expect(try late.waitForExit() == 0, "\(late.stderr)")
+        try relay.waitForStatus("recorded", atLeast: 4000)
+        let snapshot = try relay.client(["snapshot", "--server", relay.replay, "--format", "ndjson"])
+        let originSnapshot = try origin.client(["snapshot", "--server", origin.replay, "--format", "ndjson"])
+        #expect(!snapshot.stdout.isEmpty && snapshot.stdout == originSnapshot.stdout, "the relay's snapshot is not the origin's")
         try relay.stop()
         try origin.stop()
 
