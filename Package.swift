@@ -42,7 +42,8 @@ let package = Package(
         .target(
             name: "FeedServerCore",
             dependencies: [
-                "ZeroMQ", "FeedModel", "FeedHistory",
+                // FeedClientKit for the replay client a relay fills its history's gaps with.
+                "ZeroMQ", "FeedModel", "FeedHistory", "FeedClientKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),

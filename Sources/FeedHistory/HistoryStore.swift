@@ -124,6 +124,16 @@ public final class HistoryStore: Sendable {
         return highest.map { UInt32(truncatingIfNeeded: $0) }
     }
 
+    /// The highest feed sequence stored for `session` (0 when none is). A session recorded in
+    /// order (a server's, or a relay's: see `RelayRecording`) is held through there.
+    public func recordedThrough(session: UInt32) throws -> UInt64 {
+        try reading { db in
+            let last = try Int64.fetchOne(
+                db, sql: "SELECT max(last_feed_seq) FROM blocks WHERE session_id = ?", arguments: [Int64(session)])
+            return UInt64(max(0, last ?? 0))
+        }
+    }
+
     /// Records that a publisher run started. Registering a session again keeps the first start time.
     public func registerSession(_ session: UInt32, startedAt: Timestamp) throws {
         try writing { db in

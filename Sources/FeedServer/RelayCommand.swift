@@ -15,7 +15,7 @@ struct RelayCommand: AsyncParsableCommand {
         discussion: """
             Example: feed-server relay --upstream tcp://10.0.0.5:5556 --upstream tcp://10.0.0.6:5556 \
             --subscribe NASDAQ. --publish ipc:///tmp/nasdaq-feed --db ./data/relay.sqlite
-            Session and sequence numbers of the origin pass through untouched.
+            Session and sequence numbers of the origin pass through untouched. With --db and --replay the relay             serves what it recorded to late joiners and gap repairs, as a server does; --upstream-replay fills what             it lost on the way from the origin's replay endpoint.
             """
     )
 
@@ -47,6 +47,15 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Record what is forwarded to this SQLite history file.")
     var db: String?
 
+    @Option(help: "Serve the recorded history, snapshots and status here (ROUTER, the server's replay protocol); needs --db.")
+    var replay: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Fill gaps in the recorded history from this upstream replay endpoint (a server's or relay's --replay); "
+                + "needs --db and a relay forwarding every topic (no --subscribe).", valueName: "ENDPOINT"))
+    var upstreamReplay: String?
+
     @Option(help: "How much to log.")
     var logLevel = Logger.Level.info
 
@@ -61,8 +70,22 @@ struct RelayCommand: AsyncParsableCommand {
         for endpoint in publish {
             try EndpointArgument.check(endpoint, option: "--publish", role: .bind, transports: [.tcp, .ipc, .inproc])
         }
+        if let replay {
+            if db == nil { throw ValidationError("--replay serves the relay's history: give --db FILE") }
+            try EndpointArgument.check(replay, option: "--replay", role: .bind, transports: [.tcp, .ipc, .inproc])
+        }
+        if let upstreamReplay {
+            if db == nil { throw ValidationError("--upstream-replay fills the relay's history: give --db FILE") }
+            if !prefixes.isEmpty || prefixFile != nil {
+                throw ValidationError(
+                    "--upstream-replay needs a relay that forwards every topic (gaps are found by feed sequence): drop --subscribe")
+            }
+            try EndpointArgument.check(upstreamReplay, option: "--upstream-replay", role: .connect, transports: [.tcp, .ipc])
+        }
         try multicastOptions.validate()
-        try curve.validate(binding: publish.map { ("--publish", $0) }, multicast: multicastOptions.multicast)
+        try curve.validate(
+            binding: publish.map { ("--publish", $0) } + (replay.map { [("--replay", $0)] } ?? []),
+            multicast: multicastOptions.multicast)
         try metricsOptions.validate()
         for prefix in prefixes {
             do { _ = try TopicPrefix(prefix) } catch { throw ValidationError("--subscribe: \(error)") }
@@ -79,6 +102,8 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.multicastEndpoints = multicastOptions.multicast
         configuration.multicast = multicastOptions.settings
         configuration.databasePath = db
+        configuration.replayEndpoint = replay
+        configuration.upstreamReplayEndpoint = upstreamReplay
         configuration.guards = try guardOptions.guards(logger: logger)
         configuration.curve = try curve.settings()
         configuration.upstreamCurve = try upstreamCurve.security()
@@ -99,7 +124,7 @@ struct RelayCommand: AsyncParsableCommand {
         }
         let ready =
             "feed-relay ready publish=\(relay.publishEndpoints.joined(separator: ",")) upstream=\(upstream.joined(separator: ","))"
-            + (db.map { " db=\($0)" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
+            + (relay.replayEndpoint.map { " replay=\($0)" } ?? "") + (db.map { " db=\($0)" } ?? "") + (metrics.map { " metrics=\($0.endpoint)" } ?? "")
         let clients = configuration.curve?.clients
         let hangup: @Sendable () -> Void = {
             clients?.reload(logger: logger)

@@ -5,7 +5,9 @@ import Synchronization
 import ZeroMQ
 
 /// A relay: collects from several upstream publishers, forwards the allowed prefixes, and
-/// republishes on its own endpoints (any transport, multicast included), recording if asked.
+/// republishes on its own endpoints (any transport, multicast included), recording if asked;
+/// it can serve what it recorded with the server's replay service, and fill its history's
+/// gaps from the upstream's (``RelayRecording``, ``UpstreamGapFiller``).
 ///
 /// Downstream subscriptions travel upstream (see ``UpstreamSubscriptions``), so origins filter
 /// at the source. ``stop()`` ends the forwarder thread and flushes the history, from any thread,
@@ -13,6 +15,8 @@ import ZeroMQ
 public final class FeedRelay: Sendable {
     /// The publish endpoints actually bound (wildcard ports resolved), multicast ones last.
     public let publishEndpoints: [String]
+    /// The replay endpoint as bound, when the relay serves its history.
+    public let replayEndpoint: String?
     public let counters: ServerCounters
     private let context: ZMQContext
     private let controlEndpoint: String
@@ -20,6 +24,10 @@ public final class FeedRelay: Sendable {
     private let thread: WorkerThread
     /// Answers CURVE handshakes of the relay's subscribers (only with CURVE).
     private let zapThread: WorkerThread?
+    /// Serves the recorded history (only with `replayEndpoint`).
+    private let replayThread: WorkerThread?
+    /// Fetches what the relay lost from the upstream's history (only with `upstreamReplayEndpoint`).
+    private let filler: UpstreamGapFiller?
     private let recorder: Recorder?
     private let stopping = FirstCall()
     private let logger: Logger
@@ -29,6 +37,7 @@ public final class FeedRelay: Sendable {
     }
 
     private init(configuration: RelayConfiguration, logger: Logger) throws {
+        try configuration.validate()
         let usesPGM =
             !configuration.multicastEndpoints.isEmpty || configuration.upstreamEndpoints.contains(where: PGMEndpoint.isPGM)
         // Never terminated after PGM use: see FeedServer for why zmq_ctx_term must be avoided.
@@ -37,10 +46,11 @@ public final class FeedRelay: Sendable {
         self.logger = logger
         let counters = ServerCounters(recording: configuration.databasePath != nil, curve: configuration.curve != nil)
         self.counters = counters
-        let recorder = try configuration.databasePath.map { path in
+        let store = try configuration.databasePath.map { try FeedServer.openCheckedHistory(path: $0, logger: logger) }
+        let recorder = try store.map {
             try Recorder(
-                store: try FeedServer.openCheckedHistory(path: path, logger: logger), counters: counters,
-                backlogLimit: Recorder.defaultBacklogLimit, retention: RetentionPolicy(), logger: logger)
+                store: $0, counters: counters, backlogLimit: Recorder.defaultBacklogLimit, retention: RetentionPolicy(),
+                logger: logger)
         }
         self.recorder = recorder
         let controlEndpoint = ControlChannel.makeEndpoint("feed-relay")
@@ -51,22 +61,63 @@ public final class FeedRelay: Sendable {
         let zapThread = self.zapThread
         let bound = SetUpValue<[String]>([])
         let historyHandedOver = self.historyHandedOver
+        let replayStatus = RelayReplayStatus()
         do {
-            thread = try WorkerThread.start(name: "relay") {
-                let forwarder = try RelayForwarder(
-                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
-                bound.value = forwarder.publishEndpoints
-                return UncheckedTransfer(forwarder)
-            } run: { forwarder in
-                forwarder.value.run()
+            filler = try configuration.upstreamReplayEndpoint.map {
+                try UpstreamGapFiller(context: context, endpoint: $0, curve: configuration.upstreamCurve)
             }
         } catch {
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             recorder?.stopAndFlush()
             throw error
         }
+        let filler = self.filler
+        do {
+            thread = try WorkerThread.start(name: "relay") {
+                let recording = recorder.map {
+                    RelayRecording(
+                        blocks: BlockBuilder(
+                            recorder: $0, messagesPerBlock: configuration.blockMessages,
+                            flushAfterMilliseconds: configuration.blockFlushMilliseconds),
+                        filler: filler, replayStatus: replayStatus, counters: counters, logger: logger)
+                }
+                let forwarder = try RelayForwarder(
+                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
+                    recording: recording, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
+                bound.value = forwarder.publishEndpoints
+                return UncheckedTransfer(forwarder)
+            } run: { forwarder in
+                forwarder.value.run()
+            }
+        } catch {
+            filler?.stop()
+            zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
+            recorder?.stopAndFlush()
+            throw error
+        }
         publishEndpoints = bound.value
+        do {
+            let replay = try store.flatMap { store in
+                try configuration.replayEndpoint.map { endpoint in
+                    try WorkerThread.startReplay(
+                        context: context, endpoint: endpoint, controlEndpoint: controlEndpoint + "-replay", store: store,
+                        pageLimit: configuration.replayPageLimit,
+                        connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
+                        clients: configuration.curve, status: { replayStatus.status(counters: counters, store: store) },
+                        logger: logger)
+                }
+            }
+            replayThread = replay?.thread
+            replayEndpoint = replay?.endpoint
+        } catch {
+            filler?.beginStopping()
+            thread.stopPublishing(
+                context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
+                ownsContext: true, logger: logger)
+            filler?.stop()
+            zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
+            throw error
+        }
     }
 
     /// Whether every message forwarded so far is in the history (true without one); after
@@ -76,11 +127,18 @@ public final class FeedRelay: Sendable {
     /// Stops forwarding and writes what was forwarded to the history.
     public func stop() {
         guard stopping.claim() else { return }
+        if replayThread != nil { ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay") }
+        // Fills still awaited are given up: the forwarder records what it holds when it stops.
+        filler?.beginStopping()
         thread.stopPublishing(
             context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
             ownsContext: true, logger: logger)
+        filler?.stop()
+        replayThread?.join()
         zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: 0)  // A relay has no session of its own.
-        logger.info("stopped: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))")
+        let filled = filler == nil ? "" : ", filled \(counters.filledFromUpstream.load(ordering: .relaxed))"
+        logger.info(
+            "stopped: forwarded \(status.published), recorded \(status.recorded)\(filled), rejected \(status.rejected.values.reduce(0, +))")
     }
 }

@@ -106,18 +106,13 @@ public final class FeedServer: Sendable {
             throw error
         }
         do {
-            replayThread = try WorkerThread.start(name: "replay") {
-                let service = try ReplayService(
-                    context: context, endpoint: configuration.replayEndpoint,
-                    controlEndpoint: controlEndpoint + "-replay", store: store,
-                    pageLimit: configuration.replayPageLimit,
-                    connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
-                    clients: configuration.curve, status: { counters.status(session: session) }, logger: logger)
-                boundEngine.set(replay: service.endpoint)
-                return UncheckedTransfer(service)
-            } run: { service in
-                service.value.run()
-            }
+            let replay = try WorkerThread.startReplay(
+                context: context, endpoint: configuration.replayEndpoint, controlEndpoint: controlEndpoint + "-replay",
+                store: store, pageLimit: configuration.replayPageLimit,
+                connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
+                clients: configuration.curve, status: { counters.status(session: session) }, logger: logger)
+            replayThread = replay.thread
+            boundEngine.set(replay: replay.endpoint)
         } catch {
             engineThread.stop(context: context, controlEndpoint: controlEndpoint)
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")

@@ -14,6 +14,15 @@ public struct RelayConfiguration: Sendable {
     public var multicast = MulticastSettings()
     /// Records what it forwards to this history file, if set.
     public var databasePath: String?
+    /// Serves the recorded history, snapshots and status on this endpoint (ROUTER), with the
+    /// server's replay protocol; needs ``databasePath``.
+    public var replayEndpoint: String?
+    /// Most messages in one replay reply.
+    public var replayPageLimit = 10_000
+    /// Fills the recorded history's gaps from this upstream replay endpoint; needs
+    /// ``databasePath`` and no ``prefixes`` (gaps are found by feed sequence, contiguous only
+    /// in the whole feed).
+    public var upstreamReplayEndpoint: String?
     public var blockMessages = 4096
     public var blockFlushMilliseconds = 100
     public var sendHighWaterMark: Int32 = 100_000
@@ -25,4 +34,24 @@ public struct RelayConfiguration: Sendable {
     public var upstreamCurve: CurveSecurity?
 
     public init() {}
+
+    /// Throws when options contradict each other (the command line checks the same first).
+    func validate() throws {
+        if databasePath == nil, replayEndpoint != nil {
+            throw RelayConfigurationError("a relay serves history (replay endpoint) only of what it records: give a database path")
+        }
+        if upstreamReplayEndpoint != nil {
+            if databasePath == nil { throw RelayConfigurationError("an upstream replay endpoint fills the relay's history: give a database path") }
+            if !prefixes.isEmpty {
+                throw RelayConfigurationError(
+                    "an upstream replay endpoint needs a relay that forwards every topic: gaps are found by feed sequence")
+            }
+        }
+    }
+}
+
+/// Relay settings that contradict each other.
+public struct RelayConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -15,20 +15,23 @@ final class RelayForwarder {
     private let upstream: ZMQSocket
     private let fanOut: FanOut
     private var subscriptions: UpstreamSubscriptions
-    private var blocks: BlockBuilder?
+    private let recording: RelayRecording?
     private let counters: ServerCounters
     private let logger: Logger
     private let historyHandedOver: Latch
     private let frames = ZMQMultipartMessage(capacity: 4)
 
-    /// - Parameter historyHandedOver: opened once every forwarded message went to the recorder.
+    /// - Parameters:
+    ///   - recording: where forwarded messages are recorded, if anywhere.
+    ///   - historyHandedOver: opened once every forwarded message went to the recorder.
     init(
-        context: ZMQContext, configuration: RelayConfiguration, controlEndpoint: String, recorder: Recorder?,
+        context: ZMQContext, configuration: RelayConfiguration, controlEndpoint: String, recording: RelayRecording?,
         historyHandedOver: Latch, counters: ServerCounters, logger: Logger
     ) throws {
         self.counters = counters
         self.logger = logger
         self.historyHandedOver = historyHandedOver
+        self.recording = recording
         control = try ControlChannel.bind(context, controlEndpoint)
         fanOut = try FanOut(
             context: context, endpoints: configuration.publishEndpoints,
@@ -46,7 +49,7 @@ final class RelayForwarder {
         if let upstreamCurve = configuration.upstreamCurve { try upstream.secure(upstreamCurve) }
         subscriptions = UpstreamSubscriptions(
             allowed: configuration.prefixes,
-            forwardsWithoutSubscribers: recorder != nil || !configuration.multicastEndpoints.isEmpty)
+            forwardsWithoutSubscribers: recording != nil || !configuration.multicastEndpoints.isEmpty)
         for endpoint in configuration.upstreamEndpoints {
             if PGMEndpoint.isPGM(endpoint) {
                 try upstream.set(.multicastRate, configuration.multicast.rateKilobits)
@@ -58,11 +61,6 @@ final class RelayForwarder {
             }
         }
         for prefix in subscriptions.initial { try sendUpstream(subscribe: true, prefix) }
-        blocks = recorder.map {
-            BlockBuilder(
-                recorder: $0, messagesPerBlock: configuration.blockMessages,
-                flushAfterMilliseconds: configuration.blockFlushMilliseconds)
-        }
     }
 
     var publishEndpoints: [String] { fanOut.boundEndpoints }
@@ -71,7 +69,7 @@ final class RelayForwarder {
     /// and, after a stop request, keeps multicast open for repairs.
     func run() {
         let requested = runUntilStopped()
-        blocks?.flushAll()
+        recording?.flushAll()
         historyHandedOver.open()
         if requested { fanOut.finishMulticast() }
     }
@@ -86,7 +84,7 @@ final class RelayForwarder {
                 // at once slow forwarding down for a while instead of stopping it.
                 if ready[1] { try forward(limit: 4096) }
                 if ready[2] || ready[3] { try handleDownstreamSubscriptions(limit: 500) }
-                blocks?.flushDue()
+                recording?.flushDue()
                 try fanOut.checkSlowSubscribers(now: MonotonicClock.nanoseconds())
                 try fanOut.applyReloadedClients()
             }
@@ -99,7 +97,7 @@ final class RelayForwarder {
     }
 
     private func pollTimeout() -> Int {
-        let deadlines = [blocks?.nextDeadline, fanOut.nextDeadline].compactMap { $0 }
+        let deadlines = [recording?.nextDeadline, fanOut.nextDeadline].compactMap { $0 }
         guard let deadline = deadlines.min() else { return -1 }
         return Int(max(0, (deadline - MonotonicClock.nanoseconds() + 999_999) / 1_000_000))
     }
@@ -124,8 +122,10 @@ final class RelayForwarder {
                 continue
             }
             try fanOut.publish(topic: topic, body: body)
-            if header.type != .heartbeat {
-                blocks?.append(session: header.session, topic: topic, body: body)
+            if header.type == .heartbeat {
+                recording?.noteHeartbeat(header)
+            } else {
+                recording?.record(header, topic: topic, body: body)
                 counters.published.add(1, ordering: .relaxed)
                 counters.lastFeedSequence.store(header.feedSequence, ordering: .relaxed)
             }

@@ -16,6 +16,12 @@ public enum SubscriberDropReason: String, Sendable, CaseIterable {
 public final class ServerCounters: Sendable {
     let published = Atomic<UInt64>(0)
     let recorded = Atomic<UInt64>(0)
+    /// Messages a relay took from its upstream's history to fill gaps in its own (recorded,
+    /// never forwarded: see ``RelayRecording``).
+    let filledFromUpstream = Atomic<UInt64>(0)
+    /// Messages a relay forwarded and did not record: duplicates of what it recorded (two
+    /// upstreams of one origin) and implausible feed sequences (see ``RelayRecording``).
+    let forwardedNotRecorded = Atomic<UInt64>(0)
     /// Published messages the recorder gave up on (see ``Recorder``).
     let unrecorded = Atomic<UInt64>(0)
     let lastFeedSequence = Atomic<UInt64>(0)
@@ -97,11 +103,11 @@ public final class ServerCounters: Sendable {
     /// Dropped ingest messages by kind, for metrics.
     var rejectedCounts: [String: UInt64] { rejectedByKind.withLock { $0 } }
 
-    /// Messages published and not yet written to the history, nor given up.
+    /// Messages published (or filled) and not yet written to the history, nor given up.
     var recorderLagMessages: UInt64 {
-        let published = published.load(ordering: .relaxed)
+        let handedOver = toRecord
         let done = recorded.load(ordering: .relaxed) + unrecorded.load(ordering: .relaxed)
-        return published > done ? published - done : 0
+        return handedOver > done ? handedOver - done : 0
     }
 
     /// Counters of a new multicast endpoint of the fan-out, listed from now on.
@@ -115,7 +121,15 @@ public final class ServerCounters: Sendable {
     var multicastEndpoints: [MulticastCounters] { multicast.withLock { $0 } }
 
     /// Whether everything published is recorded (exact once the publisher and recorder stopped).
-    var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == published.load(ordering: .relaxed) }
+    var historyIsComplete: Bool { recorded.load(ordering: .relaxed) == toRecord }
+
+    /// Messages handed to the recorder: those published, and those a relay filled gaps with, less
+    /// those a relay did not record.
+    private var toRecord: UInt64 {
+        let handed = published.load(ordering: .relaxed) + filledFromUpstream.load(ordering: .relaxed)
+        let left = forwardedNotRecorded.load(ordering: .relaxed)
+        return handed > left ? handed - left : 0
+    }
 
     /// The history's retained range and size as last measured, for `status` and metrics.
     public var historyRange: RetainedRange? { history.withLock { $0 } }

@@ -39,12 +39,8 @@ struct RelayTests {
     /// Starts `feed-server relay` with `arguments` and waits until it is ready; returns it and
     /// the first endpoint it publishes on.
     static func startRelay(_ arguments: [String]) throws -> (relay: RunningProcess, endpoint: String) {
-        let relay = try RunningProcess(Binaries.server, ["relay"] + arguments)
-        let ready = try relay.waitForStderrLine(containing: "feed-relay ready")
-        guard let field = ready.split(separator: " ").first(where: { $0.hasPrefix("publish=") }) else {
-            throw ProcessFailure("ready line without publish=: \(ready)")
-        }
-        return (relay, String(field.dropFirst("publish=".count).split(separator: ",")[0]))
+        let relay = try RelayFixture(arguments)
+        return (relay.process, relay.publish)
     }
 
     @Test func upstreamCarriesOnlyWhatSubscribersWantAndStopsWhenTheyLeave() throws {

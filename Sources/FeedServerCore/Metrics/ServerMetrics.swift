@@ -85,7 +85,7 @@ public enum ServerMetrics {
         var buckets: [Double] = []
     }
 
-    /// The replay service's metrics (the server only: a relay answers no replay requests).
+    /// The replay service's metrics (the server's, and a relay's with a replay endpoint).
     enum Replay {
         static let requests = EventMetric(
             name: "feed_replay_requests_total", help: "Replay requests answered, by operation and result (ok or error).")

@@ -6,7 +6,7 @@ import Testing
 /// Start-up waits for the server's `ready` line, which names the ports it bound, so tests never
 /// guess ports. ``stop()`` sends SIGTERM and requires a clean exit within 2 seconds. Clients the
 /// fixture runs (``client(_:stdin:timeout:)``) run in the server's network namespace, if it has one.
-final class ServerFixture {
+final class ServerFixture: ReplayStatusSource {
     let folder: TemporaryFolder
     let process: RunningProcess
     let namespace: String?
@@ -69,46 +69,6 @@ final class ServerFixture {
         let publisher = try client(["publish", "--to", ingest, folder.path("input.csv")])
         #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)", sourceLocation: sourceLocation)
         try waitForStatus("recorded", atLeast: count)
-    }
-
-    /// The server's `status`, as `feed-client status` prints it.
-    /// `credentials` are the CURVE options of a client with the replay role, for a server with CURVE.
-    func status(credentials: [String] = []) throws -> [String: Any] {
-        let status = try client(["status", "--server", replay] + credentials)
-        guard status.process.terminationStatus == 0,
-            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        else {
-            throw ProcessFailure("status is not a JSON object: \(status.stdout) \(status.stderr)")
-        }
-        return json
-    }
-
-    /// A counter of `status`: top level (`recorded`), or inside an object (`connections.publish`).
-    func statusCounter(_ path: String, credentials: [String] = []) throws -> Int? {
-        var value: Any? = try status(credentials: credentials)
-        for key in path.split(separator: ".") { value = (value as? [String: Any])?[String(key)] }
-        return value as? Int
-    }
-
-    /// Waits until a counter of the server's `status` (`subscriptions`, `recorded`,
-    /// `dropped_subscribers.slow`, ...) reaches `count`, or with `atMost` falls to it.
-    func waitForStatus(
-        _ counter: String, atLeast count: Int, atMost: Bool = false, timeout: Double = 20, credentials: [String] = []
-    ) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var seen: Int?
-        var failure: (any Error)?
-        while Date() < deadline {
-            do {
-                seen = try statusCounter(counter, credentials: credentials)
-                failure = nil
-            } catch {
-                failure = error  // A status request that failed is asked again until the deadline.
-            }
-            if let seen, atMost ? seen <= count : seen >= count { return }
-        }
-        throw ProcessFailure(
-            "status \(counter) did not \(atMost ? "fall to" : "reach") \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none")\(failure.map { "; last status failed: \($0)" } ?? ""))")
     }
 
     /// The server's resident memory in bytes (VmRSS).
