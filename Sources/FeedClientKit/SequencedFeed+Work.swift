@@ -1,4 +1,3 @@
-import FeedHistory
 import FeedModel
 
 extension SequencedFeed {

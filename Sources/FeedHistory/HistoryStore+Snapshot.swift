@@ -1,20 +1,6 @@
 import FeedModel
 import GRDB
 
-/// One page of a last-value snapshot.
-public struct SnapshotPage: Sendable {
-    /// The last message of each topic of the page that has one, in the page's topic order.
-    public var messages: MessageBlock
-    /// Where the next page starts, passed as `after`; nil when the snapshot is complete.
-    public var next: String?
-
-    /// A page of `messages`, continued after `next`.
-    public init(messages: MessageBlock, next: String?) {
-        self.messages = messages
-        self.next = next
-    }
-}
-
 extension HistoryStore {
     /// A page of a last-value snapshot: the last message (in publish order) of each topic
     /// starting with one of `prefixes`, among those published at or before `at` (nil: the
