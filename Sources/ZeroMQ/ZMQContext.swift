@@ -37,12 +37,12 @@ public final class ZMQContext: @unchecked Sendable {
     /// Notes that a socket is about to be bound or connected to a PGM endpoint, before libzmq
     /// (and libpgm) see it: from then on this context is never terminated.
     func noteUse(of endpoint: String) {
-        if PGMEndpoint.isPGM(endpoint) { usedPGM.store(true, ordering: .relaxed) }
+        if PGMEndpoint.isPGM(endpoint) { usedPGM.store(true, ordering: .releasing) }
     }
 
     deinit {
         // After PGM use zmq_ctx_term can hang forever (libzmq issue 822): process exit releases it.
-        if !usedPGM.load(ordering: .relaxed) {
+        if !usedPGM.load(ordering: .acquiring) {
             _ = retryingOnInterrupt { zmq_ctx_term(handle) }
         }
     }
