@@ -1,9 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Linux only (README): the code calls Glibc directly, so no other platform is claimed.
 let package = Package(
     name: "market-feed",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "feed-server", targets: ["FeedServer"]),
         .executable(name: "feed-client", targets: ["FeedClient"]),
@@ -31,7 +31,7 @@ let package = Package(
         // A thin Swift owner of libzmq contexts, sockets and frames.
         // Also CURVE keys and their certificate files (swift-system for the file calls).
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "SystemPackage", package: "swift-system")]),
-        // Messages, topics, prices and the binary wire codec.
+        // Messages, topics, prices, the binary wire codec, the replay protocol and history query types.
         .target(name: "FeedModel"),
         // The SQLite history: block storage, recorder writes, queries.
         .target(
@@ -49,12 +49,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // The client library: subscribe, publish, history queries, text formats.
+        // The client library: subscribe, publish, history queries over the replay service, text formats.
         .target(
             name: "FeedClientKit",
+            // Neither libzmq's C module nor SQLite: monitor events come typed from ZeroMQ, query
+            // types from FeedModel, and reading a history file is plugged in by the program.
             dependencies: [
-                // CZeroMQ for the socket monitor's event codes, which the producer's delivery checks read.
-                "ZeroMQ", "CZeroMQ", "FeedModel", "FeedHistory",
+                "ZeroMQ", "FeedModel",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -82,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "FeedClient",
             dependencies: [
-                "FeedClientKit", "CommandLineSupport",
+                "FeedClientKit", "FeedHistory", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -12,7 +12,6 @@ let feed = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathCompon
 // repository root builds everything and runs both.
 let package = Package(
     name: "market-feed-benchmarks",
-    platforms: [.macOS(.v15)],
     products: [.executable(name: "feed-bench", targets: ["FeedBench"])],
     dependencies: [
         .package(path: ".."),

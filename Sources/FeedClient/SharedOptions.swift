@@ -69,7 +69,7 @@ struct HistorySourceOptions: ParsableArguments {
         if let db {
             let store = try HistoryStore(path: db, readOnly: true)
             if let note = store.versionNote { FileHandle.standardError.write(Data((note + "\n").utf8)) }
-            return store
+            return HistoryFile(store: store)
         }
         return try ReplayClient(
             context: context, endpoint: server ?? "tcp://127.0.0.1:5558", timeoutMilliseconds: timeout.timeoutMs,

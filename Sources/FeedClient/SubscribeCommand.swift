@@ -103,8 +103,7 @@ struct SubscribeCommand: AsyncParsableCommand {
     private func subscribe(prefixes: [TopicPrefix]) async throws {
         // Trap the stop signals before anything is announced, so a SIGINT is never the default kill.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        // zmq_ctx_term can hang after PGM use (libzmq issue 822): leave that context to process exit.
-        let context = try ZMQContext(terminatesOnDeinit: !PGMEndpoint.isPGM(from))
+        let context = try ZMQContext()
         var options = SequencedFeed.Options(
             prefixes: prefixes, start: try replayStart(), replayEndpoint: replayEndpoint)
         options.receiveHighWaterMark = receiveHwm

@@ -1,4 +1,3 @@
-import CZeroMQ
 import ZeroMQ
 
 /// What a client's socket monitor has shown of its connection to one endpoint, and how to say
@@ -26,15 +25,15 @@ struct ConnectionWatch {
 
     /// A socket monitor event, as far as the watch is concerned.
     enum Event: Equatable {
-        /// A peer accepted the connection (ZMQ_EVENT_CONNECTED).
+        /// A peer accepted the connection (``ZeroMQ/ZMQMonitor/Event/Kind/connected``).
         case connected
-        /// The ZeroMQ handshake completed (ZMQ_EVENT_HANDSHAKE_SUCCEEDED).
+        /// The ZeroMQ handshake completed (``ZeroMQ/ZMQMonitor/Event/Kind/handshakeSucceeded``).
         case handshakeSucceeded
-        /// The handshake failed: a protocol error, or no detail (ZMQ_EVENT_HANDSHAKE_FAILED_*).
+        /// The handshake failed: a protocol error, or no detail (`handshakeFailedNoDetail`, `handshakeFailedProtocol`).
         case handshakeFailed
-        /// The server's ZAP handler refused this client's CURVE key (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH).
+        /// The server's ZAP handler refused this client's CURVE key (``ZeroMQ/ZMQMonitor/Event/Kind/handshakeFailedAuth``).
         case keyRefused
-        /// The connection was closed (ZMQ_EVENT_DISCONNECTED).
+        /// The connection was closed (``ZeroMQ/ZMQMonitor/Event/Kind/disconnected``).
         case disconnected
         /// Anything else (connects delayed, failed and retried, the monitor's own events).
         case other
@@ -42,12 +41,14 @@ struct ConnectionWatch {
         init(_ event: ZMQMonitor.Event) {
             self =
                 switch event.kind {
-                case ZMQ_EVENT_CONNECTED: .connected
-                case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: .handshakeSucceeded
-                case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: .handshakeFailed
-                case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: .keyRefused
-                case ZMQ_EVENT_DISCONNECTED: .disconnected
-                default: .other
+                case .connected: .connected
+                case .handshakeSucceeded: .handshakeSucceeded
+                case .handshakeFailedNoDetail, .handshakeFailedProtocol: .handshakeFailed
+                case .handshakeFailedAuth: .keyRefused
+                case .disconnected: .disconnected
+                case .connectDelayed, .connectRetried, .listening, .bindFailed, .accepted, .acceptFailed, .closed,
+                    .closeFailed, .monitorStopped:
+                    .other
                 }
         }
     }

@@ -1,4 +1,3 @@
-import CZeroMQ
 import FeedModel
 import ZeroMQ
 
@@ -89,7 +88,7 @@ public final class FeedProducer {
         // written or the linger period ran out.
         while !deadline.hasExpired {
             guard let event = try monitor.next(timeoutMilliseconds: deadline.remainingMilliseconds) else { continue }
-            if event.kind == ZMQ_EVENT_MONITOR_STOPPED { return }
+            if event.kind == .monitorStopped { return }
             try note(event)
         }
         throw ClientError(
@@ -122,7 +121,7 @@ public final class FeedProducer {
     }
 
     private func note(_ event: ZMQMonitor.Event) throws {
-        guard event.kind == ZMQ_EVENT_DISCONNECTED else { return }
+        guard event.kind == .disconnected else { return }
         defer { sentSinceLoss = 0 }
         if sentSinceLoss > 0 {
             throw ClientError(

@@ -46,7 +46,7 @@ public final class FeedSubscriber {
         socket = try ZMQSocket(context, .sub)
         let watchesHandshake = curve != nil && !PGMEndpoint.isPGM(endpoint)
         monitor = endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ipc://")
-            ? try ZMQMonitor(socket, events: ZMQMonitor.connectionEvents | (watchesHandshake ? ZMQMonitor.handshakeEvents : 0)) : nil
+            ? try ZMQMonitor(socket, events: ZMQMonitor.connectionEvents.union(watchesHandshake ? ZMQMonitor.handshakeEvents : [])) : nil
         try socket.set(.linger, 0)
         try socket.set(.receiveHighWaterMark, receiveHighWaterMark)
         try socket.set(.maxMessageSize, 4096)
@@ -118,7 +118,7 @@ public final class FeedSubscriber {
                 if watch.stage == .refused { throw ClientError(.unavailable, watch.refusal) }
                 handshake = watch
             }
-            lost = lost || event.isDisconnected
+            lost = lost || event.kind == .disconnected
         }
         return lost
     }

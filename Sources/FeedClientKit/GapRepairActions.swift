@@ -1,4 +1,3 @@
-import FeedHistory
 import FeedModel
 
 /// What a ``GapRepairStateMachine`` asks of its driver after an event: events to hand to the

@@ -1,5 +1,4 @@
 import DequeModule
-import FeedHistory
 import FeedModel
 
 /// The decisions of a sequenced subscription (``SequencedFeed``) as a pure state machine: what

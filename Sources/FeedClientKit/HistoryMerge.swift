@@ -1,4 +1,3 @@
-import FeedHistory
 import FeedModel
 
 /// The history of any number of prefixes as one stream in publish order (session, then feed

@@ -1,8 +1,9 @@
-import FeedHistory
 import FeedModel
 
-/// Where history comes from: a server's replay endpoint or a database file read directly.
-/// Both page through the same query the same way, so the CLI prints them identically.
+/// Where history comes from: a server's replay endpoint (``ReplayClient``) or a database file
+/// read directly, which the program plugs in (`feed-client --db` wraps FeedHistory's
+/// `HistoryStore`, so this library never links SQLite). Both page through the same query the
+/// same way, so the CLI prints them identically.
 public protocol HistorySource {
     /// One page of at most `maxMessages` messages from `cursor`, and the cursor of the next page.
     /// `query.limit`, when set, counts from `cursor` (what is still wanted): a source may end
@@ -99,11 +100,5 @@ extension HistorySource {
                 after = page.next
             } while after != nil
         }
-    }
-}
-
-extension HistoryStore: HistorySource {
-    public func page(_ query: HistoryQuery, after cursor: HistoryCursor?, maxMessages: Int) throws -> HistoryPage {
-        try self.query(query, after: cursor, maxMessages: maxMessages)
     }
 }

@@ -1,4 +1,3 @@
-import FeedHistory
 import FeedModel
 
 /// One history query read as it is consumed, a page at a time: whatever the length of the

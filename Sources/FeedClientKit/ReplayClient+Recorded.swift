@@ -1,4 +1,3 @@
-import FeedHistory
 import FeedModel
 import Foundation
 

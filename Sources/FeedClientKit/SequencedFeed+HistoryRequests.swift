@@ -1,4 +1,3 @@
-import FeedHistory
 import FeedModel
 
 /// A history read of a ``SequencedFeed`` under way, between its pages.

@@ -1,5 +1,4 @@
 import DequeModule
-import FeedHistory
 import FeedModel
 import ZeroMQ
 

@@ -1,24 +1,6 @@
 import FeedModel
 import GRDB
 
-/// One page of a last-value snapshot.
-public struct SnapshotPage: Sendable {
-    /// The last message of each topic of the page that has one, in the page's topic order.
-    public var messages: MessageBlock
-    /// Where the next page starts, passed as `after`; nil when the snapshot is complete.
-    public var next: String?
-    /// Blocks found damaged and skipped while reading this page: a topic whose last message was
-    /// in one has the last value before it, or is absent.
-    public var skipped: [SkippedBlock]
-
-    /// A page of `messages`, continued after `next`.
-    public init(messages: MessageBlock, next: String?, skipped: [SkippedBlock] = []) {
-        self.messages = messages
-        self.next = next
-        self.skipped = skipped
-    }
-}
-
 extension HistoryStore {
     /// A page of a last-value snapshot: the last message (in publish order) of each topic
     /// starting with one of `prefixes`, among those published at or before `at` (nil: the

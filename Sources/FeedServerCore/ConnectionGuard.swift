@@ -84,15 +84,18 @@ final class ConnectionGuard {
         var ended: [ConnectionDescriptor] = []
         while let event = try monitor.next() {
             let descriptor = ConnectionDescriptor(event.value)
-            if event.isAccepted {
+            switch event.kind {
+            case .accepted:
                 accept(descriptor)
-            } else if event.isDisconnected {
+            case .disconnected:
                 if refusing.remove(descriptor) == nil, live.removeValue(forKey: descriptor) != nil { ended.append(descriptor) }
-            } else if event.isAcceptFailed {
+            case .acceptFailed:
                 let count = counters.refuseConnection(role: role)
                 if LogThrottle.logs(count) {
                     logger.warning("\(role) endpoint \(event.endpoint) could not accept a connection (#\(count)): errno \(event.value)")
                 }
+            default:
+                break  // Not among ZMQMonitor.connectionEvents: never reported here.
             }
         }
         counters.setConnections(live.count, role: role)

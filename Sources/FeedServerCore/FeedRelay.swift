@@ -38,10 +38,7 @@ public final class FeedRelay: Sendable {
 
     private init(configuration: RelayConfiguration, logger: Logger) throws {
         try configuration.validate()
-        let usesPGM =
-            !configuration.multicastEndpoints.isEmpty || configuration.upstreamEndpoints.contains(where: PGMEndpoint.isPGM)
-        // Never terminated after PGM use: see FeedServer for why zmq_ctx_term must be avoided.
-        let context = try ZMQContext(terminatesOnDeinit: !usesPGM)
+        let context = try ZMQContext()
         self.context = context
         self.logger = logger
         let counters = ServerCounters(recording: configuration.databasePath != nil, curve: configuration.curve != nil)

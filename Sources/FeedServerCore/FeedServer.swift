@@ -15,9 +15,9 @@ import ZeroMQ
 ///    to the history, and then returns, within 2 seconds also when multicast cannot keep up
 ///    (see ``WorkerThread/stopPublishing``). It may be called from any thread, more than once.
 /// 3. Every socket is created, used and closed on its own thread.
-/// 4. With multicast, pass a context that never terminates (`ZMQContext(terminatesOnDeinit:
-///    false)`) to ``start(configuration:context:logger:)``: zmq_ctx_term can hang forever once a
-///    PGM socket was used (libzmq issue 822). The context the server creates itself is made so.
+/// 4. With multicast, the context is never terminated: zmq_ctx_term can hang forever once a PGM
+///    socket was used (libzmq issue 822), and ``ZeroMQ/ZMQContext`` itself then leaves it to
+///    process exit.
 public final class FeedServer: Sendable {
     /// The endpoints actually bound (wildcard ports resolved).
     public struct Endpoints: Sendable {
@@ -48,8 +48,7 @@ public final class FeedServer: Sendable {
     }
 
     /// Starts a server on an existing context, so its `inproc://` endpoints are reachable from
-    /// other sockets of the same process on that context. With multicast endpoints, create that
-    /// context with `terminatesOnDeinit: false`: terminating a context after PGM use can hang.
+    /// other sockets of the same process on that context.
     public static func start(configuration: ServerConfiguration, context: ZMQContext, logger: Logger) throws -> FeedServer {
         try FeedServer(configuration: configuration, context: context, logger: logger)
     }
@@ -63,13 +62,8 @@ public final class FeedServer: Sendable {
         self.session = session
         let counters = ServerCounters(curve: configuration.curve != nil)
         self.counters = counters
-        // After a PGM socket was used, zmq_ctx_term can hang forever (libzmq issue 822, seen on
-        // these machines even with LINGER 0). The daemon's own context is therefore never
-        // terminated when multicast is on: stop() still closes every socket on its thread and
-        // flushes the history, and the process exits, which releases what libzmq held.
         ownsContext = context == nil
-        let context = try context ?? ZMQContext(
-            ioThreads: Int32(configuration.ioThreads), terminatesOnDeinit: configuration.multicastEndpoints.isEmpty)
+        let context = try context ?? ZMQContext(ioThreads: Int32(configuration.ioThreads))
         self.context = context
         controlEndpoint = ControlChannel.makeEndpoint("feed-server")
         recorder = try Recorder(

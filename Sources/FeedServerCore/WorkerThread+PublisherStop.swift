@@ -23,8 +23,8 @@ extension WorkerThread {
     ///    are in the history and in the TCP fan-out) and producer messages still arriving after
     ///    the intake budget (never published, so never promised to anyone).
     /// 3. zmq_ctx_term is never called after PGM use: it can hang forever (libzmq issue 822,
-    ///    seen here with LINGER 0). The thread closes its own sockets when its loop ends, the
-    ///    daemon's context is created with `terminatesOnDeinit: false` when PGM is in play, and
+    ///    seen here with LINGER 0). The thread closes its own sockets when its loop ends, a
+    ///    context a PGM socket used never terminates (``ZeroMQ/ZMQContext`` sees to it), and
     ///    process exit releases what libzmq still holds.
     /// 4. PGM receivers get a bounded repair window: the thread keeps its PGM sockets open for
     ///    ``ShutdownBudget/multicastRepairMilliseconds`` after its last message, in parallel with

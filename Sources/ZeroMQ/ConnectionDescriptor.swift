@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// The operating system's socket behind one connection of a libzmq socket, as its monitor
-/// reports it (ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_DISCONNECTED) and ZMQ_SRCFD names it.
+/// reports it (``ZMQMonitor/Event/Kind/accepted``, ``ZMQMonitor/Event/Kind/disconnected``) and ZMQ_SRCFD names it.
 ///
 /// libzmq owns the descriptor: this never closes it. ``shutdown()`` ends the connection the way a
 /// peer closing it would, so libzmq tears the connection down itself, cleanly, and reports the

@@ -43,7 +43,7 @@ public struct ZAPRequest: Sendable, Equatable {
     }
 
     /// The reply refusing the peer (status 400): libzmq closes the connection, and the client's
-    /// socket monitor reports `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH` with 400.
+    /// socket monitor reports ``ZMQMonitor/Event/Kind/handshakeFailedAuth`` with 400.
     public func refuse(_ reason: String) -> [[UInt8]] {
         [Array("1.0".utf8), requestID, Array("400".utf8), Array(reason.utf8), [], []]
     }

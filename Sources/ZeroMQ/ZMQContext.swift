@@ -1,4 +1,5 @@
 import CZeroMQ
+import Synchronization
 
 /// A libzmq context: the I/O threads and the registry of `inproc://` endpoints.
 ///
@@ -7,23 +8,21 @@ import CZeroMQ
 /// ``shutdown()`` to make every blocked call on its sockets return `ETERM`, lets each thread close
 /// its own sockets, and then drops the last reference, which terminates the context in `deinit`.
 ///
-/// After a PGM socket (`epgm://`, `pgm://`) was used on a context, `zmq_ctx_term` can hang
-/// forever, even with LINGER 0 (libzmq issue 822). Create every context that PGM sockets use
-/// with `terminatesOnDeinit: false`, and let process exit release it.
+/// After a PGM socket (`epgm://`, `pgm://`) was bound or connected on a context, `zmq_ctx_term`
+/// can hang forever, even with LINGER 0 (libzmq issue 822, seen on these machines). The context
+/// notes that use itself (``ZMQSocket`` tells it), and its `deinit` then leaves it to process
+/// exit instead of terminating it: no caller decides this. Such a context's I/O threads live
+/// until the process ends, so a process should create one per run, not one per connection.
 public final class ZMQContext: @unchecked Sendable {
-    /// The raw handle, for calls this wrapper does not cover.
-    public let handle: UnsafeMutableRawPointer
-    private let terminatesOnDeinit: Bool
+    /// The raw handle: libzmq calls on it are made in this module only.
+    let handle: UnsafeMutableRawPointer
+    /// Whether a socket of this context was bound or connected to a PGM endpoint.
+    private let usedPGM = Atomic<Bool>(false)
 
-    /// Creates a context.
-    ///
-    /// - Parameter terminatesOnDeinit: `false` leaves the context to the operating system at
-    ///   process exit instead of calling `zmq_ctx_term`, which can hang forever after a PGM socket
-    ///   was used (libzmq issue 822). Only a process that is about to exit should choose `false`.
-    public init(ioThreads: Int32 = 1, terminatesOnDeinit: Bool = true) throws {
+    /// Creates a context with `ioThreads` I/O threads.
+    public init(ioThreads: Int32 = 1) throws {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
         self.handle = handle
-        self.terminatesOnDeinit = terminatesOnDeinit
         if zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads) != 0 {
             throw ZMQError.last("zmq_ctx_set IO_THREADS")
         }
@@ -35,8 +34,15 @@ public final class ZMQContext: @unchecked Sendable {
         _ = zmq_ctx_shutdown(handle)
     }
 
+    /// Notes that a socket is about to be bound or connected to a PGM endpoint, before libzmq
+    /// (and libpgm) see it: from then on this context is never terminated.
+    func noteUse(of endpoint: String) {
+        if PGMEndpoint.isPGM(endpoint) { usedPGM.store(true, ordering: .releasing) }
+    }
+
     deinit {
-        if terminatesOnDeinit {
+        // After PGM use zmq_ctx_term can hang forever (libzmq issue 822): process exit releases it.
+        if !usedPGM.load(ordering: .acquiring) {
             _ = retryingOnInterrupt { zmq_ctx_term(handle) }
         }
     }

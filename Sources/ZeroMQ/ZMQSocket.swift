@@ -17,8 +17,8 @@ import Darwin
 /// socket answers on (libzmq would silently take it over), and closing removes the socket file
 /// this socket created (libzmq leaves it behind).
 public final class ZMQSocket {
-    /// The raw handle, for calls this wrapper does not cover. Do not close it.
-    public let handle: UnsafeMutableRawPointer
+    /// The raw handle: libzmq calls on it are made in this module only.
+    let handle: UnsafeMutableRawPointer
     /// Kept so the context outlives its sockets.
     public let context: ZMQContext
     private var ipcFiles: [IPCSocketFile] = []
@@ -39,17 +39,22 @@ public final class ZMQSocket {
     // MARK: Endpoints
 
     /// Binds `endpoint`; an `ipc://` path that another live socket serves fails with
-    /// `EADDRINUSE`, as a TCP port in use does.
+    /// `EADDRINUSE`, as a TCP port in use does. A PGM endpoint keeps the context from ever
+    /// terminating (see ``ZMQContext``).
     public func bind(_ endpoint: String) throws {
         let ipcPath = IPCSocketFile.path(of: endpoint)
         if let ipcPath, IPCSocketFile.isInUse(ipcPath) {
             throw ZMQError(code: EADDRINUSE, operation: "bind \(endpoint)")
         }
+        context.noteUse(of: endpoint)
         if zmq_bind(handle, endpoint) != 0 { throw ZMQError.last("bind \(endpoint)") }
         if let ipcPath, let file = IPCSocketFile(boundAt: ipcPath) { ipcFiles.append(file) }
     }
 
+    /// Connects to `endpoint`; libzmq goes on reconnecting by itself. A PGM endpoint keeps the
+    /// context from ever terminating (see ``ZMQContext``).
     public func connect(_ endpoint: String) throws {
+        context.noteUse(of: endpoint)
         if zmq_connect(handle, endpoint) != 0 { throw ZMQError.last("connect \(endpoint)") }
     }
 

@@ -1,7 +1,6 @@
 import FeedHistory
 import FeedModel
 import Foundation
-import CZeroMQ
 import Testing
 import ZeroMQ
 
@@ -206,12 +205,12 @@ struct ReplayServiceTests {
         #expect(oversized.utf8.count > 64 * 1024)
         try dealer.send(Array(oversized.utf8))
         // libzmq in the server closes the connection; the client's libzmq reconnects by itself.
-        var events: [Int32] = []
-        while !events.contains(ZMQ_EVENT_DISCONNECTED) || events.last != ZMQ_EVENT_HANDSHAKE_SUCCEEDED {
+        var events: [ZMQMonitor.Event.Kind] = []
+        while !events.contains(.disconnected) || events.last != .handshakeSucceeded {
             guard let event = try monitor.next(timeoutMilliseconds: 10_000) else { break }
             events.append(event.kind)
         }
-        #expect(events.contains(ZMQ_EVENT_DISCONNECTED) && events.last == ZMQ_EVENT_HANDSHAKE_SUCCEEDED, "\(events)")
+        #expect(events.contains(.disconnected) && events.last == .handshakeSucceeded, "\(events)")
         // The next request is answered; the oversized one never is.
         #expect(try Self.ask(dealer, [#"{"op":"status","id":3}"#]).contains("\"id\":3"))
         // Counted: the two status requests and this one (a long timeout: no resend is counted).

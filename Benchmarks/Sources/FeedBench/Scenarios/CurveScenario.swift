@@ -92,8 +92,8 @@ struct CurveScenario {
                 guard let event = try monitor.next(timeoutMilliseconds: 5000) else {
                     throw BenchFailure("handshake \(cycle) with \(server.publish): no outcome within 5 s")
                 }
-                if event.isHandshakeSucceeded { break }
-                guard event.isConnected else { throw BenchFailure("handshake \(cycle) with \(server.publish) failed (event \(event.kind))") }
+                if event.kind == .handshakeSucceeded { break }
+                guard event.kind == .connected else { throw BenchFailure("handshake \(cycle) with \(server.publish) failed (event \(event.kind))") }
             }
         }
         let elapsed = (ContinuousClock.now - start).components

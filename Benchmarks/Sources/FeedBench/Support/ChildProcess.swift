@@ -16,6 +16,11 @@ final class ChildProcess {
     private(set) var lastCPUSeconds = 0.0
     /// Signalled once when the process has exited, so waits end at the exit, not at a poll.
     private let exited = DispatchSemaphore(value: 0)
+    /// Reads stderr on from where the last look stopped, so a wait reads each byte once.
+    private let stderrReader: FileHandle
+    /// The lines of stderr read so far, and the start of one not yet ended.
+    private var stderrLines: [String] = []
+    private var stderrUnended = Data()
 
     /// Starts `executable` with `arguments`; inside network namespace `namespace` when given
     /// (through `ip netns exec`, which keeps the process id).
@@ -36,6 +41,7 @@ final class ChildProcess {
         }
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
+        stderrReader = try FileHandle(forReadingFrom: stderrURL)
         process.standardInput = FileHandle.nullDevice
         let exited = exited
         process.terminationHandler = { _ in exited.signal() }
@@ -55,17 +61,38 @@ final class ChildProcess {
     var standardOutput: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     var standardError: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
-    /// Waits until a line of stderr contains `text`; returns that line.
+    /// Waits until a line of stderr contains `text`; returns that line. Looks every 10 ms at
+    /// what stderr gained since the last look only, however long the program's log grows.
     @discardableResult
     func waitForStderr(containing text: String, timeout: Duration = .seconds(60)) throws -> String {
         let deadline = ContinuousClock.now + timeout
+        var checked = 0
         while true {
-            if let line = standardError.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
-            guard process.isRunning else {
+            let ended = !process.isRunning
+            readStderr(includingUnended: ended)
+            if let line = stderrLines[checked...].first(where: { $0.contains(text) }) { return line }
+            checked = stderrLines.count
+            guard !ended else {
                 throw BenchFailure("\(label) exited (status \(process.terminationStatus)) before printing '\(text)':\n\(tail)")
             }
             guard ContinuousClock.now < deadline else { throw BenchFailure("\(label): no '\(text)' within \(timeout):\n\(tail)") }
             Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    /// Takes in the lines stderr gained since the last call; `includingUnended` also takes a
+    /// last line without its newline (the program has exited, so none will follow).
+    private func readStderr(includingUnended: Bool) {
+        stderrUnended.append((try? stderrReader.readToEnd()) ?? Data())
+        var start = stderrUnended.startIndex
+        while let newline = stderrUnended[start...].firstIndex(of: 0x0A) {
+            stderrLines.append(String(decoding: stderrUnended[start..<newline], as: UTF8.self))
+            start = newline + 1
+        }
+        stderrUnended = Data(stderrUnended[start...])
+        if includingUnended, !stderrUnended.isEmpty {
+            stderrLines.append(String(decoding: stderrUnended, as: UTF8.self))
+            stderrUnended = Data()
         }
     }
 

@@ -1,6 +1,6 @@
-import FeedModel
-
 /// Which stored messages to read. Every filter given must hold; results come in publish order.
+/// The question both sides of the history share: FeedHistory's `HistoryStore` answers it from a
+/// file, the replay service over the wire, and clients page through either the same way.
 public struct HistoryQuery: Sendable, Equatable {
     /// Topics that start with any of these prefixes, bytewise; `[.all]` (the default) for
     /// everything, heartbeats included. Never empty. Prefixes may overlap (`NASDAQ.` and
@@ -18,8 +18,8 @@ public struct HistoryQuery: Sendable, Equatable {
     public var toSequence: UInt64?
     /// Messages of this session only.
     public var session: UInt32?
-    /// At most this many messages in total. Honoured by ``HistoryStore/queryAll(_:)``;
-    /// ``HistoryStore/query(_:after:maxMessages:)`` serves one page and leaves it to the caller,
+    /// At most this many messages in total. Honoured by FeedHistory's `HistoryStore.queryAll(_:)`;
+    /// `HistoryStore.query(_:after:maxMessages:)` serves one page and leaves it to the caller,
     /// who passes the remaining count as `maxMessages` (``HistoryPage`` explains why).
     public var limit: Int?
 
@@ -46,25 +46,6 @@ public struct HistoryQuery: Sendable, Equatable {
             prefixes: [prefix], since: since, until: until, fromSequence: fromSequence, toSequence: toSequence,
             session: session, limit: limit)
     }
-
-    /// Throws when the query cannot match anything by construction or is malformed.
-    func validate() throws(HistoryError) {
-        if prefixes.isEmpty { throw HistoryError.noPrefixes }
-        if let since, let until, since >= until {
-            throw HistoryError(.invalidQuery, "empty time range: since \(since) is not before until \(until)")
-        }
-        if let fromSequence, let toSequence, fromSequence > toSequence {
-            throw HistoryError(.invalidQuery, "empty sequence range: from \(fromSequence) is after to \(toSequence)")
-        }
-        if let limit, limit < 0 {
-            throw HistoryError(.invalidQuery, "limit must not be negative, got \(limit)")
-        }
-    }
-}
-
-extension HistoryError {
-    /// An empty list of prefixes: it would match nothing, which is never what was meant.
-    static let noPrefixes = HistoryError(.invalidQuery, "no topic prefix given: give at least one (the empty prefix is everything)")
 }
 
 /// Where the next page of a query starts: a block id and the position of the next message in
@@ -117,6 +98,24 @@ public struct HistoryPage: Sendable {
         self.messages = messages
         self.next = next
         self.expired = expired
+        self.skipped = skipped
+    }
+}
+
+/// One page of a last-value snapshot.
+public struct SnapshotPage: Sendable {
+    /// The last message of each topic of the page that has one, in the page's topic order.
+    public var messages: MessageBlock
+    /// Where the next page starts, passed as `after`; nil when the snapshot is complete.
+    public var next: String?
+    /// Blocks found damaged and skipped while reading this page: a topic whose last message was
+    /// in one has the last value before it, or is absent.
+    public var skipped: [SkippedBlock]
+
+    /// A page of `messages`, continued after `next`.
+    public init(messages: MessageBlock, next: String?, skipped: [SkippedBlock] = []) {
+        self.messages = messages
+        self.next = next
         self.skipped = skipped
     }
 }
