@@ -1,7 +1,6 @@
 import FeedHistory
 import FeedModel
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// A relay: collects from several upstream publishers, forwards the allowed prefixes, and
@@ -9,15 +8,15 @@ import ZeroMQ
 ///
 /// Downstream subscriptions travel upstream (see ``UpstreamSubscriptions``), so origins filter
 /// at the source. ``stop()`` ends the forwarder thread and flushes the history, from any thread,
-/// within 2 seconds also when multicast cannot keep up (see ``WorkerThread/stopPublishing``).
+/// within 2 seconds also when multicast cannot keep up (see ``PublisherShutdown``).
 public final class FeedRelay: Sendable {
     /// The publish endpoints actually bound (wildcard ports resolved), multicast ones last.
     public let publishEndpoints: [String]
     public let counters: ServerCounters
     private let context: ZMQContext
     private let controlEndpoint: String
-    private let historyHandedOver = Latch()
-    private let thread: WorkerThread
+    /// Stops the forwarder's thread and writes what it forwarded to the history.
+    private let forwarderShutdown: PublisherShutdown
     /// Answers CURVE handshakes of the relay's subscribers (only with CURVE).
     private let zapThread: WorkerThread?
     private let recorder: Recorder?
@@ -50,22 +49,30 @@ public final class FeedRelay: Sendable {
             logger: logger)
         let zapThread = self.zapThread
         let bound = SetUpValue<[String]>([])
-        let historyHandedOver = self.historyHandedOver
+        let historyHandedOver = Latch()
+        let thread: WorkerThread
         do {
             thread = try WorkerThread.start(name: "relay") {
-                let forwarder = try RelayForwarder(
-                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
-                bound.value = forwarder.publishEndpoints
-                return UncheckedTransfer(forwarder)
-            } run: { forwarder in
-                forwarder.value.run()
+                let loop = try PublishingLoop(
+                    name: "relay", context: context, configuration: configuration, controlEndpoint: controlEndpoint,
+                    recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger
+                ) { output in
+                    try RelayForwarder(
+                        context: context, configuration: configuration, output: output, counters: counters, logger: logger)
+                }
+                bound.value = loop.publishEndpoints
+                return UncheckedTransfer(loop)
+            } run: { loop in
+                loop.value.run()
             }
         } catch {
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             recorder?.stopAndFlush()
             throw error
         }
+        forwarderShutdown = PublisherShutdown(
+            thread: thread, context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver,
+            recorder: recorder, ownsContext: true, logger: logger)
         publishEndpoints = bound.value
     }
 
@@ -76,9 +83,7 @@ public final class FeedRelay: Sendable {
     /// Stops forwarding and writes what was forwarded to the history.
     public func stop() {
         guard stopping.claim() else { return }
-        thread.stopPublishing(
-            context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
-            ownsContext: true, logger: logger)
+        forwarderShutdown.stop()
         zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: 0)  // A relay has no session of its own.
         logger.info("stopped: forwarded \(status.published), recorded \(status.recorded), rejected \(status.rejected.values.reduce(0, +))")

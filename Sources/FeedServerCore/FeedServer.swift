@@ -2,7 +2,6 @@ import FeedHistory
 import FeedModel
 import Foundation
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// The publisher daemon: ingest, sequencer, fan-out, recorder and replay service, started
@@ -13,7 +12,7 @@ import ZeroMQ
 ///    is open, or throws saying which one failed.
 /// 2. ``stop()`` takes in what producers already delivered, publishes it, writes every message
 ///    to the history, and then returns, within 2 seconds also when multicast cannot keep up
-///    (see ``WorkerThread/stopPublishing``). It may be called from any thread, more than once.
+///    (see ``PublisherShutdown``). It may be called from any thread, more than once.
 /// 3. Every socket is created, used and closed on its own thread.
 /// 4. With multicast, pass a context that never terminates (`ZMQContext(terminatesOnDeinit:
 ///    false)`) to ``start(configuration:context:logger:)``: zmq_ctx_term can hang forever once a
@@ -31,14 +30,12 @@ public final class FeedServer: Sendable {
     public let session: UInt32
     public let counters: ServerCounters
     private let context: ZMQContext
-    private let ownsContext: Bool
     private let controlEndpoint: String
-    private let historyHandedOver = Latch()
-    private let engineThread: WorkerThread
+    /// Stops the engine's thread and writes what it published to the history.
+    private let engineShutdown: PublisherShutdown
     private let replayThread: WorkerThread
     /// Answers CURVE handshakes (only with CURVE); stopped after the sockets it admits to.
     private let zapThread: WorkerThread?
-    private let recorder: Recorder
     private let stopping = FirstCall()
     private let logger: Logger
 
@@ -67,12 +64,13 @@ public final class FeedServer: Sendable {
         // these machines even with LINGER 0). The daemon's own context is therefore never
         // terminated when multicast is on: stop() still closes every socket on its thread and
         // flushes the history, and the process exits, which releases what libzmq held.
-        ownsContext = context == nil
+        let ownsContext = context == nil
         let context = try context ?? ZMQContext(
             ioThreads: Int32(configuration.ioThreads), terminatesOnDeinit: configuration.multicastEndpoints.isEmpty)
         self.context = context
-        controlEndpoint = ControlChannel.makeEndpoint("feed-server")
-        recorder = try Recorder(
+        let controlEndpoint = ControlChannel.makeEndpoint("feed-server")
+        self.controlEndpoint = controlEndpoint
+        let recorder = try Recorder(
             store: store, counters: counters, backlogLimit: configuration.recorderBacklogLimit,
             retention: configuration.retention, logger: logger)
 
@@ -85,20 +83,24 @@ public final class FeedServer: Sendable {
             throw error
         }
         let zapThread = self.zapThread
-        let boundEngine = BoundEndpoints()
-        let controlEndpoint = self.controlEndpoint
-        let recorder = self.recorder
-        let historyHandedOver = self.historyHandedOver
+        let engineEndpoints = SetUpValue<(publish: [String], ingest: String)>(([], ""))
+        let replayEndpoint = SetUpValue("")
+        let historyHandedOver = Latch()
+        let engineThread: WorkerThread
         do {
             engineThread = try WorkerThread.start(name: "engine") {
-                let engine = try FeedEngine(
-                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    session: session, recorder: recorder, historyHandedOver: historyHandedOver, counters: counters,
-                    logger: logger)
-                boundEngine.set(publish: engine.publishEndpoints, ingest: engine.ingestEndpoint)
-                return UncheckedTransfer(engine)
-            } run: { engine in
-                engine.value.run()
+                let loop = try PublishingLoop(
+                    name: "engine", context: context, configuration: configuration, controlEndpoint: controlEndpoint,
+                    recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger
+                ) { output in
+                    try FeedEngine(
+                        context: context, configuration: configuration, session: session, output: output, counters: counters,
+                        logger: logger)
+                }
+                engineEndpoints.value = (loop.publishEndpoints, loop.intake.ingestEndpoint)
+                return UncheckedTransfer(loop)
+            } run: { loop in
+                loop.value.run()
             }
         } catch {
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
@@ -111,9 +113,9 @@ public final class FeedServer: Sendable {
                     context: context, endpoint: configuration.replayEndpoint,
                     controlEndpoint: controlEndpoint + "-replay", store: store,
                     pageLimit: configuration.replayPageLimit,
-                    connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
+                    connectionLimit: configuration.connectionLimitPerEndpoint, counters: counters,
                     clients: configuration.curve, status: { counters.status(session: session) }, logger: logger)
-                boundEngine.set(replay: service.endpoint)
+                replayEndpoint.value = service.endpoint
                 return UncheckedTransfer(service)
             } run: { service in
                 service.value.run()
@@ -124,7 +126,11 @@ public final class FeedServer: Sendable {
             recorder.stopAndFlush()
             throw error
         }
-        endpoints = boundEngine.endpoints
+        engineShutdown = PublisherShutdown(
+            thread: engineThread, context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver,
+            recorder: recorder, ownsContext: ownsContext, logger: logger)
+        endpoints = Endpoints(
+            publish: engineEndpoints.value.publish, ingest: engineEndpoints.value.ingest, replay: replayEndpoint.value)
     }
 
     /// Whether every message published so far is in the history; after ``stop()``, the final
@@ -136,9 +142,7 @@ public final class FeedServer: Sendable {
         guard stopping.claim() else { return }
         // The replay service stops alongside: nothing it does touches what is being recorded.
         ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay")
-        engineThread.stopPublishing(
-            context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
-            ownsContext: ownsContext, logger: logger)
+        engineShutdown.stop()
         replayThread.join()
         zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: session)
@@ -152,19 +156,4 @@ public final class FeedServer: Sendable {
 struct UncheckedTransfer<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// Collects bound endpoints from the worker threads during start-up.
-private final class BoundEndpoints: Sendable {
-    private let state = Mutex<(publish: [String], ingest: String, replay: String)>(([], "", ""))
-
-    func set(publish: [String], ingest: String) {
-        state.withLock { $0.publish = publish; $0.ingest = ingest }
-    }
-
-    func set(replay: String) { state.withLock { $0.replay = replay } }
-
-    var endpoints: FeedServer.Endpoints {
-        state.withLock { FeedServer.Endpoints(publish: $0.publish, ingest: $0.ingest, replay: $0.replay) }
-    }
 }
