@@ -88,7 +88,10 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
         .testTarget(name: "FeedClientKitTests", dependencies: ["FeedClientKit", "FeedModel"]),
-        .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ"]),
+        .testTarget(
+            name: "FeedServerCoreTests",
+            dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "CommandLineSupportTests",
             dependencies: ["CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
