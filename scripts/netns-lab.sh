@@ -9,6 +9,8 @@
 #   NAME-sub2  lab0 10.231.X.3/24 ─┘
 #
 # Each host has lo up, lab0 up with multicast on, and a route for 224.0.0.0/4 via lab0.
+# $LAB_HOSTS (space-separated names, at most 250) replaces pub, sub1 and sub2: the Nth host
+# gets address 10.231.X.N. Give the same LAB_HOSTS to every command on that lab.
 # X comes from $LAB_SUBNET (0-255) or is derived from NAME. The subnet exists only inside the
 # lab, so two labs with the same X do not see each other; X only makes addresses easy to tell apart.
 #
@@ -26,7 +28,7 @@
 # NAME: letters, digits, '-' and '_', at most 20 characters.
 set -euo pipefail
 
-hosts=(pub sub1 sub2)
+read -r -a hosts <<<"${LAB_HOSTS:-pub sub1 sub2}"
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
@@ -56,12 +58,14 @@ subnet() {
 }
 
 host_index() {
-    case $1 in
-        pub) echo 1 ;;
-        sub1) echo 2 ;;
-        sub2) echo 3 ;;
-        *) die "unknown host '$1': expected pub, sub1 or sub2" ;;
-    esac
+    local i
+    for i in "${!hosts[@]}"; do
+        if [[ ${hosts[$i]} == "$1" ]]; then
+            echo $((i + 1))
+            return
+        fi
+    done
+    die "unknown host '$1': expected one of ${hosts[*]}"
 }
 
 namespace_exists() {
@@ -101,6 +105,10 @@ cmd_down() {
 cmd_up() {
     local name=$1 x br host i
     check_name "$name"
+    ((${#hosts[@]} >= 1 && ${#hosts[@]} <= 250)) || die "LAB_HOSTS must name 1-250 hosts"
+    for host in "${hosts[@]}"; do
+        [[ $host =~ ^[a-z0-9]{1,8}$ ]] || die "bad host name '$host' in LAB_HOSTS: 1-8 lowercase letters or digits"
+    done
     x=$(subnet "$name")
     cmd_down "$name"
     # A failure half-way leaves nothing behind.

@@ -41,7 +41,9 @@ struct SnapshotCommand: ParsableCommand {
             let writer = LineWriter()
             let format = output.format  // Read once: a property wrapper's getter is not free per message.
             if let header = format.header { writer.write(header) }
-            try source.forEachSnapshotPage(prefixes: prefixes, at: at, pageSize: 10_000) { block in
+            try source.forEachSnapshotPage(
+                prefixes: prefixes, at: at, pageSize: 10_000, skipped: { HistoryNotes.write(expired: nil, skipped: $0) }
+            ) { block in
                 for message in try block.decoded() { writer.write(message, as: format) }
                 writer.flush()
                 return true

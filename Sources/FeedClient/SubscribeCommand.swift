@@ -59,6 +59,9 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Flag(help: "Also print heartbeats (to stderr).")
     var heartbeats = false
 
+    @Flag(help: "At the end, report the live rate and the latency from each live message's publish time to its arrival (p50, p99, p99.9, max); the publisher's clock and this host's must agree.")
+    var latency = false
+
     static let defaultPublish = "tcp://127.0.0.1:5556"
     /// How long output may take to reach a reader after SIGINT or SIGTERM before the rest is dropped.
     static let outputBudgetAfterSignal = Duration.seconds(2)
@@ -110,11 +113,13 @@ struct SubscribeCommand: AsyncParsableCommand {
         let writer = LineWriter()
         let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)
         let subscription = FeedSubscription(context: context, endpoint: from, options: options)
+        let latency = self.latency ? LiveLatency() : nil
         let stop: SubscriptionStop?
         do {
             stop = try await withThrowingTaskGroup(of: SubscriptionStop?.self) { group in
                 group.addTask {
-                    try await printEvents(of: subscription, for: PrefixOptions.summary(prefixes), to: writer, watch: watch)
+                    try await printEvents(
+                        of: subscription, for: PrefixOptions.summary(prefixes), to: writer, watch: watch, latency: latency)
                     return nil
                 }
                 group.addTask { await watch.untilStop() }
@@ -144,18 +149,22 @@ struct SubscribeCommand: AsyncParsableCommand {
         ClientFailure.writeError(
             // The subscription reads ahead of what is printed: its counts may cover more than `received`.
             "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost, skipped \(counts.malformed) malformed")
+        if let latency { ClientFailure.writeError(latency.summary) }
         if case .silence(let milliseconds) = stop {
             throw ClientError(.unavailable, "nothing from \(from) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")
         }
     }
 
     /// Prints the events of `subscription` until `--count` messages or the end of the feed.
-    /// `subscribedTo` names the prefixes in status lines.
+    /// `subscribedTo` names the prefixes in status lines; `latency` hears of each live message.
     private func printEvents(
-        of subscription: FeedSubscription, for subscribedTo: String, to writer: LineWriter, watch: SubscriptionWatch
+        of subscription: FeedSubscription, for subscribedTo: String, to writer: LineWriter, watch: SubscriptionWatch,
+        latency: LiveLatency?
     ) async throws {
         let format = output.format  // Read once: a property wrapper's getter is not free per message.
         var announced = false
+        // Messages replayed at start-up are not live: they come before `replayCompleted`.
+        var live = try replayStart() == .live
         var events = subscription.makeAsyncIterator()
         while true {
             watch.beginWaiting()
@@ -168,6 +177,7 @@ struct SubscribeCommand: AsyncParsableCommand {
             }
             switch event {
             case .message(let message):
+                if live, let latency { latency.record(publishTime: message.publishTime, arrival: Timestamp.now().nanoseconds) }
                 writer.write(message, as: format)
                 await writer.waitForRoom()
             case .heartbeat(let session, let sequence):
@@ -184,6 +194,7 @@ struct SubscribeCommand: AsyncParsableCommand {
                 await writer.flushed()
                 ClientFailure.writeError("publisher restarted: session \(old) -> \(new)")
             case .replayCompleted(let messages):
+                live = true
                 await writer.flushed()
                 ClientFailure.writeError("replayed \(messages) messages from history; now live")
             case .connectionLost(let endpoint):

@@ -83,15 +83,18 @@ extension HistorySource {
     /// Calls `body` with each page of the latest message of every topic under any of
     /// `prefixes` as of `at` (nil: now), following each page's `next` until the snapshot is
     /// complete; stops early when `body` returns `false`. Each topic comes once: more prefixes
-    /// than one request carries are asked for in groups that share no topic.
+    /// than one request carries are asked for in groups that share no topic. `skipped` is
+    /// called with the damaged blocks a page skipped, before its messages.
     public func forEachSnapshotPage(
-        prefixes: [TopicPrefix], at: Timestamp?, pageSize: Int, _ body: (MessageBlock) throws -> Bool
+        prefixes: [TopicPrefix], at: Timestamp?, pageSize: Int, skipped: ([SkippedBlock]) -> Void = { _ in },
+        _ body: (MessageBlock) throws -> Bool
     ) throws {
         // Groups are made of covering prefixes: no topic is under two groups.
         for group in TopicPrefix.requestGroups(prefixes) {
             var after: String?
             repeat {
                 let page = try snapshot(prefixes: group, at: at, after: after, maxMessages: pageSize)
+                if !page.skipped.isEmpty { skipped(page.skipped) }
                 if !page.messages.isEmpty, try !body(page.messages) { return }
                 after = page.next
             } while after != nil

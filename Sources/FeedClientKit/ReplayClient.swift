@@ -165,7 +165,7 @@ extension ReplayClient: HistorySource {
         var request = ReplayRequest(op: .snapshot, until: at?.nanoseconds, cursor: after, pageSize: maxMessages)
         try request.setPrefixes(prefixes, endpoint: endpoint)
         let (reply, block) = try exchange(request)
-        return SnapshotPage(messages: block, next: reply.next)
+        return SnapshotPage(messages: block, next: reply.next, skipped: reply.skipped ?? [])
     }
 }
 

@@ -37,7 +37,7 @@ public struct HistoryError: Error, CustomStringConvertible, Sendable, Equatable 
     /// Wraps an error from SQLite or GRDB met while working on the history at `path`.
     static func storage(_ error: any Error, path: String) -> HistoryError {
         if let error = error as? HistoryError { return error }
-        if let error = error as? QueryRun.Damaged {
+        if let error = error as? DamageFound {
             switch error {
             case .block(_, let cause): return storage(cause, path: path)
             case .segment(let segment): return HistoryError(.damaged, "history \(path) is damaged: the index of segment \(segment) cannot be read")

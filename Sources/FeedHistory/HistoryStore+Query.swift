@@ -5,7 +5,7 @@ extension HistoryStore {
     /// (block id, then position in the block), starting at `cursor` (from the beginning when nil).
     ///
     /// A damaged block is skipped and listed in ``HistoryPage/skipped`` (on the page where it
-    /// would have been read); the query fails only beyond ``damagedBlocksPerPage`` of them.
+    /// would have been read); the query fails only beyond ``damagedPlacesPerRead`` of them.
     ///
     /// Stateless: the page's ``HistoryPage/next`` cursor is the position of the next matching
     /// message, nil when there is none. `query.limit` is not applied here, since one page
@@ -30,40 +30,13 @@ extension HistoryStore {
         if let cursor, cursor.blockID < 0 || cursor.index < 0 {
             throw HistoryError(.invalidQuery, "bad cursor '\(cursor)'")
         }
-        var avoiding = QueryRun.Avoided()
-        var skipped: [SkippedBlock] = []
-        while true {
-            do {
-                var page = try pool.read { db in
-                    try QueryRun(db, query, schemaVersion: schemaVersion, topicLists: topicLists, strategy: strategy, avoiding: avoiding)
-                        .page(after: cursor, maxMessages: maxMessages)
-                }
-                if cursor == nil { page.expired = try expiry(of: query) }
-                page.skipped = skipped
-                return page
-            } catch QueryRun.Damaged.block(let blockID, let error)
-                where avoiding.blocks.count < Self.damagedBlocksPerPage && !avoiding.blocks.contains(blockID)
-            {
-                avoiding.blocks.insert(blockID)
-                skipped.append(describeDamaged(blockID, error))
-                skipped.sort { $0.blockID < $1.blockID }
-            } catch QueryRun.Damaged.segment(let segment)
-                where avoiding.segments.count < Self.damagedBlocksPerPage && !avoiding.segments.contains(segment)
-            {
-                avoiding.segments.insert(segment)
-            } catch {
-                throw HistoryError.storage(error, path: path)
-            }
+        var (page, skipped) = try readAvoidingDamage { db, avoiding in
+            try QueryRun(db, query, schemaVersion: schemaVersion, topicLists: topicLists, strategy: strategy, avoiding: avoiding)
+                .page(after: cursor, maxMessages: maxMessages)
         }
-    }
-
-    /// Damaged blocks one page skips before the query fails: each costs a new run of the page.
-    static let damagedBlocksPerPage = 64
-
-    /// Block `blockID` found damaged: its row's session and sequences when they still read.
-    private func describeDamaged(_ blockID: Int64, _ error: any Error) -> SkippedBlock {
-        (try? pool.read { db in SkippedBlock(db, blockID: blockID, error: error) })
-            ?? SkippedBlock(blockID: blockID, session: nil, feedSequences: nil, reason: SkippedBlock.reason(error))
+        if cursor == nil { page.expired = try expiry(of: query) }
+        page.skipped = skipped
+        return page
     }
 
     /// Every matching message in publish order, at most `query.limit` of them: what

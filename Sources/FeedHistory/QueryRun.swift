@@ -14,9 +14,9 @@ import GRDB
 ///      segment (the tail) are read whole.
 /// 3. Every record read goes through ``MessageFilter``; matches are copied as they are. Both
 ///    ways give the same messages in the same order, so a query may change way between pages.
-/// 4. Damage ends the run at once with ``Damaged`` (SQLite cannot go on with a transaction that
+/// 4. Damage ends the run at once with ``DamageFound`` (SQLite cannot go on with a transaction that
 ///    met a damaged page): the store runs the page again in a new transaction, ``avoiding``
-///    what was found, and reports the blocks skipped (``HistoryStore/query(_:after:maxMessages:)``).
+///    what was found, and reports the blocks skipped (``HistoryStore/readAvoidingDamage(_:)``).
 ///    An avoided block is never read; an avoided segment's index is not read, its blocks are
 ///    scanned instead.
 struct QueryRun {
@@ -39,23 +39,11 @@ struct QueryRun {
     private let session: UInt32?
     /// False when the query can match nothing (a sequence bound on an empty history).
     private let possible: Bool
-    private let avoiding: Avoided
-
-    /// What earlier runs of the page found damaged.
-    struct Avoided {
-        var blocks: Set<Int64> = []
-        var segments: Set<Int64> = []
-    }
-
-    /// A damaged block or segment index met while reading (rule 4).
-    enum Damaged: Error {
-        case block(Int64, any Error)
-        case segment(Int64)
-    }
+    private let avoiding: AvoidedDamage
 
     init(
         _ db: Database, _ query: HistoryQuery, schemaVersion: Int, topicLists: TopicListCache, strategy: Strategy = .automatic,
-        avoiding: Avoided = Avoided()
+        avoiding: AvoidedDamage = AvoidedDamage()
     ) throws {
         self.db = db
         self.avoiding = avoiding
@@ -195,14 +183,7 @@ struct QueryRun {
         let statement = try db.cachedStatement(
             sql: "SELECT block_id, payload FROM blocks WHERE block_id BETWEEN ? AND ?\(conditions.sql) ORDER BY block_id")
         // The range in pieces around the avoided blocks: a fresh seek past each.
-        var pieces: [ClosedRange<Int64>] = []
-        var low = range.lowerBound
-        for avoided in avoiding.blocks.sorted() where range.contains(avoided) {
-            if low < avoided { pieces.append(low...avoided - 1) }
-            low = avoided + 1
-        }
-        if low <= range.upperBound { pieces.append(low...range.upperBound) }
-        for piece in pieces {
+        for piece in avoiding.pieces(of: range) {
             var arguments: StatementArguments = [piece.lowerBound, piece.upperBound]
             arguments += conditions.arguments
             var position = piece.lowerBound
@@ -219,7 +200,7 @@ struct QueryRun {
                     position = blockID + 1
                 }
             } catch where SkippedBlock.isDamage(error) {
-                throw Damaged.block(position, error)
+                throw DamageFound.block(position, error)
             }
         }
     }
@@ -256,7 +237,7 @@ struct QueryRun {
                     for number in locations { hits.append(entries.location(number)) }
                 }
             } catch where SkippedBlock.isDamage(error) {
-                throw Damaged.segment(segment.id)
+                throw DamageFound.segment(segment.id)
             }
             hits.sort { ($0.blockDelta, $0.index) < ($1.blockDelta, $1.index) }
             for hit in hits {
@@ -268,7 +249,7 @@ struct QueryRun {
                         try collector.take(blockID, Int(hit.index), topic: topic, body: body)
                     }
                 } catch where SkippedBlock.isDamage(error) {
-                    throw Damaged.block(blockID, error)
+                    throw DamageFound.block(blockID, error)
                 }
                 if !more { return false }
             }

@@ -4,7 +4,7 @@ import ZeroMQ
 
 /// The server's intake, the hot path: takes producer messages (and demo events), sequences
 /// them, and publishes and records them through the ``PublishingLoop`` it runs in; sends a
-/// heartbeat when the feed is quiet, when a subscriber asks for one and after a stop request.
+/// heartbeat every heartbeat interval, when a subscriber asks for one and after a stop request.
 ///
 /// Owns the ingest PULL and its connections; nothing else touches them. After a stop request it
 /// takes in what producers had already delivered (see ``PublisherShutdown``).
@@ -24,7 +24,7 @@ final class FeedEngine: PublisherIntake {
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var demo: DemoFeed?
-    private var lastPublishAt: Int64
+    private var lastHeartbeatAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
     /// Published but not yet added to `counters` (they are updated once per batch).
@@ -67,8 +67,8 @@ final class FeedEngine: PublisherIntake {
             let symbols = configuration.demoSymbols.map { DemoSymbols(synthetic: $0, seed: configuration.demoSeed) }
             return DemoFeed(symbols: symbols ?? .listed, seed: configuration.demoSeed)
         }
-        lastPublishAt = MonotonicClock.nanoseconds()
-        demoStartedAt = lastPublishAt
+        lastHeartbeatAt = MonotonicClock.nanoseconds()
+        demoStartedAt = lastHeartbeatAt
     }
 
     deinit { body.deallocate() }
@@ -162,18 +162,17 @@ final class FeedEngine: PublisherIntake {
         publishedSinceReport += 1
     }
 
-    /// Brings the shared counters and the heartbeat timer up to date after a batch.
+    /// Brings the shared counters up to date after a batch.
     private func reportPublished() {
         guard publishedSinceReport > 0 else { return }
         counters.published.add(publishedSinceReport, ordering: .relaxed)
         counters.lastFeedSequence.store(sequencer.lastFeedSequence, ordering: .relaxed)
         publishedSinceReport = 0
-        lastPublishAt = MonotonicClock.nanoseconds()
     }
 
     private func sendHeartbeat() throws {
         try output.fanOut.publish(sequencer.heartbeat(now: Timestamp.now().nanoseconds))
-        lastPublishAt = MonotonicClock.nanoseconds()
+        lastHeartbeatAt = MonotonicClock.nanoseconds()
     }
 
     func handleSubscriptions() throws {
@@ -196,18 +195,18 @@ final class FeedEngine: PublisherIntake {
     // MARK: Timers
 
     /// Generates the demo events due, closes revoked producers' connections, and sends a
-    /// heartbeat when the feed was quiet for the heartbeat interval.
+    /// heartbeat every heartbeat interval, busy or idle.
     func housekeeping() throws {
         if demo != nil { try generateDemo() }
         try revoked?.closeRevoked(on: producers)
-        if MonotonicClock.nanoseconds() - lastPublishAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
+        if MonotonicClock.nanoseconds() - lastHeartbeatAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }
     }
 
     /// The next heartbeat's, or the next demo event's if sooner.
     var nextDeadline: Int64? {
-        var deadline = lastPublishAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
+        var deadline = lastHeartbeatAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
         if let rate = configuration.demoRate, rate > 0 {
             deadline = min(deadline, demoStartedAt + Int64(Double(demoGenerated + 1) * 1e9 / Double(rate)))
         }

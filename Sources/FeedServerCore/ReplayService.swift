@@ -169,7 +169,11 @@ final class ReplayService {
             let page = try store.snapshot(
                 prefixes: try ReplayQuery.prefixes(of: request), at: request.until.map(Timestamp.init(nanoseconds:)),
                 after: try ReplayQuery.snapshotCursor(request.cursor), maxMessages: try pageSize(request))
-            return (ReplayReply(ok: true, count: page.messages.count, next: page.next), page.messages)
+            for skipped in page.skipped { logger.error("history \(store.path): \(skipped)") }
+            return (
+                ReplayReply(ok: true, count: page.messages.count, next: page.next, skipped: page.skipped.isEmpty ? nil : page.skipped),
+                page.messages
+            )
         }
     }
 

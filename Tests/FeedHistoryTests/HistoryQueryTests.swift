@@ -177,6 +177,44 @@ struct HistoryQueryTests {
         }
     }
 
+    /// Damaged blocks inside indexed segments and in the tail, and a damaged segment index: the
+    /// snapshot skips the blocks (naming them) and gives each topic its last message outside
+    /// them; the damaged index is replaced by reading its segment's blocks.
+    @Test func snapshotSkipsDamagedBlocksAndIndexes() throws {
+        try withTemporaryFolder { folder in
+            let store = try HistoryStore(
+                path: folder + "/feed.sqlite", readOnly: false,
+                segmentPolicy: SegmentIndexer.Policy(messagesPerSegment: 50, maximumBlocksPerSegment: 3))
+            try feed.record(into: store)
+            let damaged: Set<Int64> = [5, 21, Int64(feed.blocks.count)]
+            try store.pool.write { db in
+                for blockID in damaged {
+                    try db.execute(sql: "UPDATE blocks SET payload = x'ffff' || substr(payload, 3) WHERE block_id = ?", arguments: [blockID])
+                }
+                try db.execute(sql: "UPDATE segment_topics SET entries = x'ffffffff' WHERE segment_id = (SELECT min(segment_id) + 2 FROM segments)")
+            }
+            let times = feed.times.sorted()
+            for prefix in [TopicPrefix.all, try TopicPrefix("NASDAQ."), try TopicPrefix("NYSE.BRK.A")] {
+                for at in [nil, Timestamp(nanoseconds: times[1049])] {
+                    let expected = feed.expectedSnapshot(prefixes: [prefix], at: at, excluding: Set(damaged.map { Int($0) - 1 }))
+                    var paged = MessageBlock()
+                    var skipped = Set<Int64>()
+                    var after: String?
+                    repeat {
+                        let page = try store.snapshot(prefixes: [prefix], at: at, after: after, maxMessages: 3)
+                        paged.append(contentsOf: page.messages)
+                        skipped.formUnion(page.skipped.map(\.blockID))
+                        after = page.next
+                    } while after != nil
+                    #expect(paged == expected, "\(prefix) at \(String(describing: at))")
+                    #expect(skipped.isSubset(of: damaged), "\(prefix) at \(String(describing: at)): \(skipped)")
+                    // Every topic's latest message is looked for in the last block first.
+                    if prefix == .all && at == nil { #expect(skipped.contains(Int64(feed.blocks.count)), "\(skipped)") }
+                }
+            }
+        }
+    }
+
     @Test func snapshotMatchesBruteForce() throws {
         try feed.withRecordedStore { store in
             let times = feed.times.sorted()

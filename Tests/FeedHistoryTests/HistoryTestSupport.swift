@@ -151,12 +151,16 @@ struct SyntheticFeed {
 
     /// Brute force of a snapshot: per topic under any of `prefixes`, its last message published
     /// by `at`, topics in the order the feed first carried them (the history's topic ids).
-    func expectedSnapshot(prefixes: [TopicPrefix], at: Timestamp?) -> MessageBlock {
+    /// Messages of the blocks at `excluding` (indexes into ``blocks``) are left out, as a
+    /// snapshot skipping those blocks as damaged does.
+    func expectedSnapshot(prefixes: [TopicPrefix], at: Timestamp?, excluding: Set<Int> = []) -> MessageBlock {
         var last: [[UInt8]: RecordedMessage] = [:]
         var firstSeen: [[UInt8]] = []
         var seen = Set<[UInt8]>()
-        for message in messages {
+        let blockOfMessage = blocks.indices.flatMap { Array(repeating: $0, count: blocks[$0].count) }
+        for (number, message) in messages.enumerated() {
             if seen.insert(message.topic).inserted { firstSeen.append(message.topic) }
+            if excluding.contains(blockOfMessage[number]) { continue }
             guard prefixes.contains(where: { message.topic.starts(with: $0.rawValue.utf8) }) else { continue }
             if let at, message.message.publishTime > at.nanoseconds { continue }
             last[message.topic] = message

@@ -109,4 +109,43 @@ struct HistoryHealthTests {
         try server.stop()
         #expect(server.process.stderr.contains("block 3"), "the server logs what it skipped")
     }
+
+    @Test func snapshotMeetingADamagedBlockSkipsItWithANoteAndGivesTheValuesBeforeIt() throws {
+        let server = try ServerFixture()
+        try server.publishRecordedSample(count: 5000)
+        let messages = try HistoryStore(path: server.databasePath, readOnly: true).queryAll(HistoryQuery()).decoded()
+        // The last block now claims a 65535-byte topic in its first record: it no longer reads back.
+        let block = try Self.python(
+            """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1], timeout=10)
+            print(*c.execute('SELECT block_id, first_feed_seq, last_feed_seq FROM blocks ORDER BY block_id DESC LIMIT 1').fetchone())
+            c.execute("UPDATE blocks SET payload = x'ffff' || substr(payload, 3) WHERE block_id = (SELECT max(block_id) FROM blocks)")
+            c.commit()
+            """, [server.databasePath]
+        ).split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(block.count == 3)
+        // Each topic's last message outside the damaged block.
+        var expected: [String: UInt64] = [:]
+        for message in messages where !(block[1]...block[2]).contains(Int(message.feedSequence)) {
+            expected[message.topic.rawValue] = message.feedSequence
+        }
+        #expect(expected.count > 1)
+
+        for source in [["--server", server.replay], ["--db", server.databasePath]] {
+            let snapshot = try server.client(["snapshot", "--format", "ndjson"] + source)
+            #expect(snapshot.process.terminationStatus == 0, "\(source): \(snapshot.stderr)")
+            let received = try NDJSON.objects(snapshot.stdout).compactMap { object -> (String, UInt64)? in
+                guard let topic = object["topic"] as? String, let seq = (object["seq"] as? NSNumber)?.uint64Value else { return nil }
+                return (topic, seq)
+            }
+            #expect(Dictionary(received, uniquingKeysWith: { _, last in last }) == expected, "\(source)")
+            #expect(received.count == expected.count, "\(source): each topic once")
+            #expect(
+                snapshot.stderr.contains(
+                    "warning: history block \(block[0]) (session \(server.session) feed_seq \(block[1])-\(block[2])) damaged, skipped"),
+                "\(source): \(snapshot.stderr)")
+        }
+        try server.stop()
+    }
 }
