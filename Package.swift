@@ -96,7 +96,10 @@ let package = Package(
             name: "FeedClientKitTests",
             dependencies: ["FeedClientKit", "FeedModel", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "FeedServerCoreTests", dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ"]),
+        .testTarget(
+            name: "FeedServerCoreTests",
+            dependencies: ["FeedServerCore", "FeedModel", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "CommandLineSupportTests",
             dependencies: ["CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -91,9 +91,8 @@ final class ConnectionGuard {
                 if refusing.remove(descriptor) == nil, live.removeValue(forKey: descriptor) != nil { ended.append(descriptor) }
             case .acceptFailed:
                 let count = counters.refuseConnection(role: role)
-                if LogThrottle.logs(count) {
-                    logger.warning("\(role) endpoint \(event.endpoint) could not accept a connection (#\(count)): errno \(event.value)")
-                }
+                logger.warning(
+                    occurrence: count, "\(role) endpoint \(event.endpoint) could not accept a connection (#\(count)): errno \(event.value)")
             default:
                 break  // Not among ZMQMonitor.connectionEvents: never reported here.
             }
@@ -127,11 +126,10 @@ final class ConnectionGuard {
             descriptor.shutdown()
             refusing.insert(descriptor)
             let count = counters.refuseConnection(role: role)
-            if LogThrottle.logs(count) {
-                logger.warning(
-                    "\(role) endpoint holds \(limit) connections, its share of descriptors: closed a new one from \(addresses.peer) at once (#\(count))"
-                )
-            }
+            logger.warning(
+                occurrence: count,
+                "\(role) endpoint holds \(limit) connections, its share of descriptors: closed a new one from \(addresses.peer) at once (#\(count))"
+            )
             return
         }
         live[descriptor] = Connection(local: addresses.local, peer: addresses.peer)

@@ -87,24 +87,19 @@ final class FanOut {
         try xpub.set(
             .maxMessageSize,
             curve == nil ? SubscriberGuards.maximumSubscriptionFrame : SubscriberGuards.maximumCurveSubscriptionFrame)
-        subscribers = try ConnectionGuard(
-            socket: xpub, role: "publish", limit: connectionLimit, counters: counters, logger: logger)
-        if let curve {
-            try xpub.secure(.server(secretKey: curve.secretKey))
-            // Nothing is applied but what the gate applies: no leak before the owner read a subscription.
-            try xpub.set(.xpubManual, 1)
-        }
-        var bound: [String] = []
-        for endpoint in endpoints {
-            try xpub.bind(endpoint)
-            bound.append(try xpub.get(.lastEndpoint))
-        }
+        // With CURVE, nothing is applied but what the gate applies: no leak before the owner read
+        // a subscription.
+        if curve != nil { try xpub.set(.xpubManual, 1) }
+        let listening = try ListeningEndpoints(
+            socket: xpub, endpoints: endpoints, role: "publish", connectionLimit: connectionLimit, curve: curve,
+            counters: counters, logger: logger)
+        subscribers = listening.connections
         multicast = try multicastEndpoints.map {
             try MulticastSender(
                 context: context, endpoint: $0, settings: multicastSettings, maximumQueue: sendHighWaterMark,
                 counters: counters.addMulticast(endpoint: $0, rateKilobits: multicastSettings.rateKilobits))
         }
-        boundEndpoints = bound + multicastEndpoints
+        boundEndpoints = listening.endpoints + multicastEndpoints
     }
 
     /// The sockets the owning thread polls for ``readSubscriptionChanges(limit:)``.
@@ -258,15 +253,13 @@ final class FanOut {
     private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason) throws {
         guard let peer = try subscribers.disconnect(descriptor) else { return }
         let count = counters.dropSubscriber(reason)
-        if LogThrottle.logs(count) {
-            let why =
-                switch reason {
-                case .tooManySubscriptions: "asked for more than \(guards.maximumSubscriptions) subscriptions"
-                case .subscriptionTooLong: "sent a subscription longer than \(SubscriberGuards.maximumSubscriptionLength) bytes"
-                case .slow: "its send queue stayed full for \(guards.slowSubscriberMilliseconds) ms"
-                }
-            logger.warning("disconnected subscriber \(peer) (\(descriptor)): \(why) (\(reason.rawValue) #\(count))")
-        }
+        let why =
+            switch reason {
+            case .tooManySubscriptions: "asked for more than \(guards.maximumSubscriptions) subscriptions"
+            case .subscriptionTooLong: "sent a subscription longer than \(SubscriberGuards.maximumSubscriptionLength) bytes"
+            case .slow: "its send queue stayed full for \(guards.slowSubscriberMilliseconds) ms"
+            }
+        logger.warning(occurrence: count, "disconnected subscriber \(peer) (\(descriptor)): \(why) (\(reason.rawValue) #\(count))")
     }
 }
 

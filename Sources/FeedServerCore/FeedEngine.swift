@@ -2,29 +2,27 @@ import FeedModel
 import Logging
 import ZeroMQ
 
-/// The hot path, on one thread: takes producer messages (and demo events), sequences them,
-/// publishes them, and collects them into blocks for the recorder.
+/// The server's intake, the hot path: takes producer messages (and demo events), sequences
+/// them, and publishes and records them through the ``PublishingLoop`` it runs in; sends a
+/// heartbeat every heartbeat interval, when a subscriber asks for one and after a stop request.
 ///
-/// Owns the ingest PULL, the fan-out XPUB and a control PULL; nothing else touches them. It
-/// stops when a message arrives on the control endpoint, after taking in what producers had
-/// already delivered, or when the context is shut down. ``WorkerThread/stopPublishing`` tells
-/// the whole stop sequence and why it fits the shutdown budget.
-final class FeedEngine {
+/// Owns the ingest PULL and its connections; nothing else touches them. After a stop request it
+/// takes in what producers had already delivered (see ``PublisherShutdown``).
+final class FeedEngine: PublisherIntake {
     private let configuration: ServerConfiguration
     private let ingest: ZMQSocket
-    private let control: ZMQSocket
-    private let fanOut: FanOut
+    /// The ingest endpoint as bound (wildcard port resolved).
+    let ingestEndpoint: String
+    private let output: PublishOutput
     private let producers: ConnectionGuard
     private let counters: ServerCounters
     private let logger: Logger
-    private let historyHandedOver: Latch
     /// With CURVE: who may publish what (producers are told apart by their ZAP `User-Id`).
     private let allowList: ClientAllowList?
     /// With CURVE: closes the connections of revoked producers.
     private var revoked: RevokedConnections?
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
-    @exclusivity(unchecked) private var blocks: BlockBuilder
     @exclusivity(unchecked) private var demo: DemoFeed?
     private var lastHeartbeatAt: Int64
     private var demoStartedAt: Int64
@@ -42,38 +40,29 @@ final class FeedEngine {
     /// producer can make the ingest queue (`ZMQ_RCVHWM` frames) hold.
     static let maximumIngestMessageSize: Int64 = 4096
 
-    /// Binds every socket; throws (with the endpoint in the message) if any bind fails.
-    /// - Parameter historyHandedOver: opened once every published message went to the recorder.
+    /// Binds the ingest endpoint; throws (with the endpoint in the message) if the bind fails.
+    /// - Parameter output: the publishing loop's, which records every message.
     init(
-        context: ZMQContext, configuration: ServerConfiguration, controlEndpoint: String, session: UInt32,
-        recorder: Recorder, historyHandedOver: Latch, counters: ServerCounters, logger: Logger
+        context: ZMQContext, configuration: ServerConfiguration, session: UInt32, output: PublishOutput,
+        counters: ServerCounters, logger: Logger
     ) throws {
         self.configuration = configuration
+        self.output = output
         self.counters = counters
         self.logger = logger
-        self.historyHandedOver = historyHandedOver
         allowList = configuration.curve?.clients
         revoked = configuration.curve.map { RevokedConnections(clients: $0.clients, logger: logger) }
         sequencer = Sequencer(session: session)
-        control = try ControlChannel.bind(context, controlEndpoint)
-        let connectionLimit = configuration.guards.connectionLimit(endpoints: 3)  // publish, ingest, replay
         ingest = try ZMQSocket(context, .pull)
         try ingest.set(.linger, 0)
         try ingest.set(.maxMessageSize, Self.maximumIngestMessageSize)
         try ingest.set(.receiveHighWaterMark, 100_000)
-        producers = try ConnectionGuard(
-            socket: ingest, role: "ingest", limit: connectionLimit, counters: counters, logger: logger)
-        if let curve = configuration.curve { try ingest.secure(.server(secretKey: curve.secretKey)) }
-        try ingest.bind(configuration.ingestEndpoint)
-        fanOut = try FanOut(
-            context: context, endpoints: configuration.publishEndpoints,
-            multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
-            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            guards: configuration.guards, connectionLimit: connectionLimit, curve: configuration.curve, stopRequests: control,
-            counters: counters, logger: logger)
-        blocks = BlockBuilder(
-            recorder: recorder, messagesPerBlock: configuration.blockMessages,
-            flushAfterMilliseconds: configuration.blockFlushMilliseconds)
+        let listening = try ListeningEndpoints(
+            socket: ingest, endpoints: [configuration.ingestEndpoint], role: "ingest",
+            connectionLimit: configuration.connectionLimitPerEndpoint, curve: configuration.curve, counters: counters,
+            logger: logger)
+        producers = listening.connections
+        ingestEndpoint = listening.endpoints[0]
         demo = configuration.demoRate.map { _ in
             let symbols = configuration.demoSymbols.map { DemoSymbols(synthetic: $0, seed: configuration.demoSeed) }
             return DemoFeed(symbols: symbols ?? .listed, seed: configuration.demoSeed)
@@ -84,58 +73,18 @@ final class FeedEngine {
 
     deinit { body.deallocate() }
 
-    /// The ingest endpoint as bound (wildcard port resolved).
-    var ingestEndpoint: String { (try? ingest.get(.lastEndpoint)) ?? configuration.ingestEndpoint }
-    var publishEndpoints: [String] { fanOut.boundEndpoints }
-
-    /// Runs until stopped. Then hands every block to the recorder (opening `historyHandedOver`)
-    /// and, after a stop request, sends a final heartbeat and keeps multicast open for repairs.
-    func run() {
-        let requested = runUntilStopped()
-        blocks.flushAll()
-        historyHandedOver.open()
-        guard requested else { return }
-        do {
-            // Tells every subscriber the last sequence, and lets a PGM receiver that lost the
-            // tail notice it at once rather than at the next SPM.
-            try sendHeartbeat()
-        } catch {
-            logger.info("no final heartbeat: \(error)")
-        }
-        fanOut.finishMulticast()
-    }
-
-    /// Returns `true` after a stop request, `false` when the context was shut down or on error.
-    private func runUntilStopped() -> Bool {
-        do {
-            while true {
-                let ready = try ZMQPoller.poll(
-                    [control, ingest, producers.eventSocket] + fanOut.sockets, timeoutMilliseconds: pollTimeoutMilliseconds())
-                if ready[0] {
-                    try takeInWhatProducersDelivered()
-                    return true
-                }
-                if ready[1] { try drainIngest(limit: 4096) }
-                if ready[2] { try producers.update() }
-                if ready[3] || ready[4] { try handleSubscriptions() }
-                if demo != nil { try generateDemo() }
-                try housekeeping()
-            }
-        } catch let error as ZMQError where error.isContextTerminated {
-            logger.info("engine stopping: context shut down")
-        } catch {
-            logger.critical("engine stopped on error: \(error)")
-        }
-        return false
-    }
-
     // MARK: Intake
 
-    /// After a stop request: publishes and records what producers already delivered, until
-    /// intake has been quiet for a moment, within the intake budget. Multicast no longer waits:
-    /// a PGM rate that cannot keep up must not hold the history back.
-    private func takeInWhatProducersDelivered() throws {
-        fanOut.stopWaitingForMulticast()
+    var sockets: [ZMQSocket] { [ingest, producers.eventSocket] }
+
+    func takeIn(readable: [Bool]) throws {
+        if readable[0] { try drainIngest(limit: 4096) }
+        if readable[1] { try producers.update() }
+    }
+
+    /// Publishes and records what producers already delivered, until intake has been quiet for
+    /// a moment, within the intake budget.
+    func takeInAfterStopRequest() throws {
         let started = MonotonicClock.nanoseconds()
         let deadline = started + Int64(ShutdownBudget.intakeMilliseconds) * 1_000_000
         var taken = 0
@@ -184,13 +133,10 @@ final class FeedEngine {
         return taken
     }
 
-    /// Counts a dropped ingest message by `kind`, and logs the first ten of a kind and every
-    /// thousandth after.
+    /// Counts a dropped ingest message by `kind`, and logs it as ``LogThrottle`` says.
     private func drop(kind: String, reason: () -> String) {
         let count = counters.reject(kind)
-        if LogThrottle.logs(count) {
-            logger.warning("dropped ingest message (\(kind) #\(count)): \(reason())")
-        }
+        logger.warning(occurrence: count, "dropped ingest message (\(kind) #\(count)): \(reason())")
     }
 
     private func generateDemo() throws {
@@ -212,8 +158,7 @@ final class FeedEngine {
     private func publish(topic: UnsafeRawBufferPointer, body: UnsafeMutableRawBufferPointer, now: Int64) throws {
         sequencer.stamp(topic: topic, body: body, publishTime: now)
         let stamped = UnsafeRawBufferPointer(body)
-        try fanOut.publish(topic: topic, body: stamped)
-        blocks.append(session: sequencer.session, topic: topic, body: stamped)
+        try output.publishAndRecord(session: sequencer.session, topic: topic, body: stamped)
         publishedSinceReport += 1
     }
 
@@ -226,40 +171,46 @@ final class FeedEngine {
     }
 
     private func sendHeartbeat() throws {
-        try fanOut.publish(sequencer.heartbeat(now: Timestamp.now().nanoseconds))
+        try output.fanOut.publish(sequencer.heartbeat(now: Timestamp.now().nanoseconds))
         lastHeartbeatAt = MonotonicClock.nanoseconds()
     }
 
-    private func handleSubscriptions() throws {
-        let changes = try fanOut.readSubscriptionChanges(limit: 4096)
+    func handleSubscriptions() throws {
+        let changes = try output.fanOut.readSubscriptionChanges(limit: 4096)
         let subscribed = changes.count { if case .subscribed = $0 { true } else { false } }
         counters.subscriptions.add(UInt64(subscribed), ordering: .relaxed)
         if changes.contains(where: \.wantsHeartbeat) { try sendHeartbeat() }
     }
 
+    /// Tells every subscriber the last sequence, and lets a PGM receiver that lost the tail
+    /// notice it at once rather than at the next SPM.
+    func finishAfterStopRequest() {
+        do {
+            try sendHeartbeat()
+        } catch {
+            logger.info("no final heartbeat: \(error)")
+        }
+    }
+
     // MARK: Timers
 
-    private func housekeeping() throws {
-        let now = MonotonicClock.nanoseconds()
-        blocks.flushDue(now: now)
-        try fanOut.checkSlowSubscribers(now: now)
-        try fanOut.applyReloadedClients()
+    /// Generates the demo events due, closes revoked producers' connections, and sends a
+    /// heartbeat every heartbeat interval, busy or idle.
+    func housekeeping() throws {
+        if demo != nil { try generateDemo() }
         try revoked?.closeRevoked(on: producers)
-        if now - lastHeartbeatAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
+        if MonotonicClock.nanoseconds() - lastHeartbeatAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }
     }
 
-    private func pollTimeoutMilliseconds() -> Int {
-        let now = MonotonicClock.nanoseconds()
+    /// The next heartbeat's, or the next demo event's if sooner.
+    var nextDeadline: Int64? {
         var deadline = lastHeartbeatAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
-        if let blockDeadline = blocks.nextDeadline { deadline = min(deadline, blockDeadline) }
-        if let slowDeadline = fanOut.nextDeadline { deadline = min(deadline, slowDeadline) }
         if let rate = configuration.demoRate, rate > 0 {
-            let nextDue = demoStartedAt + Int64(Double(demoGenerated + 1) * 1e9 / Double(rate))
-            deadline = min(deadline, nextDue)
+            deadline = min(deadline, demoStartedAt + Int64(Double(demoGenerated + 1) * 1e9 / Double(rate)))
         }
-        return Int(max(0, (deadline - now + 999_999) / 1_000_000))
+        return deadline
     }
 }
 

@@ -1,7 +1,6 @@
 import FeedHistory
 import FeedModel
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// A relay: collects from several upstream publishers, forwards the allowed prefixes, and
@@ -11,7 +10,7 @@ import ZeroMQ
 ///
 /// Downstream subscriptions travel upstream (see ``UpstreamSubscriptions``), so origins filter
 /// at the source. ``stop()`` ends the forwarder thread and flushes the history, from any thread,
-/// within 2 seconds also when multicast cannot keep up (see ``WorkerThread/stopPublishing``).
+/// within 2 seconds also when multicast cannot keep up (see ``PublisherShutdown``).
 public final class FeedRelay: Sendable {
     /// The publish endpoints actually bound (wildcard ports resolved), multicast ones last.
     public let publishEndpoints: [String]
@@ -20,8 +19,8 @@ public final class FeedRelay: Sendable {
     public let counters: ServerCounters
     private let context: ZMQContext
     private let controlEndpoint: String
-    private let historyHandedOver = Latch()
-    private let thread: WorkerThread
+    /// Stops the forwarder's thread and writes what it forwarded to the history.
+    private let forwarderShutdown: PublisherShutdown
     /// Answers CURVE handshakes of the relay's subscribers (only with CURVE).
     private let zapThread: WorkerThread?
     /// Serves the recorded history (only with `replayEndpoint`).
@@ -57,7 +56,7 @@ public final class FeedRelay: Sendable {
             logger: logger)
         let zapThread = self.zapThread
         let bound = SetUpValue<[String]>([])
-        let historyHandedOver = self.historyHandedOver
+        let historyHandedOver = Latch()
         let replayStatus = RelayReplayStatus()
         do {
             filler = try configuration.upstreamReplayEndpoint.map {
@@ -69,22 +68,22 @@ public final class FeedRelay: Sendable {
             throw error
         }
         let filler = self.filler
+        let thread: WorkerThread
         do {
             thread = try WorkerThread.start(name: "relay") {
-                let recording = recorder.map {
-                    RelayRecording(
-                        blocks: BlockBuilder(
-                            recorder: $0, messagesPerBlock: configuration.blockMessages,
-                            flushAfterMilliseconds: configuration.blockFlushMilliseconds),
-                        filler: filler, replayStatus: replayStatus, counters: counters, logger: logger)
+                let loop = try PublishingLoop(
+                    name: "relay", context: context, configuration: configuration, controlEndpoint: controlEndpoint,
+                    recorder: recorder,
+                    relayRecording: { RelayRecording(blocks: $0, filler: filler, replayStatus: replayStatus, counters: counters, logger: logger) },
+                    historyHandedOver: historyHandedOver, counters: counters, logger: logger
+                ) { output in
+                    try RelayForwarder(
+                        context: context, configuration: configuration, output: output, counters: counters, logger: logger)
                 }
-                let forwarder = try RelayForwarder(
-                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    recording: recording, historyHandedOver: historyHandedOver, counters: counters, logger: logger)
-                bound.value = forwarder.publishEndpoints
-                return UncheckedTransfer(forwarder)
-            } run: { forwarder in
-                forwarder.value.run()
+                bound.value = loop.publishEndpoints
+                return UncheckedTransfer(loop)
+            } run: { loop in
+                loop.value.run()
             }
         } catch {
             filler?.stop()
@@ -92,25 +91,26 @@ public final class FeedRelay: Sendable {
             recorder?.stopAndFlush()
             throw error
         }
+        let forwarderShutdown = PublisherShutdown(
+            thread: thread, context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver,
+            recorder: recorder, ownsContext: true, logger: logger)
+        self.forwarderShutdown = forwarderShutdown
         publishEndpoints = bound.value
         do {
             let replay = try store.flatMap { store in
                 try configuration.replayEndpoint.map { endpoint in
                     try WorkerThread.startReplay(
                         context: context, endpoint: endpoint, controlEndpoint: controlEndpoint + "-replay", store: store,
-                        pageLimit: configuration.replayPageLimit,
-                        connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
-                        clients: configuration.curve, status: { replayStatus.status(counters: counters, store: store) },
-                        logger: logger)
+                        pageLimit: configuration.replayPageLimit, connectionLimit: configuration.connectionLimitPerEndpoint,
+                        counters: counters, clients: configuration.curve,
+                        status: { replayStatus.status(counters: counters, store: store) }, logger: logger)
                 }
             }
             replayThread = replay?.thread
             replayEndpoint = replay?.endpoint
         } catch {
             filler?.beginStopping()
-            thread.stopPublishing(
-                context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
-                ownsContext: true, logger: logger)
+            forwarderShutdown.stop()
             filler?.stop()
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             throw error
@@ -127,9 +127,7 @@ public final class FeedRelay: Sendable {
         if replayThread != nil { ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay") }
         // Fills still awaited are given up: the forwarder records what it holds when it stops.
         filler?.beginStopping()
-        thread.stopPublishing(
-            context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
-            ownsContext: true, logger: logger)
+        forwarderShutdown.stop()
         filler?.stop()
         replayThread?.join()
         zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")

@@ -2,7 +2,6 @@ import FeedHistory
 import FeedModel
 import Foundation
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// The publisher daemon: ingest, sequencer, fan-out, recorder and replay service, started
@@ -13,7 +12,7 @@ import ZeroMQ
 ///    is open, or throws saying which one failed.
 /// 2. ``stop()`` takes in what producers already delivered, publishes it, writes every message
 ///    to the history, and then returns, within 2 seconds also when multicast cannot keep up
-///    (see ``WorkerThread/stopPublishing``). It may be called from any thread, more than once.
+///    (see ``PublisherShutdown``). It may be called from any thread, more than once.
 /// 3. Every socket is created, used and closed on its own thread.
 /// 4. With multicast, the context is never terminated: zmq_ctx_term can hang forever once a PGM
 ///    socket was used (libzmq issue 822), and ``ZeroMQ/ZMQContext`` itself then leaves it to
@@ -31,14 +30,12 @@ public final class FeedServer: Sendable {
     public let session: UInt32
     public let counters: ServerCounters
     private let context: ZMQContext
-    private let ownsContext: Bool
     private let controlEndpoint: String
-    private let historyHandedOver = Latch()
-    private let engineThread: WorkerThread
+    /// Stops the engine's thread and writes what it published to the history.
+    private let engineShutdown: PublisherShutdown
     private let replayThread: WorkerThread
     /// Answers CURVE handshakes (only with CURVE); stopped after the sockets it admits to.
     private let zapThread: WorkerThread?
-    private let recorder: Recorder
     private let stopping = FirstCall()
     private let logger: Logger
 
@@ -62,11 +59,12 @@ public final class FeedServer: Sendable {
         self.session = session
         let counters = ServerCounters(curve: configuration.curve != nil)
         self.counters = counters
-        ownsContext = context == nil
+        let ownsContext = context == nil
         let context = try context ?? ZMQContext(ioThreads: Int32(configuration.ioThreads))
         self.context = context
-        controlEndpoint = ControlChannel.makeEndpoint("feed-server")
-        recorder = try Recorder(
+        let controlEndpoint = ControlChannel.makeEndpoint("feed-server")
+        self.controlEndpoint = controlEndpoint
+        let recorder = try Recorder(
             store: store, counters: counters, backlogLimit: configuration.recorderBacklogLimit,
             retention: configuration.retention, logger: logger)
 
@@ -79,20 +77,24 @@ public final class FeedServer: Sendable {
             throw error
         }
         let zapThread = self.zapThread
-        let boundEngine = BoundEndpoints()
-        let controlEndpoint = self.controlEndpoint
-        let recorder = self.recorder
-        let historyHandedOver = self.historyHandedOver
+        let engineEndpoints = SetUpValue<(publish: [String], ingest: String)>(([], ""))
+        let replayEndpoint = SetUpValue("")
+        let historyHandedOver = Latch()
+        let engineThread: WorkerThread
         do {
             engineThread = try WorkerThread.start(name: "engine") {
-                let engine = try FeedEngine(
-                    context: context, configuration: configuration, controlEndpoint: controlEndpoint,
-                    session: session, recorder: recorder, historyHandedOver: historyHandedOver, counters: counters,
-                    logger: logger)
-                boundEngine.set(publish: engine.publishEndpoints, ingest: engine.ingestEndpoint)
-                return UncheckedTransfer(engine)
-            } run: { engine in
-                engine.value.run()
+                let loop = try PublishingLoop(
+                    name: "engine", context: context, configuration: configuration, controlEndpoint: controlEndpoint,
+                    recorder: recorder, historyHandedOver: historyHandedOver, counters: counters, logger: logger
+                ) { output in
+                    try FeedEngine(
+                        context: context, configuration: configuration, session: session, output: output, counters: counters,
+                        logger: logger)
+                }
+                engineEndpoints.value = (loop.publishEndpoints, loop.intake.ingestEndpoint)
+                return UncheckedTransfer(loop)
+            } run: { loop in
+                loop.value.run()
             }
         } catch {
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
@@ -103,17 +105,21 @@ public final class FeedServer: Sendable {
             let replay = try WorkerThread.startReplay(
                 context: context, endpoint: configuration.replayEndpoint, controlEndpoint: controlEndpoint + "-replay",
                 store: store, pageLimit: configuration.replayPageLimit,
-                connectionLimit: configuration.guards.connectionLimit(endpoints: 3), counters: counters,
+                connectionLimit: configuration.connectionLimitPerEndpoint, counters: counters,
                 clients: configuration.curve, status: { counters.status(session: session) }, logger: logger)
             replayThread = replay.thread
-            boundEngine.set(replay: replay.endpoint)
+            replayEndpoint.value = replay.endpoint
         } catch {
             engineThread.stop(context: context, controlEndpoint: controlEndpoint)
             zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
             recorder.stopAndFlush()
             throw error
         }
-        endpoints = boundEngine.endpoints
+        engineShutdown = PublisherShutdown(
+            thread: engineThread, context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver,
+            recorder: recorder, ownsContext: ownsContext, logger: logger)
+        endpoints = Endpoints(
+            publish: engineEndpoints.value.publish, ingest: engineEndpoints.value.ingest, replay: replayEndpoint.value)
     }
 
     /// Whether every message published so far is in the history; after ``stop()``, the final
@@ -125,9 +131,7 @@ public final class FeedServer: Sendable {
         guard stopping.claim() else { return }
         // The replay service stops alongside: nothing it does touches what is being recorded.
         ControlChannel.sendStop(context: context, endpoint: controlEndpoint + "-replay")
-        engineThread.stopPublishing(
-            context: context, controlEndpoint: controlEndpoint, historyHandedOver: historyHandedOver, recorder: recorder,
-            ownsContext: ownsContext, logger: logger)
+        engineShutdown.stop()
         replayThread.join()
         zapThread?.stop(context: context, controlEndpoint: controlEndpoint + "-zap")
         let status = counters.status(session: session)
@@ -141,19 +145,4 @@ public final class FeedServer: Sendable {
 struct UncheckedTransfer<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// Collects bound endpoints from the worker threads during start-up.
-private final class BoundEndpoints: Sendable {
-    private let state = Mutex<(publish: [String], ingest: String, replay: String)>(([], "", ""))
-
-    func set(publish: [String], ingest: String) {
-        state.withLock { $0.publish = publish; $0.ingest = ingest }
-    }
-
-    func set(replay: String) { state.withLock { $0.replay = replay } }
-
-    var endpoints: FeedServer.Endpoints {
-        state.withLock { FeedServer.Endpoints(publish: $0.publish, ingest: $0.ingest, replay: $0.replay) }
-    }
 }

@@ -2,43 +2,34 @@ import FeedModel
 import Logging
 import ZeroMQ
 
-/// The relay's one thread: an XSUB connected to every upstream, the fan-out to local
-/// subscribers, and the subscription bookkeeping between them (the ZeroMQ Guide's forwarder).
+/// The relay's intake: an XSUB connected to every upstream, and the subscription bookkeeping
+/// between the local subscribers and the upstreams (the ZeroMQ Guide's forwarder); it runs in a
+/// ``PublishingLoop``.
 ///
 /// Messages pass through byte for byte: the origin's session and sequence numbers are kept,
 /// so a client behind any chain of relays sees gaps end to end. Malformed messages and topics
 /// outside the allowed prefixes are counted and dropped. It stops as the engine does (see
-/// ``WorkerThread/stopPublishing``), without a final heartbeat of its own: it has no sequence
-/// to announce, and PGM's own SPMs tell receivers of a lost tail.
-final class RelayForwarder {
-    private let control: ZMQSocket
+/// ``PublisherShutdown``), without taking anything in after the stop request and without a final
+/// heartbeat of its own: it has no sequence to announce, and PGM's own SPMs tell receivers of a
+/// lost tail.
+final class RelayForwarder: PublisherIntake {
     private let upstream: ZMQSocket
-    private let fanOut: FanOut
+    private let output: PublishOutput
     private var subscriptions: UpstreamSubscriptions
-    private let recording: RelayRecording?
     private let counters: ServerCounters
     private let logger: Logger
-    private let historyHandedOver: Latch
     private let frames = ZMQMultipartMessage(capacity: 4)
 
-    /// - Parameters:
-    ///   - recording: where forwarded messages are recorded, if anywhere.
-    ///   - historyHandedOver: opened once every forwarded message went to the recorder.
+    /// Connects to every upstream and subscribes there to what is forwarded without subscribers.
+    /// - Parameter output: the publishing loop's; what it records, the relay forwards even
+    ///   without subscribers.
     init(
-        context: ZMQContext, configuration: RelayConfiguration, controlEndpoint: String, recording: RelayRecording?,
-        historyHandedOver: Latch, counters: ServerCounters, logger: Logger
+        context: ZMQContext, configuration: RelayConfiguration, output: PublishOutput, counters: ServerCounters,
+        logger: Logger
     ) throws {
+        self.output = output
         self.counters = counters
         self.logger = logger
-        self.historyHandedOver = historyHandedOver
-        self.recording = recording
-        control = try ControlChannel.bind(context, controlEndpoint)
-        fanOut = try FanOut(
-            context: context, endpoints: configuration.publishEndpoints,
-            multicastEndpoints: try configuration.multicastEndpoints.map { try PGMEndpoint($0).resolved() },
-            multicastSettings: configuration.multicast, sendHighWaterMark: configuration.sendHighWaterMark,
-            guards: configuration.guards, connectionLimit: configuration.guards.connectionLimit(endpoints: 1),
-            curve: configuration.curve, stopRequests: control, counters: counters, logger: logger)
         upstream = try ZMQSocket(context, .xsub)
         try upstream.set(.linger, 0)
         try upstream.set(.receiveHighWaterMark, configuration.sendHighWaterMark)
@@ -49,7 +40,7 @@ final class RelayForwarder {
         if let upstreamCurve = configuration.upstreamCurve { try upstream.secure(upstreamCurve) }
         subscriptions = UpstreamSubscriptions(
             allowed: configuration.prefixes,
-            forwardsWithoutSubscribers: recording != nil || !configuration.multicastEndpoints.isEmpty)
+            forwardsWithoutSubscribers: output.records || !configuration.multicastEndpoints.isEmpty)
         for endpoint in configuration.upstreamEndpoints {
             if PGMEndpoint.isPGM(endpoint) {
                 try upstream.set(.multicastRate, configuration.multicast.rateKilobits)
@@ -63,44 +54,20 @@ final class RelayForwarder {
         for prefix in subscriptions.initial { try sendUpstream(subscribe: true, prefix) }
     }
 
-    var publishEndpoints: [String] { fanOut.boundEndpoints }
+    // MARK: PublisherIntake
 
-    /// Runs until stopped. Then hands every block to the recorder (opening `historyHandedOver`)
-    /// and, after a stop request, keeps multicast open for repairs.
-    func run() {
-        let requested = runUntilStopped()
-        recording?.flushAll()
-        historyHandedOver.open()
-        if requested { fanOut.finishMulticast() }
+    var sockets: [ZMQSocket] { [upstream] }
+
+    func takeIn(readable: [Bool]) throws {
+        if readable[0] { try forward(limit: 4096) }
     }
 
-    /// Returns `true` after a stop request, `false` when the context was shut down or on error.
-    private func runUntilStopped() -> Bool {
-        do {
-            while true {
-                let ready = try ZMQPoller.poll([control, upstream] + fanOut.sockets, timeoutMilliseconds: pollTimeout())
-                if ready[0] { return true }
-                // Each side takes a bounded turn, so thousands of subscription changes arriving
-                // at once slow forwarding down for a while instead of stopping it.
-                if ready[1] { try forward(limit: 4096) }
-                if ready[2] || ready[3] { try handleDownstreamSubscriptions(limit: 500) }
-                recording?.flushDue()
-                try fanOut.checkSlowSubscribers(now: MonotonicClock.nanoseconds())
-                try fanOut.applyReloadedClients()
-            }
-        } catch let error as ZMQError where error.isContextTerminated {
-            logger.info("relay stopping: context shut down")
-        } catch {
-            logger.critical("relay stopped on error: \(error)")
-        }
-        return false
-    }
+    func housekeeping() throws {}
+    var nextDeadline: Int64? { nil }
+    func takeInAfterStopRequest() throws {}
+    func finishAfterStopRequest() {}
 
-    private func pollTimeout() -> Int {
-        let deadlines = [recording?.nextDeadline, fanOut.nextDeadline].compactMap { $0 }
-        guard let deadline = deadlines.min() else { return -1 }
-        return Int(max(0, (deadline - MonotonicClock.nanoseconds() + 999_999) / 1_000_000))
-    }
+    // MARK: Forwarding
 
     private func forward(limit: Int) throws {
         var taken = 0
@@ -121,11 +88,11 @@ final class RelayForwarder {
                 counters.reject("outside_prefixes")
                 continue
             }
-            try fanOut.publish(topic: topic, body: body)
+            try output.fanOut.publish(topic: topic, body: body)
             if header.type == .heartbeat {
-                recording?.noteHeartbeat(header)
+                output.relayRecording?.noteHeartbeat(header)
             } else {
-                recording?.record(header, topic: topic, body: body)
+                output.relayRecording?.record(header, topic: topic, body: body)
                 counters.published.add(1, ordering: .relaxed)
                 counters.lastFeedSequence.store(header.feedSequence, ordering: .relaxed)
             }
@@ -134,13 +101,13 @@ final class RelayForwarder {
 
     private func drop(_ error: WireError) {
         let count = counters.reject(error.kind)
-        if LogThrottle.logs(count) {
-            logger.warning("dropped upstream message (\(error.kind) #\(count)): \(error)")
-        }
+        logger.warning(occurrence: count, "dropped upstream message (\(error.kind) #\(count)): \(error)")
     }
 
-    private func handleDownstreamSubscriptions(limit: Int) throws {
-        for change in try fanOut.readSubscriptionChanges(limit: limit) {
+    /// Passes the subscribers' changes upstream, a turn of at most 500, so thousands arriving at
+    /// once slow forwarding down for a while instead of stopping it.
+    func handleSubscriptions() throws {
+        for change in try output.fanOut.readSubscriptionChanges(limit: 500) {
             let subscribe: Bool
             let prefix: [UInt8]
             switch change {

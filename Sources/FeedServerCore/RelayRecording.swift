@@ -61,9 +61,9 @@ final class RelayRecording {
             return
         case .implausible:
             let count = counters.forwardedNotRecorded.add(1, ordering: .relaxed).newValue
-            if LogThrottle.logs(count) {
-                logger.warning("not recorded: session \(session) feed sequence \(header.feedSequence) is implausibly far ahead (a mangled message?)")
-            }
+            logger.warning(
+                occurrence: count,
+                "not recorded: session \(session) feed sequence \(header.feedSequence) is implausibly far ahead (a mangled message?)")
             return
         case .next:
             break

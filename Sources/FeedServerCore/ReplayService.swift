@@ -35,6 +35,8 @@ final class ReplayService {
     static let pageMessageLimit = pageByteLimit / (4 + Topic.maximumLength + WireLayout.maximumBodyLength)
 
     private let router: ZMQSocket
+    /// The endpoint as bound (wildcard port resolved).
+    let endpoint: String
     private let clients: ConnectionGuard
     private let control: ZMQSocket
     private let store: HistoryStore
@@ -61,19 +63,19 @@ final class ReplayService {
         try router.set(.maxMessageSize, 64 * 1024)
         try router.set(.sendHighWaterMark, Self.unreadRepliesPerClient)
         try router.set(.routerMandatory, 1)
-        clients = try ConnectionGuard(socket: router, role: "replay", limit: connectionLimit, counters: counters, logger: logger)
-        if let curve { try router.secure(.server(secretKey: curve.secretKey)) }
+        let listening = try ListeningEndpoints(
+            socket: router, endpoints: [endpoint], role: "replay", connectionLimit: connectionLimit, curve: curve,
+            counters: counters, logger: logger)
+        clients = listening.connections
+        self.endpoint = listening.endpoints[0]
         allowList = curve?.clients
         revoked = curve.map { RevokedConnections(clients: $0.clients, logger: logger) }
-        try router.bind(endpoint)
         self.store = store
         self.pageLimit = min(pageLimit, Self.pageMessageLimit)
         statusProvider = status
         self.logger = logger
     }
 
-    /// The endpoint as bound (wildcard port resolved).
-    var endpoint: String { (try? router.get(.lastEndpoint)) ?? "" }
 
     func run() {
         do {
@@ -198,10 +200,9 @@ final class ReplayService {
             counters.droppedReplies += 1
             metrics.droppedReply()
             let count = counters.droppedReplies
-            if LogThrottle.logs(count) {
-                logger.warning(
-                    "replay reply dropped (#\(count)): the client has \(Self.unreadRepliesPerClient) unread replies queued or is gone")
-            }
+            logger.warning(
+                occurrence: count,
+                "replay reply dropped (#\(count)): the client has \(Self.unreadRepliesPerClient) unread replies queued or is gone")
             return
         }
         // Once the first frame is queued, libzmq takes the rest of the message whole.

@@ -53,9 +53,8 @@ struct SubscriptionGate<Holder: Hashable> {
             for part in parts { try xpub.set(.unsubscribe, Array(part.utf8)) }
         case .notEntitled:
             let count = counters.refuseSubscription()
-            if LogThrottle.logs(count) {
-                logger.warning("subscription of \(client.name) to '\(requested.prefix(60))' not applied: not entitled (#\(count))")
-            }
+            logger.warning(
+                occurrence: count, "subscription of \(client.name) to '\(requested.prefix(60))' not applied: not entitled (#\(count))")
             return false
         }
         return true

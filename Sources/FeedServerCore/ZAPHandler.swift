@@ -51,10 +51,8 @@ final class ZAPHandler {
             return request.admit(as: client.name)
         }
         let count = counters.refuseKey()
-        if LogThrottle.logs(count) {
-            let key = request.curvePublicKey ?? "(\(request.mechanism), no CURVE key)"
-            logger.warning("CURVE key \(key) from \(request.address) refused: not in \(clients.folder) (#\(count))")
-        }
+        let key = request.curvePublicKey ?? "(\(request.mechanism), no CURVE key)"
+        logger.warning(occurrence: count, "CURVE key \(key) from \(request.address) refused: not in \(clients.folder) (#\(count))")
         return request.refuse("key not allowed")
     }
 }

@@ -38,10 +38,12 @@ public final class ZMQSocket {
 
     // MARK: Endpoints
 
-    /// Binds `endpoint`; an `ipc://` path that another live socket serves fails with
-    /// `EADDRINUSE`, as a TCP port in use does. A PGM endpoint keeps the context from ever
-    /// terminating (see ``ZMQContext``).
-    public func bind(_ endpoint: String) throws {
+    /// Binds `endpoint` and returns it as bound: a wildcard TCP port (`tcp://127.0.0.1:*`) or
+    /// `ipc://*` resolved to what peers connect to. An `ipc://` path that another live socket
+    /// serves fails with `EADDRINUSE`, as a TCP port in use does. A PGM endpoint keeps the
+    /// context from ever terminating (see ``ZMQContext``).
+    @discardableResult
+    public func bind(_ endpoint: String) throws -> String {
         let ipcPath = IPCSocketFile.path(of: endpoint)
         if let ipcPath, IPCSocketFile.isInUse(ipcPath) {
             throw ZMQError(code: EADDRINUSE, operation: "bind \(endpoint)")
@@ -49,6 +51,7 @@ public final class ZMQSocket {
         context.noteUse(of: endpoint)
         if zmq_bind(handle, endpoint) != 0 { throw ZMQError.last("bind \(endpoint)") }
         if let ipcPath, let file = IPCSocketFile(boundAt: ipcPath) { ipcFiles.append(file) }
+        return try get(.lastEndpoint)
     }
 
     /// Connects to `endpoint`; libzmq goes on reconnecting by itself. A PGM endpoint keeps the

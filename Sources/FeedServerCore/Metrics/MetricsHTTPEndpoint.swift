@@ -62,6 +62,8 @@ public final class MetricsHTTPEndpoint: Sendable {
 /// The metrics thread's socket and the connections waiting for an answer.
 private final class MetricsHTTPServer {
     private let stream: ZMQSocket
+    /// The endpoint as bound (a wildcard port resolved).
+    let endpoint: String
     private let control: ZMQSocket
     private let logger: Logger
     private let exposition: @Sendable () -> [UInt8]
@@ -76,12 +78,10 @@ private final class MetricsHTTPServer {
         control = try ControlChannel.bind(context, controlEndpoint)
         stream = try ZMQSocket(context, .stream)
         try stream.set(.linger, 0)
-        try stream.bind(endpoint)
+        self.endpoint = try stream.bind(endpoint)
         self.logger = logger
         self.exposition = exposition
     }
-
-    var endpoint: String { (try? stream.get(.lastEndpoint)) ?? "" }
 
     func run() {
         do {
