@@ -52,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "N"))
     var demoSymbols: Int?
 
-    @Option(help: "Send a heartbeat this often (milliseconds), busy or idle.")
+    @Option(help: "Heartbeat after this many milliseconds without a message.")
     var heartbeatMs = 1000
 
     @Option(help: "Messages per history block (one SQLite row).")

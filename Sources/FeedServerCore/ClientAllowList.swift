@@ -33,6 +33,9 @@ public final class ClientAllowList: Sendable {
     private let reloads = Atomic<UInt64>(0)
     /// For each client name whose key a reload replaced, the generation that reload began.
     private let keysReplaced = Mutex<[String: UInt64]>([:])
+    /// One more than the generation the last reload that revoked a key (removed a client or
+    /// replaced its key) began; 0 before any.
+    private let lastRevokingReload = Atomic<UInt64>(0)
     public var generation: UInt64 { reloads.load(ordering: .acquiring) }
     /// Why each left-out file was left out at the last (re)load, one line each, naming the file.
     public var problems: [String] { clients.withLock { $0.problems } }
@@ -69,6 +72,8 @@ public final class ClientAllowList: Sendable {
                 if old != client || current.keyOf[name] != fresh.keyOf[name] { changes.changed.append(name) }
             }
             changes.removed = current.byName.keys.filter { fresh.byName[$0] == nil }.sorted()
+            let replacedAny = fresh.byName.keys.contains { current.byName[$0] != nil && current.keyOf[$0] != fresh.keyOf[$0] }
+            if !changes.removed.isEmpty || replacedAny { lastRevokingReload.store(generation + 1, ordering: .releasing) }
             current = fresh
             return changes
         }
@@ -80,6 +85,11 @@ public final class ClientAllowList: Sendable {
     /// with the old key are revoked too, though the name stays let in.
     public func keyReplaced(named name: String, since generation: UInt64) -> Bool {
         keysReplaced.withLock { $0[name].map { $0 >= generation } ?? false }
+    }
+
+    /// Whether a reload since `generation` revoked any key (removed a client or replaced a key).
+    public func revokedAny(since generation: UInt64) -> Bool {
+        lastRevokingReload.load(ordering: .acquiring) > generation
     }
 
     /// How many clients are let in.

@@ -73,6 +73,11 @@ final class ConnectionGuard {
         return name
     }
 
+    /// The live connections not yet known by client name: nothing arrived on them yet.
+    var unnamedConnections: [ConnectionDescriptor] {
+        live.compactMap { descriptor, connection in connection.client == nil ? descriptor : nil }
+    }
+
     /// The live connections known by client name (rule 4).
     var namedConnections: [(descriptor: ConnectionDescriptor, client: String)] {
         live.compactMap { descriptor, connection in connection.client.map { (descriptor, $0) } }

@@ -24,7 +24,7 @@ final class FeedEngine: PublisherIntake {
     // The engine alone uses these, one call at a time: no dynamic exclusivity check per message.
     @exclusivity(unchecked) private var sequencer: Sequencer
     @exclusivity(unchecked) private var demo: DemoFeed?
-    private var lastHeartbeatAt: Int64
+    private var lastPublishAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
     /// Published but not yet added to `counters` (they are updated once per batch).
@@ -67,8 +67,8 @@ final class FeedEngine: PublisherIntake {
             let symbols = configuration.demoSymbols.map { DemoSymbols(synthetic: $0, seed: configuration.demoSeed) }
             return DemoFeed(symbols: symbols ?? .listed, seed: configuration.demoSeed)
         }
-        lastHeartbeatAt = MonotonicClock.nanoseconds()
-        demoStartedAt = lastHeartbeatAt
+        lastPublishAt = MonotonicClock.nanoseconds()
+        demoStartedAt = lastPublishAt
     }
 
     deinit { body.deallocate() }
@@ -162,17 +162,18 @@ final class FeedEngine: PublisherIntake {
         publishedSinceReport += 1
     }
 
-    /// Brings the shared counters up to date after a batch.
+    /// Brings the shared counters and the heartbeat timer up to date after a batch.
     private func reportPublished() {
         guard publishedSinceReport > 0 else { return }
         counters.published.add(publishedSinceReport, ordering: .relaxed)
         counters.lastFeedSequence.store(sequencer.lastFeedSequence, ordering: .relaxed)
         publishedSinceReport = 0
+        lastPublishAt = MonotonicClock.nanoseconds()
     }
 
     private func sendHeartbeat() throws {
         try output.fanOut.publish(sequencer.heartbeat(now: Timestamp.now().nanoseconds))
-        lastHeartbeatAt = MonotonicClock.nanoseconds()
+        lastPublishAt = MonotonicClock.nanoseconds()
     }
 
     func handleSubscriptions() throws {
@@ -199,14 +200,14 @@ final class FeedEngine: PublisherIntake {
     func housekeeping() throws {
         if demo != nil { try generateDemo() }
         try revoked?.closeRevoked(on: producers)
-        if MonotonicClock.nanoseconds() - lastHeartbeatAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
+        if MonotonicClock.nanoseconds() - lastPublishAt >= Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000 {
             try sendHeartbeat()
         }
     }
 
     /// The next heartbeat's, or the next demo event's if sooner.
     var nextDeadline: Int64? {
-        var deadline = lastHeartbeatAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
+        var deadline = lastPublishAt + Int64(configuration.heartbeatIntervalMilliseconds) * 1_000_000
         if let rate = configuration.demoRate, rate > 0 {
             deadline = min(deadline, demoStartedAt + Int64(Double(demoGenerated + 1) * 1e9 / Double(rate)))
         }

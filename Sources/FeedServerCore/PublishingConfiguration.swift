@@ -21,6 +21,6 @@ extension ServerConfiguration: PublishingConfiguration {
 }
 
 extension RelayConfiguration: PublishingConfiguration {
-    /// The publish endpoints alone listen.
-    var connectionLimitPerEndpoint: Int { guards.connectionLimit(endpoints: 1) }
+    /// The publish endpoints listen, and the replay endpoint when the relay serves its history.
+    var connectionLimitPerEndpoint: Int { guards.connectionLimit(endpoints: replayEndpoint == nil ? 1 : 2) }
 }

@@ -19,6 +19,9 @@ final class RelayForwarder: PublisherIntake {
     private let counters: ServerCounters
     private let logger: Logger
     private let frames = ZMQMultipartMessage(capacity: 4)
+    /// Where the feed stands as far as this relay forwarded: the last message's session and
+    /// feed sequence (a heartbeat's included).
+    private var lastForwarded: (session: UInt32, feedSequence: UInt64)?
 
     /// Connects to every upstream and subscribes there to what is forwarded without subscribers.
     /// - Parameter output: the publishing loop's; what it records, the relay forwards even
@@ -89,6 +92,7 @@ final class RelayForwarder: PublisherIntake {
                 continue
             }
             try output.fanOut.publish(topic: topic, body: body)
+            lastForwarded = (header.session, header.feedSequence)
             if header.type == .heartbeat {
                 output.relayRecording?.noteHeartbeat(header)
             } else {
@@ -115,6 +119,7 @@ final class RelayForwarder: PublisherIntake {
                 (subscribe, prefix) = (true, held)
                 counters.subscriptions.add(1, ordering: .relaxed)
                 if change.wantsHeartbeat {
+                    try answerHeartbeatSubscription()
                     try sendUpstream(subscribe: true, Topic.heartbeat.rawValue)  // Asks the origin for a heartbeat now.
                 }
             case .released(let released):
@@ -124,6 +129,19 @@ final class RelayForwarder: PublisherIntake {
             for prefix in changes.subscribe { try sendUpstream(subscribe: true, prefix) }
             for prefix in changes.unsubscribe { try sendUpstream(subscribe: false, prefix) }
         }
+    }
+
+    /// Tells a new subscriber at once where the feed stands as far as this relay forwarded: a
+    /// heartbeat of the last session and feed sequence forwarded, if any. The origin's own answer
+    /// follows over TCP or IPC; over multicast a subscription cannot reach it, and a busy origin
+    /// sends no heartbeat of its own, so without this a subscriber would wait for a quiet moment.
+    private func answerHeartbeatSubscription() throws {
+        guard let lastForwarded else { return }
+        let now = Timestamp.now().nanoseconds
+        try output.fanOut.publish(
+            FeedMessage(
+                topic: .heartbeat, session: lastForwarded.session, feedSequence: lastForwarded.feedSequence, topicSequence: 0,
+                eventTime: now, publishTime: now, payload: .heartbeat))
     }
 
     private func sendUpstream(subscribe: Bool, _ prefix: String) throws {

@@ -9,7 +9,10 @@ import ZeroMQ
 /// message that arrives on it (``ConnectionGuard/noteClient(on:name:)``). After a reload, every known
 /// connection of a client no longer let in is shut down and logged; a connection whose first
 /// message comes from such a client is shut down at that message. A connection that never sent
-/// anything is not known by name and stays open until it sends: it cannot act before.
+/// anything is not known by name (libzmq names the client only on its messages), so when a
+/// reload revoked any key, every such connection is shut down too: a revoked client's idle
+/// connection cannot stay, and a client still let in is reconnected by libzmq and handshakes
+/// again (a producer that had sent nothing loses nothing).
 /// Owned by the thread that owns the endpoint's socket.
 struct RevokedConnections {
     private let clients: ClientAllowList
@@ -41,6 +44,12 @@ struct RevokedConnections {
         for (descriptor, name) in connections.namedConnections
         where clients.client(named: name) == nil || clients.keyReplaced(named: name, since: seenGeneration) {
             try close(descriptor, of: name, on: connections)
+        }
+        guard clients.revokedAny(since: seenGeneration) else { return }
+        for descriptor in connections.unnamedConnections {
+            guard let peer = try connections.disconnect(descriptor) else { continue }
+            logger.notice(
+                "closed \(connections.role) connection \(peer) (\(descriptor)), not yet known by name when keys were revoked (clients reloaded); a client still let in reconnects")
         }
     }
 

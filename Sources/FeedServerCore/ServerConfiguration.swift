@@ -23,8 +23,7 @@ public struct ServerConfiguration: Sendable {
     /// How many synthetic symbols the demo generator spreads its messages over
     /// (1-``maximumDemoSymbols``, tickers then option series); `nil` uses 30 real names.
     public var demoSymbols: Int?
-    /// A heartbeat goes out this often (milliseconds), busy or idle: a subscriber behind a
-    /// multicast relay, whose heartbeat subscription cannot reach the server, goes live on one.
+    /// A heartbeat goes out when nothing was published for this long (milliseconds).
     public var heartbeatIntervalMilliseconds: Int = 1000
     /// Messages per history block (one SQLite row).
     public var blockMessages: Int = 4096

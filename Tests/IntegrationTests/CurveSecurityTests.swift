@@ -217,11 +217,14 @@ struct CurveSecurityTests {
         #expect(try connections.waitForExit() == 0, "\(connections.stderr)")
         let line = try server.process.waitForStderrLine(containing: "clients reloaded from")
         #expect(line.contains("3 clients; added bob; removed gone; changed alice"), "\(line)")
-        for role in ["ingest", "replay"] {
+        for role in ["ingest", "replay", "idle-ingest", "idle-replay"] {
             let closed = try #require(connections.stdout.split(separator: "\n").first { $0.hasPrefix("\(role) closed after ") })
             let seconds = Double(closed.split(separator: " ").last!) ?? .infinity
             #expect(seconds < 1, "\(role): \(closed)")
+        }
+        for role in ["ingest", "replay"] {
             #expect(server.process.stderr.contains("closed \(role) connection"), "\(server.process.stderr)")
+            #expect(server.process.stderr.contains("not yet known by name when keys were revoked"), "\(server.process.stderr)")
         }
         #expect(server.process.stderr.contains("of gone: its key was revoked"), "\(server.process.stderr)")
 
@@ -245,7 +248,7 @@ struct CurveSecurityTests {
                 keys.folder.path("admin.key_secret"), String(server.process.process.processIdentifier),
             ])
         #expect(try oldKey.waitForExit() == 0, "\(oldKey.stderr)")
-        for role in ["ingest", "replay"] {
+        for role in ["ingest", "replay", "idle-ingest", "idle-replay"] {
             let closed = try #require(oldKey.stdout.split(separator: "\n").first { $0.hasPrefix("\(role) closed after ") })
             #expect((Double(closed.split(separator: " ").last!) ?? .infinity) < 1, "\(role): \(closed)")
         }
@@ -423,9 +426,13 @@ enum PythonClients {
         dealer.send(b'{"op":"status"}')
         if not dealer.poll(10000): sys.exit("no status reply within 10 s")
         dealer.recv_multipart()
+        # Connections that never sent anything: the server cannot name their client.
+        _, idle_push_monitor = connect(zmq.PUSH, ingest)
+        _, idle_dealer_monitor = connect(zmq.DEALER, replay)
         start = time.monotonic()
         os.kill(int(pid), signal.SIGHUP)
-        for role, monitor in (("ingest", push_monitor), ("replay", dealer_monitor)):
+        for role, monitor in (("ingest", push_monitor), ("replay", dealer_monitor), ("idle-ingest", idle_push_monitor),
+                              ("idle-replay", idle_dealer_monitor)):
             while True:
                 left = start + 10 - time.monotonic()
                 if left <= 0 or not monitor.poll(int(left * 1000)): sys.exit(role + ": still open 10 s after SIGHUP")
