@@ -53,17 +53,21 @@ buffer=16777216
 now() { date +%s.%N; }
 json() { sed -n "s/.*\"$2\":\([0-9.a-z]*\).*/\1/p" "$1"; }
 
+# A host's lab address (libzmq takes an interface by address only; feed-server and feed-client
+# resolve names themselves).
+address() { awk -v host="$1" '$1 == host {print $4}' "$work/lab.txt"; }
+
 # One raw run: prints "RATE COMPLETE" (the slower subscriber's rate, yes/no).
 run_raw() {
-    local rate=$1 address=$2 host
+    local rate=$1 host
     for host in sub1 sub2; do
-        ip netns exec "$lab-$host" "$baselines/epgm_sub" -e "epgm://lab0;$group:$raw_port" -r "$rate" -b "$buffer" \
+        ip netns exec "$lab-$host" "$baselines/epgm_sub" -e "epgm://$(address "$host");$group:$raw_port" -r "$rate" -b "$buffer" \
             >"$work/raw-$host.json" 2>"$work/raw-$host.err" &
     done
     for host in sub1 sub2; do
         timeout 10 bash -c "until grep -q ready '$work/raw-$host.err'; do sleep 0.05; done"
     done
-    ip netns exec "$lab-pub" "$baselines/epgm_pub" -e "epgm://$address;$group:$raw_port" -n "$count" -r "$rate" -l 5000 \
+    ip netns exec "$lab-pub" "$baselines/epgm_pub" -e "epgm://$(address pub);$group:$raw_port" -n "$count" -r "$rate" -l 5000 \
         >"$work/raw-pub.json"
     wait
     local slow="" complete=yes
@@ -100,7 +104,10 @@ run_ours() {
         while kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
         local took; took=$(echo "$(now) - $start" | bc)
         if (($(echo "$took > $slow" | bc))); then slow=$took; fi
-        grep -q "received $((count + 1)) messages;.*reported 0 lost, skipped 0 malformed" "$work/ours-$host.err" || complete=no
+        if ! grep -q "received $((count + 1)) messages;.*reported 0 lost, skipped 0 malformed" "$work/ours-$host.err"; then
+            complete=no
+            echo "ours, $host, $((rate / 1000)) Mbit/s: $(grep -v '^gap' "$work/ours-$host.err" | tail -n 2 | tr '\n' ' ')" >&2
+        fi
     done
     kill -INT "$server"
     wait "$server" || true
@@ -112,9 +119,8 @@ printf '| PGM rate | loss on sub2 | ours msg/s | complete | raw epgm in C msg/s 
 for rate in ${rates//,/ }; do
     for loss in ${losses//,/ }; do
         scripts/netns-lab.sh up "$lab" >"$work/lab.txt"
-        address=$(awk '$1 == "pub" {print $4}' "$work/lab.txt")
         for port in $raw_port $feed_port; do scripts/netns-lab.sh loss "$lab" sub2 "$loss" "$port" >/dev/null; done
-        read -r raw_rate raw_complete < <(run_raw "$rate" "$address")
+        read -r raw_rate raw_complete < <(run_raw "$rate")
         read -r our_rate our_complete < <(run_ours "$rate")
         printf '| %s Mbit/s | %s %% | %.0f | %s | %.0f | %s | %.2fx |\n' $((rate / 1000)) "$loss" "$our_rate" "$our_complete" \
             "$raw_rate" "$raw_complete" "$(echo "$our_rate / $raw_rate" | bc -l)"
