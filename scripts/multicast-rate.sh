@@ -42,7 +42,8 @@ if [[ ! -x $bin/feed-server || ! -x $bin/feed-client ]]; then
     swift build -c release --product feed-server >&2
     swift build -c release --product feed-client >&2
 fi
-make -s -C Benchmarks/baselines OUT="$PWD/$baselines" >&2
+baselines=$(realpath -m "$baselines") bin=$(realpath -m "$bin")
+make -s -C Benchmarks/baselines OUT="$baselines" >&2
 
 lab=mr$$
 work=$(mktemp -d)
@@ -65,7 +66,7 @@ run_raw() {
             >"$work/raw-$host.json" 2>"$work/raw-$host.err" &
     done
     for host in sub1 sub2; do
-        timeout 10 bash -c "until grep -q ready '$work/raw-$host.err'; do sleep 0.05; done"
+        timeout 10 bash -c "until grep -qs ready '$work/raw-$host.err'; do sleep 0.05; done"
     done
     ip netns exec "$lab-pub" "$baselines/epgm_pub" -e "epgm://$(address pub);$group:$raw_port" -n "$count" -r "$rate" -l 5000 \
         >"$work/raw-pub.json"
@@ -86,14 +87,14 @@ run_ours() {
         --ingest "ipc://$work/ingest" --replay tcp://127.0.0.1:5558 --heartbeat-ms 100 \
         --multicast "epgm://lab0;$group:$feed_port" --multicast-rate "$rate" 2>"$work/server.err" &
     local server=$!
-    timeout 20 bash -c "until grep -q 'feed-server ready' '$work/server.err'; do sleep 0.05; done"
+    timeout 20 bash -c "until grep -qs 'feed-server ready' '$work/server.err'; do sleep 0.05; done"
     for host in sub1 sub2; do
         ip netns exec "$lab-$host" "$bin/feed-client" subscribe --from "epgm://lab0;$group:$feed_port" --format csv \
             --count $((count + 1)) --connect-timeout-ms 10000 --silence-timeout-ms 5000 >/dev/null 2>"$work/ours-$host.err" &
         echo $! >"$work/ours-$host.pid"
     done
     for host in sub1 sub2; do
-        timeout 20 bash -c "until grep -q '; live' '$work/ours-$host.err'; do sleep 0.05; done"
+        timeout 20 bash -c "until grep -qs '; live' '$work/ours-$host.err'; do sleep 0.05; done"
     done
     local start; start=$(now)
     # One end marker: the subscribers count COUNT + 1 messages.
