@@ -6,8 +6,8 @@
 /// stream at the next message start, but keeps what it had already handed on: the cut message's
 /// topic frame, flagged "more". The next whole message is appended to it, so the subscriber
 /// receives `[cut topic, topic, body]`, one leading frame per cut message. These are remains of a
-/// loss (which sequence checks report as a gap), not malformed input. A lone frame is what is
-/// left of a message cut the other way round (a body without its topic).
+/// loss (which sequence checks report as a gap), not malformed input. A lone frame over PGM (a
+/// body without its topic) holds no whole message either and is skipped the same way.
 public enum MulticastFrames {
     /// The index of the whole message's topic frame among `count` frames of which the first
     /// `readable` can be read: `count - 2`, so the frames before it are remains of cut messages.
