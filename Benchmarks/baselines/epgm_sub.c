@@ -1,7 +1,7 @@
 /* Raw libzmq baseline: a SUB (subscribed to everything) counting the messages of epgm_pub.
  *
  *   epgm_sub -e 'epgm://10.231.7.2;239.192.7.1:5601' [-r RATE_KBITS] [-i RECOVERY_IVL_MS]
- *            [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-H RCVHWM]
+ *            [-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-H RCVHWM] [-b RCVBUF_BYTES]
  *
  * RCVHWM (-H) defaults to 0, unlimited. With libzmq's default of 1000, a subscriber that loses
  * packets aborted in libzmq's I/O thread, "Resource temporarily unavailable
@@ -9,6 +9,9 @@
  * 10,000 kbit/s, none without loss). A repaired gap releases everything PGM held back behind it
  * at once, the queue to the SUB socket fills, and the receiver's resume-after-full path fails its
  * assertion (libzmq issue 3218 reports a race on that path). Unlimited, the queue never fills.
+ *
+ * RCVBUF_BYTES (-b) sets ZMQ_RCVBUF, the kernel receive buffer of the UDP socket libpgm reads
+ * (the kernel caps it at net.core.rmem_max); default -1 keeps the system's rmem_default.
  *
  * Connects, then prints "ready" on stderr: start the publisher after that. Counts data messages
  * until the first end marker, or until no message came for IDLE_TIMEOUT_MS (default 5000) after
@@ -34,9 +37,9 @@
 int main(int argc, char **argv) {
     const char *endpoint = NULL;
     long rate = 100000, recovery_ivl = 10000, first_timeout_ms = 30000, idle_timeout_ms = 5000,
-         rcvhwm = 0;
+         rcvhwm = 0, rcvbuf = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "e:r:i:t:T:H:")) != -1) {
+    while ((opt = getopt(argc, argv, "e:r:i:t:T:H:b:")) != -1) {
         switch (opt) {
         case 'e': endpoint = optarg; break;
         case 'r': rate = parse_long(optarg, "RATE_KBITS (-r)", 1, 10000000L); break;
@@ -44,9 +47,10 @@ int main(int argc, char **argv) {
         case 't': first_timeout_ms = parse_long(optarg, "FIRST_TIMEOUT_MS (-t)", 1, 3600000L); break;
         case 'T': idle_timeout_ms = parse_long(optarg, "IDLE_TIMEOUT_MS (-T)", 1, 3600000L); break;
         case 'H': rcvhwm = parse_long(optarg, "RCVHWM (-H)", 0, 100000000L); break;
+        case 'b': rcvbuf = parse_long(optarg, "RCVBUF_BYTES (-b)", -1, 2147483647L); break;
         default:
             fprintf(stderr, "usage: %s -e ENDPOINT [-r RATE_KBITS] [-i RECOVERY_IVL_MS] "
-                            "[-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-H RCVHWM]\n", argv[0]);
+                            "[-t FIRST_TIMEOUT_MS] [-T IDLE_TIMEOUT_MS] [-H RCVHWM] [-b RCVBUF_BYTES]\n", argv[0]);
             return 64;
         }
     }
@@ -57,11 +61,12 @@ int main(int argc, char **argv) {
 
     void *ctx = zmq_ctx_new();
     void *sub = zmq_socket(ctx, ZMQ_SUB);
-    int rate_opt = (int)rate, ivl = (int)recovery_ivl, zero = 0, hwm = (int)rcvhwm;
+    int rate_opt = (int)rate, ivl = (int)recovery_ivl, zero = 0, hwm = (int)rcvhwm, buf = (int)rcvbuf;
     check(zmq_setsockopt(sub, ZMQ_RATE, &rate_opt, sizeof rate_opt), "ZMQ_RATE");
     check(zmq_setsockopt(sub, ZMQ_RECOVERY_IVL, &ivl, sizeof ivl), "ZMQ_RECOVERY_IVL");
     check(zmq_setsockopt(sub, ZMQ_LINGER, &zero, sizeof zero), "ZMQ_LINGER");
     check(zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm), "ZMQ_RCVHWM");
+    check(zmq_setsockopt(sub, ZMQ_RCVBUF, &buf, sizeof buf), "ZMQ_RCVBUF");
     check(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), "ZMQ_SUBSCRIBE");
     if (zmq_connect(sub, endpoint) != 0) {
         fprintf(stderr, "zmq_connect %s: %s\n", endpoint, zmq_strerror(zmq_errno()));

@@ -147,7 +147,8 @@ struct SubscribeCommand: AsyncParsableCommand {
         let counts = subscription.statistics.counts
         ClientFailure.writeError(
             // The subscription reads ahead of what is printed: its counts may cover more than `received`.
-            "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost, skipped \(counts.malformed) malformed")
+            "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost, skipped \(counts.malformed) malformed"
+                + (counts.cutByLoss > 0 ? " and \(counts.cutByLoss) pieces of messages cut by multicast loss" : ""))
         if let latency { ClientFailure.writeError(latency.summary) }
         if case .silence(let milliseconds) = stop {
             throw ClientError(.unavailable, "nothing from \(from) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")

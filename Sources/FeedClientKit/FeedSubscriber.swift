@@ -7,7 +7,8 @@ import ZeroMQ
 /// Subscribes to the given prefixes and to the heartbeat topic; since the server answers a
 /// heartbeat subscription with an immediate heartbeat, the first heartbeat proves that every
 /// subscription of this subscriber is in place at the publisher (``waitUntilLive(timeoutMilliseconds:)``).
-/// Malformed messages are counted in ``malformed`` and skipped. Not `Sendable`: one thread owns it.
+/// Malformed messages are counted in ``malformed`` and skipped; over PGM, what a loss cut off
+/// is counted in ``cutByLoss`` instead. Not `Sendable`: one thread owns it.
 public final class FeedSubscriber {
     private let socket: ZMQSocket
     /// With CURVE, until live: what the monitor showed of the handshake, so a refused one is
@@ -15,7 +16,7 @@ public final class FeedSubscriber {
     private var handshake: ConnectionWatch?
     /// Watches for the publisher closing the connection (tcp:// and ipc:// only).
     private let monitor: ZMQMonitor?
-    private let frames = ZMQMultipartMessage(capacity: 4)
+    private let frames = ZMQMultipartMessage(capacity: 8)
     private var live = false
     /// Over PGM no subscription travels upstream, so there is no handshake to wait for: the
     /// first message of any kind proves the path works.
@@ -30,6 +31,9 @@ public final class FeedSubscriber {
     public private(set) var malformed = 0
     /// The reason the last malformed message was rejected.
     public private(set) var lastMalformedReason: String?
+    /// Pieces of messages that a multicast loss PGM could not repair cut off (see
+    /// ``MulticastFrames``): skipped, not malformed; the messages lost show as gaps.
+    public private(set) var cutByLoss = 0
 
     /// Connects and subscribes. An empty `prefixes` means everything. `endpoint` may be
     /// `tcp://`, `ipc://`, `inproc://`, or PGM multicast `epgm://IFACE;GROUP:PORT` (validated
@@ -54,12 +58,7 @@ public final class FeedSubscriber {
         // those past it: none may be lost, however long the watchlist.
         try socket.set(.sendHighWaterMark, 0)
         if PGMEndpoint.isPGM(endpoint) {
-            // PGM sizes its receive window from the rate and recovery interval.
-            try socket.set(.multicastRate, multicastRateKilobits)
-            try socket.set(.recoveryInterval, 10_000)
-            // A PGM receiver that repairs losses aborted inside libzmq (pgm_receiver.cpp:131,
-            // libzmq issue 3218) with the default limit; unlimited never did in the lab.
-            try socket.set(.receiveHighWaterMark, 0)
+            try socket.preparePGMReceiver(rateKilobits: multicastRateKilobits, recoveryIntervalMilliseconds: 10_000)
             try socket.connect(try PGMEndpoint(endpoint).resolved())
         } else {
             if let curve {
@@ -96,6 +95,10 @@ public final class FeedSubscriber {
     }
 
     private func receive(timeoutMilliseconds: Int) throws -> FeedEvent? {
+        // What is queued already needs no poll: at full rate that was a system call per message.
+        while try socket.receive(into: frames, dontWait: true) {
+            if let event = decode() { return event }
+        }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
         let sockets = [socket] + (monitor.map { [$0.eventSocket] } ?? [])
         while true {
@@ -124,12 +127,22 @@ public final class FeedSubscriber {
     }
 
     private func decode() -> FeedEvent? {
-        guard frames.count == 2 else {
+        guard frames.count == 2 || liveOnAnyMessage else {
             noteMalformed(WireError.wrongFrameCount(frames.count))
             return nil
         }
+        guard let first = MulticastFrames.firstOfWholeMessage(count: frames.count, readable: frames.capacity) else {
+            cutByLoss += 1
+            return nil
+        }
         do {
-            let message = try FeedMessage(topic: frames[0], body: frames[1])
+            let topic = frames[first]
+            if first > 0 {
+                cutByLoss += first
+                // SUB filters on a message's first frame: here that was the cut one's topic.
+                guard topic.elementsEqual(Topic.heartbeat.rawValue.utf8) || prefixes.contains(where: { $0.matches(topic) }) else { return nil }
+            }
+            let message = try FeedMessage(topic: topic, body: frames[first + 1])
             if case .heartbeat = message.payload {
                 becomeLive(session: message.session, feedSequence: message.feedSequence)
                 return .heartbeat(session: message.session, feedSequence: message.feedSequence)

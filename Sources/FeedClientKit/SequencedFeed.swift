@@ -89,6 +89,8 @@ public final class SequencedFeed {
     public var prefixes: [TopicPrefix] { live.prefixes }
     /// Messages that did not decode and were skipped.
     public var malformed: Int { live.malformed }
+    /// Pieces of messages a multicast loss cut off, skipped (``FeedSubscriber/cutByLoss``).
+    public var cutByLoss: Int { live.cutByLoss }
 
     /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.
     /// The first call subscribes and starts the replay as asked.

@@ -13,6 +13,8 @@ public final class SubscriptionStatistics: Sendable {
         public var reportedLost: UInt64 = 0
         /// Messages that did not decode and were skipped.
         public var malformed = 0
+        /// Pieces of messages a multicast loss cut off, skipped (not malformed).
+        public var cutByLoss = 0
     }
 
     private let state = Mutex(Counts())
@@ -25,7 +27,7 @@ public final class SubscriptionStatistics: Sendable {
     func update(from feed: SequencedFeed) {
         let counts = Counts(
             fromHistory: feed.fromHistory, duplicatesDropped: feed.duplicatesDropped, reportedLost: feed.reportedLost,
-            malformed: feed.malformed)
+            malformed: feed.malformed, cutByLoss: feed.cutByLoss)
         state.withLock { $0 = counts }
     }
 }

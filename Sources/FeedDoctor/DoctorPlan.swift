@@ -29,9 +29,10 @@ public struct DoctorPlan: Sendable {
 
     public init() {}
 
-    /// The sysctls the socket-buffer checks read: the ceilings a socket may ask for (`*_max`) and
-    /// what a socket gets without asking (`*_default`; neither the server nor libpgm asks today).
-    public static let socketBufferSysctls = ["net.core.rmem_max", "net.core.wmem_max", "net.core.rmem_default", "net.core.wmem_default"]
+    /// The sysctls the socket-buffer checks read: the ceilings of what a socket may ask for. Every
+    /// PGM socket asks for ``ZMQSocket/pgmSocketBufferBytes`` (the `*_default` values no longer
+    /// matter to them), and the kernel grants at most these.
+    public static let socketBufferSysctls = ["net.core.rmem_max", "net.core.wmem_max"]
 
     /// Bytes the multicast rate carries in ``socketBufferMilliseconds``.
     public var wantedSocketBufferBytes: UInt64 {

@@ -33,6 +33,7 @@ final class MulticastSender {
         try socket.set(.multicastRate, settings.rateKilobits)
         try socket.set(.recoveryInterval, settings.recoveryIntervalMilliseconds)
         try socket.set(.multicastHops, settings.hops)
+        try socket.set(.sendBuffer, ZMQSocket.pgmSocketBufferBytes)
         // A rate-limited PGM PUB otherwise discards what exceeds its queue without a word
         // (measured: 3,850 of 100,000 left). With NODROP a full queue makes a send wait, bounded
         // by SNDTIMEO so the publishing thread can look for a stop request in between: zmq_poll

@@ -18,7 +18,9 @@ final class RelayForwarder: PublisherIntake {
     private var subscriptions: UpstreamSubscriptions
     private let counters: ServerCounters
     private let logger: Logger
-    private let frames = ZMQMultipartMessage(capacity: 4)
+    private let frames = ZMQMultipartMessage(capacity: 8)
+    /// Whether an upstream is PGM multicast, where a loss can cut a message (``MulticastFrames``).
+    private let upstreamIsMulticast: Bool
     /// Where the feed stands as far as this relay forwarded: the last message's session and
     /// feed sequence (a heartbeat's included).
     private var lastForwarded: (session: UInt32, feedSequence: UInt64)?
@@ -44,11 +46,12 @@ final class RelayForwarder: PublisherIntake {
         subscriptions = UpstreamSubscriptions(
             allowed: configuration.prefixes,
             forwardsWithoutSubscribers: output.records || !configuration.multicastEndpoints.isEmpty)
+        upstreamIsMulticast = configuration.upstreamEndpoints.contains { PGMEndpoint.isPGM($0) }
         for endpoint in configuration.upstreamEndpoints {
             if PGMEndpoint.isPGM(endpoint) {
-                try upstream.set(.multicastRate, configuration.multicast.rateKilobits)
-                try upstream.set(.recoveryInterval, configuration.multicast.recoveryIntervalMilliseconds)
-                try upstream.set(.receiveHighWaterMark, 0)  // See FeedSubscriber: libzmq issue 3218.
+                try upstream.preparePGMReceiver(
+                    rateKilobits: configuration.multicast.rateKilobits,
+                    recoveryIntervalMilliseconds: configuration.multicast.recoveryIntervalMilliseconds)
                 try upstream.connect(try PGMEndpoint(endpoint).resolved())
             } else {
                 try upstream.connect(endpoint)
@@ -76,12 +79,19 @@ final class RelayForwarder: PublisherIntake {
         var taken = 0
         while taken < limit, try upstream.receive(into: frames, dontWait: true) {
             taken += 1
-            guard frames.count == 2 else {
-                drop(WireError.wrongFrameCount(frames.count))
-                continue
+            var first = 0
+            if frames.count != 2 {
+                // Over PGM, remains of messages a loss cut off lead the next whole one.
+                guard upstreamIsMulticast, let start = MulticastFrames.firstOfWholeMessage(count: frames.count, readable: frames.capacity)
+                else {
+                    if upstreamIsMulticast { _ = counters.reject("cut_by_multicast_loss") } else { drop(WireError.wrongFrameCount(frames.count)) }
+                    continue
+                }
+                for _ in 0..<start { _ = counters.reject("cut_by_multicast_loss") }
+                first = start
             }
-            let topic = frames[0]
-            let body = frames[1]
+            let topic = frames[first]
+            let body = frames[first + 1]
             let header: WireHeader
             do { header = try FeedMessage.validate(topic: topic, body: body) } catch {
                 drop(error)

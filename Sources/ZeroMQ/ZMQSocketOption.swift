@@ -26,6 +26,12 @@ extension ZMQSocketOption where Value == Int32 {
     public static var multicastRate: Self { .init(code: ZMQ_RATE, name: "RATE") }
     /// How long, in milliseconds, a PGM receiver can recover lost data.
     public static var recoveryInterval: Self { .init(code: ZMQ_RECOVERY_IVL, name: "RECOVERY_IVL") }
+    /// The kernel receive buffer of the socket's UDP sockets, in bytes (ZMQ_RCVBUF; -1 keeps the
+    /// system's `net.core.rmem_default`). The kernel caps it at `net.core.rmem_max`, silently.
+    public static var receiveBuffer: Self { .init(code: ZMQ_RCVBUF, name: "RCVBUF") }
+    /// The kernel send buffer, in bytes (ZMQ_SNDBUF; -1 keeps `net.core.wmem_default`), capped
+    /// at `net.core.wmem_max`.
+    public static var sendBuffer: Self { .init(code: ZMQ_SNDBUF, name: "SNDBUF") }
     /// Multicast time-to-live (hop count).
     public static var multicastHops: Self { .init(code: ZMQ_MULTICAST_HOPS, name: "MULTICAST_HOPS") }
     public static var reconnectInterval: Self { .init(code: ZMQ_RECONNECT_IVL, name: "RECONNECT_IVL") }
