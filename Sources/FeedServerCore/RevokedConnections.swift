@@ -46,6 +46,7 @@ struct RevokedConnections {
             try close(descriptor, of: name, on: connections)
         }
         guard clients.revokedAny(since: seenGeneration) else { return }
+        try connections.update()  // Connections accepted since the owner last looked are among them.
         for descriptor in connections.unnamedConnections {
             guard let peer = try connections.disconnect(descriptor) else { continue }
             logger.notice(

@@ -427,8 +427,8 @@ enum PythonClients {
         if not dealer.poll(10000): sys.exit("no status reply within 10 s")
         dealer.recv_multipart()
         # Connections that never sent anything: the server cannot name their client.
-        _, idle_push_monitor = connect(zmq.PUSH, ingest)
-        _, idle_dealer_monitor = connect(zmq.DEALER, replay)
+        idle_push, idle_push_monitor = connect(zmq.PUSH, ingest)
+        idle_dealer, idle_dealer_monitor = connect(zmq.DEALER, replay)
         start = time.monotonic()
         os.kill(int(pid), signal.SIGHUP)
         for role, monitor in (("ingest", push_monitor), ("replay", dealer_monitor), ("idle-ingest", idle_push_monitor),
