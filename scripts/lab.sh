@@ -108,7 +108,7 @@ for log in venue-a venue-b edge1 edge2 edge3; do wait_for "$work/$log.log" "feed
 if ((loss > 0)); then
     for edge in edge1 edge2 edge3; do
         for port in 5601 5602; do
-            LAB_HOSTS=$LAB_HOSTS scripts/netns-lab.sh loss "$name" "$edge" "$loss" "$port" >/dev/null
+            scripts/netns-lab.sh loss "$name" "$edge" "$loss" "$port" >/dev/null
         done
     done
 fi

@@ -63,16 +63,19 @@ public final class ClientAllowList: Sendable {
         let generation = self.generation
         let result = clients.withLock { current in
             var changes = Changes()
+            var replacedAny = false
             for (name, client) in fresh.byName.sorted(by: { $0.key < $1.key }) {
                 guard let old = current.byName[name] else {
                     changes.added.append(name)
                     continue
                 }
-                if current.keyOf[name] != fresh.keyOf[name] { keysReplaced.withLock { $0[name] = generation } }
+                if current.keyOf[name] != fresh.keyOf[name] {
+                    keysReplaced.withLock { $0[name] = generation }
+                    replacedAny = true
+                }
                 if old != client || current.keyOf[name] != fresh.keyOf[name] { changes.changed.append(name) }
             }
             changes.removed = current.byName.keys.filter { fresh.byName[$0] == nil }.sorted()
-            let replacedAny = fresh.byName.keys.contains { current.byName[$0] != nil && current.keyOf[$0] != fresh.keyOf[$0] }
             if !changes.removed.isEmpty || replacedAny { lastRevokingReload.store(generation + 1, ordering: .releasing) }
             current = fresh
             return changes
