@@ -89,7 +89,7 @@ final class PublishingLoop<Intake: PublisherIntake> {
                 try intake.housekeeping()
                 let now = MonotonicClock.nanoseconds()
                 output.flushDue(now: now)
-                try fanOut.checkSlowSubscribers(now: now)
+                try fanOut.checkStalledSubscribers(now: now)
                 try fanOut.applyReloadedClients()
             }
         } catch let error as ZMQError where error.isContextTerminated {
