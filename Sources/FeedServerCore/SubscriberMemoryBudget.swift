@@ -8,6 +8,9 @@ import ZeroMQ
 /// since (fewer if its subscriptions do not match them all), at most its high-water mark, each
 /// costing at most ``SubscriberGuards/bytesPerQueuedMessage``. Connections that are not stalled
 /// are drained by libzmq as fast as their kernel send queue takes them, so they count nothing.
+/// Part of what is counted sits in the kernel's send buffer of the connection (up to
+/// `net.ipv4.tcp_wmem`'s maximum, 4 MiB by default), machine memory outside the process: with
+/// 300 stalled subscribers the server's own RSS grew by about half the budget (BENCHMARKS.md).
 /// The queue limit itself stays the configured high-water mark: libzmq 4.3.4 crashes when it
 /// changes while a connection closes (its issue 4524), so the budget cannot be applied by
 /// sharing it out as queue limits to the subscribers connected.
