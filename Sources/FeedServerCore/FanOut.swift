@@ -18,8 +18,8 @@ import ZeroMQ
 /// - a subscriber whose send queue stays full longer than `--slow-subscriber-ms` is
 ///   disconnected (``SlowSubscriberWatch``);
 /// - what the queues of stalled subscribers may hold together is kept under `--subscriber-memory`
-///   by disconnecting the longest-stalled (``SubscriberMemoryBudget``), and memory their queues
-///   held is given back to the system after (``MemoryTrim``);
+///   by disconnecting the longest-stalled (``SubscriberMemoryBudget``), and the memory their
+///   queues held is given back to the system once they are gone (``MemoryTrim``);
 /// - the publish endpoints hold at most their share of descriptors (``ConnectionGuard``).
 /// Each disconnect is logged and counted in ``ServerCounters``.
 ///
@@ -205,7 +205,7 @@ final class FanOut {
             case .unchanged:
                 break
             case .refused(let reason):
-                if case .connection(let descriptor) = holder { try drop(descriptor, reason) }
+                if case .connection(let descriptor) = holder { drop(descriptor, reason) }
             }
         }
         return changes
@@ -213,12 +213,12 @@ final class FanOut {
 
     /// With CURVE, after the clients folder was reloaded: disconnects the subscribers whose
     /// entitlements changed or were revoked (see ``SubscriptionGate/holdersToReconnect()``).
-    func applyReloadedClients() throws {
+    func applyReloadedClients() {
         guard gate != nil else { return }
         for holder in gate!.holdersToReconnect() {
             guard case .connection(let descriptor) = holder else { continue }
             gate!.remove(holder)
-            if let peer = try subscribers.disconnect(descriptor) {
+            if let peer = subscribers.disconnect(descriptor) {
                 logger.notice("disconnected subscriber \(peer) (\(descriptor)): its entitlements changed or were revoked (clients reloaded)")
             }
         }
@@ -227,19 +227,19 @@ final class FanOut {
     /// Looks at each subscriber's send queue when due: disconnects those stalled longer than
     /// `--slow-subscriber-ms`, then the longest-stalled while what the stalled ones may hold is
     /// over `--subscriber-memory`; gives memory back to the system a while after a disconnect.
-    func checkStalledSubscribers(now: Int64) throws {
+    func checkStalledSubscribers(now: Int64) {
         guard now >= nextStallLookAt else { return }
         nextStallLookAt = now + slowWatch.sampleIntervalNanoseconds
         memoryTrim.trimIfDue(now: now, logger: logger)
         for descriptor in Array(subscribers.connections) where !disconnecting.contains(descriptor) {
             guard let unsent = subscribers.unsentBytes(descriptor) else { continue }
             if slowWatch.note(descriptor, unsentBytes: unsent, now: now, published: published) {
-                try drop(descriptor, .slow, now: now)
+                drop(descriptor, .slow, now: now)
             }
         }
         let (held, toDisconnect) = memoryBudget.overBudget(slowWatch.stalls, published: published)
         counters.stalledSubscriberBytes.store(Int64(held), ordering: .relaxed)
-        for descriptor in toDisconnect { try drop(descriptor, .memoryBudget, now: now) }
+        for descriptor in toDisconnect { drop(descriptor, .memoryBudget, now: now) }
     }
 
     /// When ``checkStalledSubscribers(now:)`` is due next.
@@ -252,6 +252,8 @@ final class FanOut {
     private func connectionChanges() throws -> [SubscriptionChange] {
         var changes: [SubscriptionChange] = []
         for descriptor in try subscribers.update() {
+            // A stalled subscriber that left let go of what its queue held.
+            if slowWatch.stalls[descriptor] != nil { memoryTrim.noteQueueFreed(now: MonotonicClock.nanoseconds()) }
             slowWatch.forget(descriptor)
             disconnecting.remove(descriptor)
             changes += book.remove(descriptor).map { .released($0) }
@@ -260,14 +262,12 @@ final class FanOut {
         return changes
     }
 
-    private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason, now: Int64 = MonotonicClock.nanoseconds())
-        throws
-    {
+    private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason, now: Int64 = MonotonicClock.nanoseconds()) {
         let stalledFor = slowWatch.stalls[descriptor].map { (now - $0.since) / 1_000_000 }
         slowWatch.forget(descriptor)
-        guard let peer = try subscribers.disconnect(descriptor) else { return }
+        guard let peer = subscribers.disconnect(descriptor) else { return }
         disconnecting.insert(descriptor)
-        memoryTrim.noteDisconnect(now: now)
+        memoryTrim.noteQueueFreed(now: now)
         let count = counters.dropSubscriber(reason)
         let why =
             switch reason {

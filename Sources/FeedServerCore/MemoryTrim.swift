@@ -7,13 +7,13 @@ import Synchronization
 import CMalloc
 #endif
 
-/// Gives memory back to the system after subscribers were disconnected: what their queues
-/// held is freed, but glibc keeps freed memory for the process, which then stays as large as
-/// at its peak (1.9 GB after 300 stalled subscribers left, before this).
+/// Gives memory back to the system after subscribers were disconnected or stalled ones left:
+/// what their queues held is freed, but glibc keeps freed memory for the process, which then
+/// stays as large as at its peak (1.9 GB after 300 stalled subscribers left, before this).
 ///
 /// Owned by the publishing thread (``FanOut``). A trim (glibc's `malloc_trim`) runs on a
-/// thread of its own, so it never holds publishing up, one second after a disconnect (by then
-/// libzmq has freed the connection's queue), at most once a second, and never two at once.
+/// thread of its own, so it never holds publishing up, one second after such a queue was let go
+/// (by then libzmq has freed it), at most once a second, and never two at once.
 /// Elsewhere than glibc, nothing is done.
 struct MemoryTrim {
     static let delayNanoseconds: Int64 = 1_000_000_000
@@ -21,8 +21,8 @@ struct MemoryTrim {
     private var lastTrimAt: Int64 = .min
     private static let running = Atomic<Bool>(false)
 
-    /// A subscriber was disconnected at `now`.
-    mutating func noteDisconnect(now: Int64) {
+    /// A subscriber's queue was let go at `now` (it was disconnected, or left while stalled).
+    mutating func noteQueueFreed(now: Int64) {
         if dueAt == nil { dueAt = max(now, lastTrimAt) + Self.delayNanoseconds }
     }
 
