@@ -28,6 +28,8 @@ let package = Package(
     targets: [
         // The C boundary: libzmq's header and link flag, nothing else.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // glibc's malloc.h, for giving memory back after stalled subscribers left (malloc_trim).
+        .systemLibrary(name: "CMalloc"),
         // A thin Swift owner of libzmq contexts, sockets and frames.
         // Also CURVE keys and their certificate files (swift-system for the file calls).
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", .product(name: "SystemPackage", package: "swift-system")]),
@@ -43,7 +45,7 @@ let package = Package(
             name: "FeedServerCore",
             dependencies: [
                 // FeedClientKit for the replay client a relay fills its history's gaps with.
-                "ZeroMQ", "FeedModel", "FeedHistory", "FeedClientKit",
+                "ZeroMQ", "FeedModel", "FeedHistory", "FeedClientKit", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -11,7 +11,7 @@ struct SubscriberGuardOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Bound what all subscriber queues together may hold (e.g. 512MB, 2GiB): each subscriber's queue is the share of as many subscribers as --max-connections, 1000 messages to --send-hwm (default: --send-hwm each).",
+            "What stalled subscribers' queues may hold together (e.g. 512MB, 2GiB); beyond it the longest-stalled are disconnected (default: 1 GiB or an eighth of physical memory, whichever is less: \(SubscriberGuards.defaultSubscriberMemoryBytes >> 20) MiB here).",
             valueName: "BYTES"))
     var subscriberMemory: String?
 
@@ -32,7 +32,9 @@ struct SubscriberGuardOptions: ParsableArguments {
     func guards(logger: Logger) throws -> SubscriberGuards {
         var guards = SubscriberGuards()
         guards.maximumSubscriptions = maxSubscriptions
-        guards.subscriberMemoryBytes = try subscriberMemory.map { Int(try ByteCountArgument.parse($0, option: "--subscriber-memory")) }
+        if let subscriberMemory {
+            guards.subscriberMemoryBytes = Int(try ByteCountArgument.parse(subscriberMemory, option: "--subscriber-memory"))
+        }
         guards.slowSubscriberMilliseconds = slowSubscriberMs
         guards.connectionsPerEndpoint = maxConnections
         if let limits = ConnectionLimit.raiseToHardLimit() {

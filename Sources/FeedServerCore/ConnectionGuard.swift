@@ -15,7 +15,9 @@ import ZeroMQ
 /// 2. Beyond ``limit`` live connections, a new one is shut down as soon as it is seen, logged and
 ///    counted as refused: a flood on one endpoint uses at most its share of descriptors.
 /// 3. ``disconnect(_:)`` shuts a connection down only if it is live and its addresses are still
-///    those seen when it was accepted.
+///    those seen when it was accepted (a descriptor closed since, or given to another connection,
+///    fails that check). It takes in no events itself: every connection that ended is reported by
+///    the owner's ``update()``, in order, before a new connection on the same descriptor.
 /// 4. With CURVE, a live connection is known by the client it authenticated as once a message
 ///    arrived on it (``noteClient(on:name:)``); the name goes with the connection when it ends.
 final class ConnectionGuard {
@@ -109,8 +111,7 @@ final class ConnectionGuard {
     /// Shuts a live connection down (rule 3); libzmq then closes it and reports it. Returns
     /// the peer's address, or `nil` when the descriptor no longer names that connection.
     @discardableResult
-    func disconnect(_ descriptor: ConnectionDescriptor) throws -> String? {
-        try update()
+    func disconnect(_ descriptor: ConnectionDescriptor) -> String? {
         guard let connection = live[descriptor], let now = descriptor.addresses(),
             now.local == connection.local, now.peer == connection.peer
         else {

@@ -17,8 +17,9 @@ import ZeroMQ
 ///   (``SubscriptionBook``);
 /// - a subscriber whose send queue stays full longer than `--slow-subscriber-ms` is
 ///   disconnected (``SlowSubscriberWatch``);
-/// - the subscribers' queues share one memory budget: each may hold the budget's share for as
-///   many subscribers as the publish endpoints may hold (their SNDHWM);
+/// - what the queues of stalled subscribers may hold together is kept under `--subscriber-memory`
+///   by disconnecting the longest-stalled (``SubscriberMemoryBudget``), and the memory their
+///   queues held is given back to the system once they are gone (``MemoryTrim``);
 /// - the publish endpoints hold at most their share of descriptors (``ConnectionGuard``).
 /// Each disconnect is logged and counted in ``ServerCounters``.
 ///
@@ -44,7 +45,13 @@ final class FanOut {
     /// With CURVE: applies only the entitled part of each subscription (the XPUB is manual).
     private var gate: SubscriptionGate<SubscriptionBook.Holder>?
     private var slowWatch: SlowSubscriberWatch
-    private var nextSlowLookAt: Int64
+    private let memoryBudget: SubscriberMemoryBudget
+    private var memoryTrim = MemoryTrim()
+    private var nextStallLookAt: Int64
+    /// Messages published so far, for ``SubscriberMemoryBudget``'s estimate.
+    private var published: UInt64 = 0
+    /// Connections disconnected whose end libzmq has not reported yet: not looked at again.
+    private var disconnecting: Set<ConnectionDescriptor> = []
     private let frames = ZMQMultipartMessage(capacity: 2)
     /// Whether subscriptions can come without a connection of their own (`inproc://`).
     private let hasInprocEndpoints: Bool
@@ -54,8 +61,7 @@ final class FanOut {
 
     /// - Parameters:
     ///   - multicastEndpoints: already validated and resolved to interface addresses.
-    ///   - sendHighWaterMark: the most messages one subscriber's queue holds; fewer when the
-    ///     subscribers' memory budget shared by `connectionLimit` subscribers allows fewer.
+    ///   - sendHighWaterMark: the most messages one subscriber's queue holds.
     ///   - connectionLimit: connections the publish endpoints may hold together.
     ///   - stopRequests: the owning thread's control socket, only polled here, never read.
     init(
@@ -71,16 +77,15 @@ final class FanOut {
         book = SubscriptionBook(limit: guards.maximumSubscriptions)
         gate = curve.map { SubscriptionGate(clients: $0.clients, counters: counters, logger: logger) }
         slowWatch = SlowSubscriberWatch(limitMilliseconds: guards.slowSubscriberMilliseconds)
-        nextSlowLookAt = MonotonicClock.nanoseconds()
+        memoryBudget = SubscriberMemoryBudget(bytes: guards.subscriberMemoryBytes, queueLimit: sendHighWaterMark)
+        counters.subscriberMemoryBudget.store(Int64(guards.subscriberMemoryBytes), ordering: .relaxed)
+        nextStallLookAt = MonotonicClock.nanoseconds()
         xpub = try ZMQSocket(context, .xpub)
         try xpub.set(.linger, 0)
         // Set once, before any subscriber connects: libzmq 4.3.4 applies a changed SNDHWM to every
-        // existing connection, and crashes when one of them is closing (libzmq issue 4524), which
-        // is when subscribers come and go. So the budget is shared by as many subscribers as the
-        // publish endpoints may hold, not by those connected.
-        let queueLimit = guards.queueLimit(subscribers: connectionLimit, ceiling: sendHighWaterMark)
-        try xpub.set(.sendHighWaterMark, queueLimit)
-        counters.subscriberQueueLimit.store(Int64(queueLimit), ordering: .relaxed)
+        // existing connection, and crashes when one of them is closing (libzmq issue 4524).
+        try xpub.set(.sendHighWaterMark, sendHighWaterMark)
+        counters.subscriberQueueLimit.store(Int64(sendHighWaterMark), ordering: .relaxed)
         // Every subscription and cancel of every subscriber, each with its connection: the
         // subscription book keeps per-subscriber limits and the first and last holders.
         try xpub.set(.xpubVerboser, 1)
@@ -108,6 +113,7 @@ final class FanOut {
     func publish(topic: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) throws {
         try xpub.send(topic, more: true)
         try xpub.send(body)
+        published &+= 1
         for sender in multicast {
             while try !sender.send(topic: topic, body: body, waiting: waitsForMulticast) {
                 if waitsForMulticast {
@@ -199,65 +205,77 @@ final class FanOut {
             case .unchanged:
                 break
             case .refused(let reason):
-                if case .connection(let descriptor) = holder { try drop(descriptor, reason) }
+                if case .connection(let descriptor) = holder { drop(descriptor, reason) }
             }
         }
         return changes
     }
 
-    /// Looks at each subscriber's send queue when due, and disconnects those stalled longer than
-    /// `--slow-subscriber-ms`.
     /// With CURVE, after the clients folder was reloaded: disconnects the subscribers whose
     /// entitlements changed or were revoked (see ``SubscriptionGate/holdersToReconnect()``).
-    func applyReloadedClients() throws {
+    func applyReloadedClients() {
         guard gate != nil else { return }
         for holder in gate!.holdersToReconnect() {
             guard case .connection(let descriptor) = holder else { continue }
             gate!.remove(holder)
-            if let peer = try subscribers.disconnect(descriptor) {
+            if let peer = subscribers.disconnect(descriptor) {
                 logger.notice("disconnected subscriber \(peer) (\(descriptor)): its entitlements changed or were revoked (clients reloaded)")
             }
         }
     }
 
-    func checkSlowSubscribers(now: Int64) throws {
-        guard slowWatch.isEnabled, now >= nextSlowLookAt else { return }
-        nextSlowLookAt = now + slowWatch.sampleIntervalNanoseconds
-        for descriptor in Array(subscribers.connections) {
+    /// Looks at each subscriber's send queue when due: disconnects those stalled longer than
+    /// `--slow-subscriber-ms`, then the longest-stalled while what the stalled ones may hold is
+    /// over `--subscriber-memory`; gives memory back to the system a while after a disconnect.
+    func checkStalledSubscribers(now: Int64) {
+        guard now >= nextStallLookAt else { return }
+        nextStallLookAt = now + slowWatch.sampleIntervalNanoseconds
+        memoryTrim.trimIfDue(now: now, logger: logger)
+        for descriptor in Array(subscribers.connections) where !disconnecting.contains(descriptor) {
             guard let unsent = subscribers.unsentBytes(descriptor) else { continue }
-            if slowWatch.note(descriptor, unsentBytes: unsent, now: now) {
-                slowWatch.forget(descriptor)
-                try drop(descriptor, .slow)
+            if slowWatch.note(descriptor, unsentBytes: unsent, now: now, published: published) {
+                drop(descriptor, .slow, now: now)
             }
         }
+        let (held, toDisconnect) = memoryBudget.overBudget(slowWatch.stalls, published: published)
+        counters.stalledSubscriberBytes.store(Int64(held), ordering: .relaxed)
+        for descriptor in toDisconnect { drop(descriptor, .memoryBudget, now: now) }
     }
 
-    /// When ``checkSlowSubscribers(now:)`` is due next, if ever.
+    /// When ``checkStalledSubscribers(now:)`` is due next.
     /// With CURVE, at least every half second, for ``applyReloadedClients()``.
-    var nextDeadline: Int64? {
-        let reloadCheck = gate == nil ? nil : MonotonicClock.nanoseconds() + 500_000_000
-        return [slowWatch.isEnabled ? nextSlowLookAt : nil, reloadCheck].compactMap { $0 }.min()
+    var nextDeadline: Int64 {
+        gate == nil ? nextStallLookAt : min(nextStallLookAt, MonotonicClock.nanoseconds() + 500_000_000)
     }
 
     /// Connection events: subscribers that left let go of their prefixes.
     private func connectionChanges() throws -> [SubscriptionChange] {
         var changes: [SubscriptionChange] = []
         for descriptor in try subscribers.update() {
+            // A stalled subscriber that left let go of what its queue held.
+            if slowWatch.stalls[descriptor] != nil { memoryTrim.noteQueueFreed(now: MonotonicClock.nanoseconds()) }
             slowWatch.forget(descriptor)
+            disconnecting.remove(descriptor)
             changes += book.remove(descriptor).map { .released($0) }
             gate?.remove(.connection(descriptor))
         }
         return changes
     }
 
-    private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason) throws {
-        guard let peer = try subscribers.disconnect(descriptor) else { return }
+    private func drop(_ descriptor: ConnectionDescriptor, _ reason: SubscriberDropReason, now: Int64 = MonotonicClock.nanoseconds()) {
+        let stalledFor = slowWatch.stalls[descriptor].map { (now - $0.since) / 1_000_000 }
+        slowWatch.forget(descriptor)
+        guard let peer = subscribers.disconnect(descriptor) else { return }
+        disconnecting.insert(descriptor)
+        memoryTrim.noteQueueFreed(now: now)
         let count = counters.dropSubscriber(reason)
         let why =
             switch reason {
             case .tooManySubscriptions: "asked for more than \(guards.maximumSubscriptions) subscriptions"
             case .subscriptionTooLong: "sent a subscription longer than \(SubscriberGuards.maximumSubscriptionLength) bytes"
             case .slow: "its send queue stayed full for \(guards.slowSubscriberMilliseconds) ms"
+            case .memoryBudget:
+                "the stalled subscribers' queues may hold more than --subscriber-memory (\(guards.subscriberMemoryBytes) bytes) together, and it was stalled longest (\(stalledFor ?? 0) ms)"
             }
         logger.warning(occurrence: count, "disconnected subscriber \(peer) (\(descriptor)): \(why) (\(reason.rawValue) #\(count))")
     }

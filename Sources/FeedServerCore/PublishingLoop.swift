@@ -89,8 +89,8 @@ final class PublishingLoop<Intake: PublisherIntake> {
                 try intake.housekeeping()
                 let now = MonotonicClock.nanoseconds()
                 output.flushDue(now: now)
-                try fanOut.checkSlowSubscribers(now: now)
-                try fanOut.applyReloadedClients()
+                fanOut.checkStalledSubscribers(now: now)
+                fanOut.applyReloadedClients()
             }
         } catch let error as ZMQError where error.isContextTerminated {
             logger.info("\(name) stopping: context shut down")

@@ -31,7 +31,7 @@ struct RevokedConnections {
             let name = try connections.noteClient(on: descriptor, name: { message.userID(of: index) }),
             clients.client(named: name) == nil
         else { return }
-        try close(descriptor, of: name, on: connections)
+        close(descriptor, of: name, on: connections)
     }
 
     /// After a reload of the clients folder: shuts down every known connection of a client no
@@ -43,19 +43,19 @@ struct RevokedConnections {
         defer { seenGeneration = generation }
         for (descriptor, name) in connections.namedConnections
         where clients.client(named: name) == nil || clients.keyReplaced(named: name, since: seenGeneration) {
-            try close(descriptor, of: name, on: connections)
+            close(descriptor, of: name, on: connections)
         }
         guard clients.revokedAny(since: seenGeneration) else { return }
         try connections.update()  // Connections accepted since the owner last looked are among them.
         for descriptor in connections.unnamedConnections {
-            guard let peer = try connections.disconnect(descriptor) else { continue }
+            guard let peer = connections.disconnect(descriptor) else { continue }
             logger.notice(
                 "closed \(connections.role) connection \(peer) (\(descriptor)), not yet known by name when keys were revoked (clients reloaded); a client still let in reconnects")
         }
     }
 
-    private func close(_ descriptor: ConnectionDescriptor, of name: String, on connections: ConnectionGuard) throws {
-        guard let peer = try connections.disconnect(descriptor) else { return }
+    private func close(_ descriptor: ConnectionDescriptor, of name: String, on connections: ConnectionGuard) {
+        guard let peer = connections.disconnect(descriptor) else { return }
         logger.notice("closed \(connections.role) connection \(peer) (\(descriptor)) of \(name): its key was revoked (clients reloaded)")
     }
 }

@@ -10,6 +10,9 @@ public enum SubscriberDropReason: String, Sendable, CaseIterable {
     case subscriptionTooLong = "subscription_too_long"
     /// Its kernel send queue stayed full for longer than `--slow-subscriber-ms`.
     case slow
+    /// What the stalled subscribers' queues may hold together went over `--subscriber-memory`,
+    /// and it was stalled longest (see ``SubscriberMemoryBudget``).
+    case memoryBudget = "memory_budget"
 }
 
 /// Counters shared by the server's threads; read by the `status` request and the exit summary.
@@ -33,8 +36,13 @@ public final class ServerCounters: Sendable {
     private let refusedByRole = Mutex<[String: UInt64]>([:])
     /// Subscribers the server disconnected, by reason (see ``SubscriberDropReason``).
     private let droppedSubscribersByReason = Mutex<[String: UInt64]>([:])
-    /// Messages each subscriber's queue may hold now (ZMQ_SNDHWM, following the memory budget).
+    /// Messages each subscriber's queue may hold (ZMQ_SNDHWM, `--send-hwm`).
     let subscriberQueueLimit = Atomic<Int64>(0)
+    /// What the stalled subscribers' queues may hold together (`--subscriber-memory`), bytes.
+    let subscriberMemoryBudget = Atomic<Int64>(0)
+    /// What the stalled subscribers' queues may hold now, estimated from above (bytes, see
+    /// ``SubscriberMemoryBudget``), as of the fan-out's last look.
+    let stalledSubscriberBytes = Atomic<Int64>(0)
     /// Whether a recorder writes what is published (a relay without `--db` has none).
     let recording: Bool
     let recorderBacklog = RecorderBacklog()

@@ -1,4 +1,5 @@
 import FeedModel
+import Foundation
 
 /// The limits that keep hostile, slow and too many clients from hurting a server or relay:
 /// what one subscriber may ask for, what all subscriber queues together may hold, how long a
@@ -6,13 +7,10 @@ import FeedModel
 public struct SubscriberGuards: Sendable {
     /// Subscriptions one subscriber connection may hold; asking for more disconnects it.
     public var maximumSubscriptions = 12_000
-    /// Bytes all subscriber queues together may hold, if bounded: each subscriber's queue limit
-    /// (ZMQ_SNDHWM) is then this budget shared by as many subscribers as the publish endpoints may
-    /// hold, at most the configured high-water mark, at least ``minimumQueueLimit``. It is set
-    /// once, at start (see ``FanOut``), so it cannot follow the number of subscribers connected;
-    /// `nil` (the default) keeps the configured high-water mark, which a default budget shared by
-    /// thousands of possible subscribers would cut to ``minimumQueueLimit`` for everyone.
-    public var subscriberMemoryBytes: Int?
+    /// Bytes the queues of stalled subscribers together may hold (``SubscriberMemoryBudget``):
+    /// beyond it the longest-stalled are disconnected. Each queue's own limit stays the
+    /// configured high-water mark. Default ``defaultSubscriberMemoryBytes``.
+    public var subscriberMemoryBytes = SubscriberGuards.defaultSubscriberMemoryBytes
     /// A subscriber whose kernel send queue stays full this long (milliseconds) is disconnected;
     /// 0 never disconnects one.
     public var slowSubscriberMilliseconds = 5_000
@@ -34,25 +32,18 @@ public struct SubscriberGuards: Sendable {
     /// every frame it decodes. Subscriptions longer than a topic are still refused by the
     /// subscription book.
     public static let maximumCurveSubscriptionFrame: Int64 = 1024
-    /// What one queued message costs a subscriber queue, for sharing the memory budget: two
-    /// `zmq_msg_t` (64 bytes each, a short topic inside) and the body, which libzmq shares
+    /// What one queued message may cost a subscriber queue, for the memory budget's estimate:
+    /// two `zmq_msg_t` (64 bytes each, a short topic inside) and the body, which libzmq shares
     /// between subscribers but which a stalled subscriber alone may keep alive.
     public static let bytesPerQueuedMessage = 2 * 64 + WireLayout.maximumBodyLength
-    /// The smallest queue limit the budget hands out, however many subscribers share it: below
-    /// it a subscriber that keeps up on average would lose messages in every burst. With more
-    /// subscribers than the budget allows at this limit, they may together hold more.
-    public static let minimumQueueLimit: Int32 = 1000
+    /// The default memory budget: well under the machine's memory, 1 GiB or an eighth of
+    /// physical memory, whichever is less.
+    public static let defaultSubscriberMemoryBytes = defaultSubscriberMemory(physicalMemory: ProcessInfo.processInfo.physicalMemory)
+
+    static func defaultSubscriberMemory(physicalMemory: UInt64) -> Int { Int(min(1 << 30, physicalMemory / 8)) }
 
     /// Connections each of `endpoints` listening sockets may hold.
     func connectionLimit(endpoints: Int) -> Int {
         connectionsPerEndpoint ?? ConnectionLimit.perEndpoint(endpoints: endpoints)
-    }
-
-    /// A subscriber's queue limit (messages) when `subscribers` share the memory budget.
-    func queueLimit(subscribers: Int, ceiling: Int32) -> Int32 {
-        guard let subscriberMemoryBytes else { return ceiling }
-        let share = subscriberMemoryBytes / max(1, subscribers) / Self.bytesPerQueuedMessage
-        guard ceiling > 0 else { return Int32(clamping: max(share, Int(Self.minimumQueueLimit))) }  // 0: libzmq's "no limit"
-        return max(min(Int32(clamping: share), ceiling), min(Self.minimumQueueLimit, ceiling))
     }
 }

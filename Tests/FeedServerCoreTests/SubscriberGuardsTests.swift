@@ -4,8 +4,8 @@ import ZeroMQ
 @testable import FeedServerCore
 
 /// The publish side's decisions without sockets: what one subscriber may hold, when a prefix
-/// gains its first holder or loses its last, when a stalled subscriber counts as slow, and how
-/// the memory budget is shared.
+/// gains its first holder or loses its last, when a stalled subscriber counts as slow, and which
+/// stalled subscribers the memory budget disconnects.
 struct SubscriberGuardsTests {
     let a = SubscriptionBook.Holder.connection(ConnectionDescriptor(10))
     let b = SubscriptionBook.Holder.connection(ConnectionDescriptor(11))
@@ -45,23 +45,41 @@ struct SubscriberGuardsTests {
         let connection = ConnectionDescriptor(7)
         let ms: Int64 = 1_000_000
         let looks: [(unsent: Int, atMilliseconds: Int64)] = [(10, 0), (10, 900), (0, 950), (10, 1000), (10, 1999), (10, 2000)]
-        let slow = looks.map { watch.note(connection, unsentBytes: $0.unsent, now: $0.atMilliseconds * ms) }
+        let slow = looks.map { watch.note(connection, unsentBytes: $0.unsent, now: $0.atMilliseconds * ms, published: 0) }
         // Full at 0 and 900 ms, read at 950 ms (the clock starts again), full from 1000 ms on.
         #expect(slow == [false, false, false, false, false, true])
-        #expect(!SlowSubscriberWatch(limitMilliseconds: 0).isEnabled)
+        var never = SlowSubscriberWatch(limitMilliseconds: 0)
+        let neverSlow = [0, 3600_000 * ms].map { never.note(connection, unsentBytes: 10, now: $0, published: 0) }
+        #expect(neverSlow == [false, false], "0 never finds one slow")
+        #expect(never.stalls[connection]?.since == 0, "but still notes the stall, for the memory budget")
     }
 
-    @Test func theMemoryBudgetIsSharedByTheSubscribersWithinTheirHighWaterMark() {
-        var guards = SubscriberGuards()
-        #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 100_000) == 100_000, "no budget unless one is given")
-        guards.subscriberMemoryBytes = 64 << 20
+    @Test func overTheMemoryBudgetTheLongestStalledAreDisconnectedFirst() {
         let perMessage = SubscriberGuards.bytesPerQueuedMessage
-        #expect(guards.queueLimit(subscribers: 1, ceiling: 100_000) == 100_000)
-        #expect(guards.queueLimit(subscribers: 50, ceiling: 100_000) == Int32((64 << 20) / 50 / perMessage))
-        #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 100_000) == SubscriberGuards.minimumQueueLimit)
-        #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 10) == 10, "never above the configured mark")
-        #expect(guards.queueLimit(subscribers: 50, ceiling: 0) == Int32((64 << 20) / 50 / perMessage), "0 is libzmq's unlimited")
-        #expect(guards.queueLimit(subscribers: 1_000_000, ceiling: 0) == SubscriberGuards.minimumQueueLimit)
+        let budget = SubscriberMemoryBudget(bytes: 2_500 * perMessage, queueLimit: 1_000)
+        var watch = SlowSubscriberWatch(limitMilliseconds: 0)
+        // Stalled when 0, 100, 500 and 900 messages had been published; 5 never stalls.
+        for (descriptor, published) in [(1, 500), (2, 0), (3, 100), (4, 900)] as [(Int32, UInt64)] {
+            _ = watch.note(ConnectionDescriptor(descriptor), unsentBytes: 1, now: Int64(published), published: published)
+        }
+        _ = watch.note(ConnectionDescriptor(5), unsentBytes: 0, now: 0, published: 0)
+        // At 1,000 published: 500 + 1,000 + 900 + 100 messages may be queued, under 2,500.
+        let under = budget.overBudget(watch.stalls, published: 1_000)
+        #expect(under.heldBytes == 2_500 * perMessage && under.toDisconnect.isEmpty)
+        // At 2,000: each at most its high-water mark, 1,000 + 1,000 + 1,000 + 1,000; the two that
+        // stalled first go (fd 2, then fd 3), leaving 2,000.
+        let (held, toDisconnect) = budget.overBudget(watch.stalls, published: 2_000)
+        #expect(held == 4_000 * perMessage)
+        #expect(toDisconnect == [ConnectionDescriptor(2), ConnectionDescriptor(3)])
+        #expect(
+            SubscriberMemoryBudget(bytes: 1, queueLimit: 0).estimate(.init(since: 0, publishedBefore: 0), published: 5_000_000)
+                == 5_000_000 * perMessage, "0 is libzmq's unlimited: no cap")
+    }
+
+    @Test func theDefaultBudgetIsWellUnderTheMachinesMemory() {
+        #expect(SubscriberGuards.defaultSubscriberMemory(physicalMemory: 64 << 30) == 1 << 30)
+        #expect(SubscriberGuards.defaultSubscriberMemory(physicalMemory: 2 << 30) == 256 << 20)
+        #expect(SubscriberGuards().subscriberMemoryBytes == SubscriberGuards.defaultSubscriberMemoryBytes)
     }
 
     @Test func eachEndpointGetsAnEqualShareOfTheDescriptorsLeft() {

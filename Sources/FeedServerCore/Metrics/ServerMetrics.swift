@@ -24,11 +24,17 @@ public enum ServerMetrics {
         .counters("feed_refused_connections_total", "Connections closed at once: their endpoint held its share of descriptors.", label: "endpoint") {
             $0.refusedConnections.map { ($0.key, Double($0.value)) }
         },
-        .counters("feed_dropped_subscribers_total", "Subscribers disconnected, by reason (slow, too_many_subscriptions, subscription_too_long).", label: "reason") {
+        .counters("feed_dropped_subscribers_total", "Subscribers disconnected, by reason (slow, memory_budget, too_many_subscriptions, subscription_too_long).", label: "reason") {
             $0.droppedSubscribers.map { ($0.key, Double($0.value)) }
         },
         .gauge("feed_subscriber_queue_limit_messages", "Messages each subscriber's queue may hold (ZMQ_SNDHWM).") {
             Double($0.subscriberQueueLimit.load(ordering: .relaxed))
+        },
+        .gauge("feed_subscriber_memory_budget_bytes", "What stalled subscribers' queues may hold together (--subscriber-memory).") {
+            Double($0.subscriberMemoryBudget.load(ordering: .relaxed))
+        },
+        .gauge("feed_stalled_subscriber_queue_bytes", "What stalled subscribers' queues may hold now, estimated from above.") {
+            Double($0.stalledSubscriberBytes.load(ordering: .relaxed))
         },
         .counter("feed_refused_keys_total", "CURVE handshakes refused: the client's key is not in the clients folder.") {
             $0.curve ? $0.refusedKeys.load(ordering: .relaxed) : nil

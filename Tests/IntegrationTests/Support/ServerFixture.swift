@@ -72,14 +72,18 @@ final class ServerFixture: ReplayStatusSource {
     }
 
     /// The server's resident memory in bytes (VmRSS).
-    var residentBytes: Int {
-        get throws {
-            let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                let kilobytes = Int(line.split(separator: " ")[1])
-            else { throw ProcessFailure("no VmRSS for the server") }
-            return kilobytes * 1024
-        }
+    var residentBytes: Int { get throws { try memoryFigure("VmRSS") } }
+
+    /// The most resident memory the server has had so far, in bytes (VmHWM).
+    var peakResidentBytes: Int { get throws { try memoryFigure("VmHWM") } }
+
+    /// A figure of `/proc/PID/status` given in kB, in bytes.
+    private func memoryFigure(_ name: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(name):") }),
+            let kilobytes = Int(line.split(separator: " ")[1])
+        else { throw ProcessFailure("no \(name) for the server") }
+        return kilobytes * 1024
     }
 
     /// Starts `feed-client subscribe` and waits until it is live; with `stdoutUnread`, nobody

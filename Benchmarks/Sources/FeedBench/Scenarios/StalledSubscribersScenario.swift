@@ -4,11 +4,12 @@ import Foundation
 /// that never read come and go, against the same server and subscriber with none stalled.
 ///
 /// A C producer pushes at full speed for the run's length into feed-server
-/// (`--subscriber-memory 512MiB --max-connections 2000`, default `--slow-subscriber-ms 5000`,
-/// so each queue holds 512 MiB / 2,000 subscribers: about 1,400 messages); one C subscriber takes
+/// (`--subscriber-memory 512MiB --max-connections 2000`, default `--slow-subscriber-ms 5000`:
+/// beyond 512 MiB estimated in the stalled subscribers' queues the longest-stalled are dropped,
+/// each queue holding at most `--send-hwm` messages); one C subscriber takes
 /// everything and counts what it missed. The stalled ones are libzmq SUB sockets in one process
-/// that stop reading once 1,000 messages wait for them: the server disconnects them as slow and
-/// they reconnect, again and again.
+/// that stop reading once 1,000 messages wait for them: the server disconnects them (over the
+/// memory budget or as slow) and they reconnect, again and again.
 struct StalledSubscribersScenario {
     static let stalled = 1000
     static let limits = ["--subscriber-memory", "512MiB", "--max-connections", "2000"]
@@ -25,14 +26,14 @@ struct StalledSubscribersScenario {
                 name: "healthy subscriber's rate beside \(Self.stalled) stalled subscribers", unit: .messagesPerSecond,
                 better: .higher, ours: crowded.rate, baselineName: "none stalled", baseline: alone.rate, target: .ratio(0.8),
                 note: String(
-                    format: "missed %.0f of %.0f (none stalled: %.0f of %.0f); %.0f stalled ones dropped as slow",
+                    format: "missed %.0f of %.0f (none stalled: %.0f of %.0f); stalled ones dropped: %.0f over the memory budget, %.0f as slow",
                     crowded.missing, crowded.received + crowded.missing, alone.missing, alone.received + alone.missing,
-                    crowded.droppedSlow)),
+                    crowded.droppedOverBudget, crowded.droppedSlow)),
             Figure(
                 name: "feed-server peak RSS beside \(Self.stalled) stalled subscribers", unit: .bytes, better: .lower,
                 ours: Double(crowded.peak), baselineName: "none stalled", baseline: Double(alone.peak),
                 target: .value(Double(Self.bound)),
-                note: "budget 512 MiB shared by the subscribers; queue limit then \(crowded.queueLimit) messages each"),
+                note: "budget 512 MiB for the stalled subscribers' queues, each at most \(crowded.queueLimit) messages"),
         ]
     }
 
@@ -42,6 +43,7 @@ struct StalledSubscribersScenario {
         let missing: Double
         let peak: Int
         let droppedSlow: Double
+        let droppedOverBudget: Double
         let queueLimit: Int
     }
 
@@ -68,9 +70,10 @@ struct StalledSubscribersScenario {
         try server.child.terminate()
         crowd?.signal(SIGKILL)
         let result = try live.jsonResult()
-        let dropped = (try? status.object("dropped_subscribers").number("slow")) ?? 0  // none dropped: no key
+        let dropped = try? status.object("dropped_subscribers")  // none dropped: no key
         return Outcome(
             rate: try result.number("rate"), received: try result.number("received"), missing: try result.number("missing"),
-            peak: memory.peak, droppedSlow: dropped, queueLimit: Int(try status.number("subscriber_queue_limit")))
+            peak: memory.peak, droppedSlow: (try? dropped?.number("slow")) ?? 0,
+            droppedOverBudget: (try? dropped?.number("memory_budget")) ?? 0, queueLimit: Int(try status.number("subscriber_queue_limit")))
     }
 }
