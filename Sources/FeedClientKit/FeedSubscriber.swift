@@ -84,7 +84,6 @@ public final class FeedSubscriber {
             guard let event = try receive(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
             pending.append(event)
         }
-        handshake = nil
         return true
     }
 
@@ -94,13 +93,15 @@ public final class FeedSubscriber {
         return try receive(timeoutMilliseconds: timeoutMilliseconds)
     }
 
+    /// The sockets to poll for this subscriber's events (its own, and its monitor's).
+    var sockets: [ZMQSocket] { [socket] + (monitor.map { [$0.eventSocket] } ?? []) }
+
     private func receive(timeoutMilliseconds: Int) throws -> FeedEvent? {
         // What is queued already needs no poll: at full rate that was a system call per message.
         while try socket.receive(into: frames, dontWait: true) {
             if let event = decode() { return event }
         }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
-        let sockets = [socket] + (monitor.map { [$0.eventSocket] } ?? [])
         while true {
             let ready = try ZMQPoller.poll(sockets, timeoutMilliseconds: deadline.remainingMilliseconds)
             guard ready.contains(true) else { return nil }
@@ -158,6 +159,7 @@ public final class FeedSubscriber {
     private func becomeLive(session: UInt32, feedSequence: UInt64) {
         guard !live else { return }
         live = true
+        handshake = nil
         liveSince = (session, feedSequence)
     }
 
