@@ -16,8 +16,9 @@ import FeedModel
 ///    gap repair sees the jump (a loss every line had); a further gap gets a grace of its own.
 ///    Other topics are never held back.
 /// 3. A topic's first message passes at once: where it starts is the gap repair's business.
-/// 4. Heartbeats are held for the grace period too (the newest per session, once): a tail
-///    check must not ask the history for what a slower line is still bringing.
+/// 4. Heartbeats are held for the grace period too: a tail check must not ask the history for
+///    what a slower line is still bringing. One copy of each passes (an idle publisher repeats
+///    its heartbeat every period: one per period, from whichever line brings it first).
 /// 5. A line that brought nothing for ``silenceNanoseconds`` while another went on (bringing
 ///    something at least half that time after it) is reported silent, once, and resumed when it
 ///    brings something again. A feed quiet on every line reports nothing.
@@ -77,7 +78,9 @@ struct LineArbiter {
     private var holds: Deque<(key: Key, since: Int64)> = []
     /// Heartbeats waiting out the grace, oldest first; the newest per session only.
     private var heartbeats: Deque<(session: UInt32, feedSequence: UInt64, since: Int64)> = []
-    private var newestHeartbeat: [UInt32: UInt64] = [:]
+    /// Per session: the newest heartbeat's feed sequence, and how often each line and the
+    /// arbiter passed it (an idle publisher repeats it every period, on every line).
+    private var heartbeatTallies: [UInt32: (feedSequence: UInt64, passed: Int, perLine: [Int])] = [:]
     private var lastHeard: [Int64]
     private var silent: [Bool]
     /// Sessions seen, to forget the oldest ones' topics (as ``TopicSequences`` does).
@@ -125,14 +128,24 @@ struct LineArbiter {
         topics[key] = state
     }
 
-    /// A heartbeat arrived on `line`: passed on by ``tick(now:)`` after the grace, unless a
-    /// newer one of its session came first.
+    /// A heartbeat arrived on `line`: passed on by ``tick(now:)`` after the grace, unless it is
+    /// another line's copy of one taken (an idle publisher's repeated heartbeat counts again).
     mutating func heartbeat(session: UInt32, feedSequence: UInt64, line: Int, now: Int64, into outputs: inout [Output]) {
         heard(line, now: now, into: &outputs)
-        guard feedSequence > newestHeartbeat[session] ?? 0 else { return }
-        heartbeats.removeAll { $0.session == session }
-        heartbeats.append((session, feedSequence, now))
-        newestHeartbeat[session] = feedSequence
+        var tally = heartbeatTallies[session] ?? (feedSequence, 0, Array(repeating: 0, count: lineCount))
+        if feedSequence > tally.feedSequence {
+            tally = (feedSequence, 0, Array(repeating: 0, count: lineCount))
+        } else if feedSequence < tally.feedSequence {
+            return  // Older than one already taken.
+        }
+        tally.perLine[line] += 1
+        // A line's first, second... heartbeat at this sequence passes if no other line's did:
+        // one per period, whichever line brings it first.
+        if tally.perLine[line] > tally.passed {
+            tally.passed += 1
+            heartbeats.append((session, feedSequence, now))
+        }
+        heartbeatTallies[session] = tally
     }
 
     /// Ends the holds whose grace is over, then passes due heartbeats on (so a heartbeat never
@@ -227,6 +240,6 @@ struct LineArbiter {
         guard sessions.insert(session).inserted, sessions.count > TopicSequences.retainedSessions, let oldest = sessions.min() else { return }
         sessions.remove(oldest)
         topics = topics.filter { $0.key.session != oldest }
-        newestHeartbeat[oldest] = nil
+        heartbeatTallies[oldest] = nil
     }
 }

@@ -100,6 +100,16 @@ struct LineArbiterTests {
             Self.tick(&arbiter, at: 5 + Self.grace)
                 == [.message(a3), .heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3)])
         #expect(Self.tick(&arbiter, at: 10 * Self.grace) == [], "the second line's copy of the heartbeat is not passed again")
+        // Idle: the publisher repeats the heartbeat every period, on both lines; one a period passes,
+        // also when line 0 stops bringing them.
+        for (line, at) in [(0, 20), (1, 21), (1, 40)] {
+            arbiter.heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3, line: line, now: Int64(at) * Self.grace, into: &outputs)
+        }
+        #expect(
+            Self.tick(&arbiter, at: 50 * Self.grace)
+                == Array(repeating: .heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3), count: 2))
+        arbiter.heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 0, line: 0, now: 51 * Self.grace, into: &outputs)
+        #expect(outputs.isEmpty && Self.tick(&arbiter, at: 60 * Self.grace) == [], "an older heartbeat is not passed")
     }
 
     @Test func aLineThatFallsSilentWhileAnotherDeliversIsReportedOnceAndWhenItResumes() {
