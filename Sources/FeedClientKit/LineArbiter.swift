@@ -101,7 +101,8 @@ struct LineArbiter {
         heard(line, now: now, into: &outputs)
         let key = Key(session: message.session, topic: message.topic)
         let sequence = message.topicSequence
-        guard var state = topics[key] else {
+        // Taken out and put back, so that its arrays are not shared while they change (no copy).
+        guard var state = topics.removeValue(forKey: key) else {
             noteSession(message.session)
             var seen = Array(repeating: UInt64(0), count: lineCount)
             seen[line] = sequence
