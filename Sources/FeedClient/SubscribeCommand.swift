@@ -23,7 +23,7 @@ struct SubscribeCommand: AsyncParsableCommand {
               feed-client subscribe NASDAQ. --replay-from start
               feed-client subscribe --prefixes-from watchlist.txt --replay-from snapshot
               feed-client subscribe NYSE. --from 'epgm://eth0;239.192.7.1:5601'
-              feed-client subscribe --from 'epgm://eth0;239.192.7.1:5601' --from 'epgm://eth1;239.192.8.1:5601' --replay tcp://feed:5558
+              feed-client subscribe --from tcp://relay-a:5556 --from tcp://relay-b:5556
 
             --from repeated takes the same feed on several lines (A/B: two multicast groups, multicast \
             and TCP, two relays): the first copy of each message wins, a loss on one line is covered by \
