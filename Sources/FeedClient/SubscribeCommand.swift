@@ -172,7 +172,8 @@ struct SubscribeCommand: AsyncParsableCommand {
         ClientFailure.writeError(
             // The subscription reads ahead of what is printed: its counts may cover more than `received`.
             "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost, skipped \(counts.malformed) malformed"
-                + (counts.cutByLoss > 0 ? " and \(counts.cutByLoss) pieces of messages cut by multicast loss" : ""))
+                + (counts.cutByLoss > 0 ? " and \(counts.cutByLoss) pieces of messages cut by multicast loss" : "")
+                + (counts.multicastRejoins > 0 ? "; rejoined multicast \(counts.multicastRejoins) times after it stalled" : ""))
         for line in counts.lines {
             ClientFailure.writeError(
                 "line \(line.endpoint): first copy of \(line.first) messages, \(line.laterCopies) later copies dropped, lost \(line.lost) of which \(line.covered) covered by another line")

@@ -1,4 +1,5 @@
 import DequeModule
+import FeedModel
 import ZeroMQ
 
 /// The lines of one subscription: a ``FeedSubscriber`` per endpoint carrying the same feed (A/B
@@ -57,9 +58,18 @@ final class FeedLines {
         }
     }
 
-    /// Waits until a socket of any line is readable; `false` on timeout.
+    /// Waits until a socket of any line is readable, or a line's PGM stall check is due (each
+    /// line's own read makes it); `false` on timeout.
     private func poll(timeoutMilliseconds: Int) throws -> Bool {
-        try ZMQPoller.poll(subscribers.flatMap(\.sockets), timeoutMilliseconds: timeoutMilliseconds).contains(true)
+        var wait = timeoutMilliseconds
+        if let due = subscribers.compactMap(\.rejoinDeadline).min() {
+            wait = DeadlineClock.wait(wait, until: due, now: MonotonicClock.nanoseconds())
+            if wait != timeoutMilliseconds {
+                _ = try ZMQPoller.poll(subscribers.flatMap(\.sockets), timeoutMilliseconds: wait)
+                return true  // Read every line again: that checks the stall.
+            }
+        }
+        return try ZMQPoller.poll(subscribers.flatMap(\.sockets), timeoutMilliseconds: wait).contains(true)
     }
 }
 

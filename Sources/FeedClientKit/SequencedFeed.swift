@@ -125,6 +125,8 @@ public final class SequencedFeed {
     public var malformed: Int { lines.subscribers.reduce(0) { $0 + $1.malformed } }
     /// Pieces of messages a multicast loss cut off, skipped (``FeedSubscriber/cutByLoss``), on every line.
     public var cutByLoss: Int { lines.subscribers.reduce(0) { $0 + $1.cutByLoss } }
+    /// Times a PGM line was rejoined after it stalled (``FeedSubscriber/multicastRejoins``), on every line.
+    public var multicastRejoins: Int { lines.subscribers.reduce(0) { $0 + $1.multicastRejoins } }
 
     /// The next event, waiting up to `timeoutMilliseconds` (-1: forever); `nil` on timeout.
     /// The first call subscribes and starts the replay as asked.
@@ -146,8 +148,7 @@ public final class SequencedFeed {
                     arbitrate { $0.tick(now: now, into: &$1) }
                     continue
                 }
-                let untilDue = Int((due - now + 999_999) / 1_000_000)
-                wait = wait < 0 ? untilDue : min(wait, untilDue)
+                wait = DeadlineClock.wait(wait, until: due, now: now)
             }
             guard let (line, event) = try lines.next(timeoutMilliseconds: wait) else {
                 if deadline.hasExpired { return nil }
