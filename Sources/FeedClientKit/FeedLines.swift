@@ -45,17 +45,27 @@ final class FeedLines {
         if subscribers.count == 1 {
             return try subscribers[0].next(timeoutMilliseconds: timeoutMilliseconds).map { (0, $0) }
         }
-        let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
+        var deadline: DeadlineClock?  // Read the clock only when there is nothing to read.
         while true {
-            for offset in subscribers.indices {
-                let line = (cursor + offset) % subscribers.count
-                if let event = try subscribers[line].next(timeoutMilliseconds: 0) {
-                    cursor = (line + 1) % subscribers.count
-                    return (line, event)
-                }
-            }
-            guard try poll(timeoutMilliseconds: deadline.remainingMilliseconds) else { return nil }
+            // What is queued first (no system call), then each line's full look (its connection,
+            // a PGM stall) before waiting.
+            if let event = try readInTurn({ try $0.nextQueued() }) { return event }
+            if let event = try readInTurn({ try $0.next(timeoutMilliseconds: 0) }) { return event }
+            if deadline == nil { deadline = DeadlineClock(milliseconds: timeoutMilliseconds) }
+            guard try poll(timeoutMilliseconds: deadline!.remainingMilliseconds) else { return nil }
         }
+    }
+
+    /// The first event `read` gives, trying the lines in turn from the cursor.
+    private func readInTurn(_ read: (FeedSubscriber) throws -> FeedEvent?) throws -> (line: Int, event: FeedEvent)? {
+        for offset in subscribers.indices {
+            let line = (cursor + offset) % subscribers.count
+            if let event = try read(subscribers[line]) {
+                cursor = (line + 1) % subscribers.count
+                return (line, event)
+            }
+        }
+        return nil
     }
 
     /// Waits until a socket of any line is readable, or a line's PGM stall check is due (each

@@ -102,6 +102,17 @@ public final class FeedSubscriber {
         return try receive(timeoutMilliseconds: timeoutMilliseconds)
     }
 
+    /// The next event already queued, without waiting or looking at the connection: the cheap
+    /// read for a caller polling several subscribers, which calls
+    /// ``next(timeoutMilliseconds:)`` with 0 before it waits.
+    func nextQueued() throws -> FeedEvent? {
+        if let event = pending.popFirst() { return event }
+        while try socket.receive(into: frames, dontWait: true) {
+            if let event = decode() { return event }
+        }
+        return nil
+    }
+
     /// The sockets to poll for this subscriber's events (its own, and its monitor's).
     var sockets: [ZMQSocket] { [socket] + (monitor.map { [$0.eventSocket] } ?? []) }
 

@@ -4,7 +4,8 @@ import FeedModel
 /// A/B line arbitration: the same sequenced feed received on several lines (two multicast
 /// groups, multicast and TCP, two relays) becomes one stream, before the gap repair sees it.
 /// A pure state machine: no sockets and no clocks (`now` is given, in monotonic nanoseconds);
-/// ``SequencedFeed`` drives it when it has more than one line.
+/// ``SequencedFeed`` drives it when it has more than one line, on its thread. A class, so that
+/// the driver's look at ``nextDeadline`` for every message copies nothing.
 ///
 /// Rules:
 /// 1. The first copy of each message wins: per (session, topic), a message at or below what was
@@ -26,7 +27,7 @@ import FeedModel
 /// Figures per line (``LineFigures``, without their endpoint): a line's loss is a jump in its own topic sequences (a
 /// loss at a topic's tail shows with the topic's next message); it was covered when another
 /// line brought the missing message first.
-struct LineArbiter {
+final class LineArbiter {
     /// What goes on to the gap repair, or news of a line.
     enum Output: Equatable {
         case message(FeedMessage)
@@ -97,7 +98,7 @@ struct LineArbiter {
     }
 
     /// A message arrived on `line`; what goes on is appended to `outputs`.
-    mutating func message(_ message: FeedMessage, line: Int, now: Int64, into outputs: inout [Output]) {
+    func message(_ message: FeedMessage, line: Int, now: Int64, into outputs: inout [Output]) {
         heard(line, now: now, into: &outputs)
         let key = Key(session: message.session, topic: message.topic)
         let sequence = message.topicSequence
@@ -131,7 +132,7 @@ struct LineArbiter {
 
     /// A heartbeat arrived on `line`: passed on by ``tick(now:)`` after the grace, unless it is
     /// another line's copy of one taken (an idle publisher's repeated heartbeat counts again).
-    mutating func heartbeat(session: UInt32, feedSequence: UInt64, line: Int, now: Int64, into outputs: inout [Output]) {
+    func heartbeat(session: UInt32, feedSequence: UInt64, line: Int, now: Int64, into outputs: inout [Output]) {
         heard(line, now: now, into: &outputs)
         var tally = heartbeatTallies[session] ?? (feedSequence, 0, Array(repeating: 0, count: lineCount))
         if feedSequence > tally.feedSequence {
@@ -151,7 +152,7 @@ struct LineArbiter {
 
     /// Ends the holds whose grace is over, then passes due heartbeats on (so a heartbeat never
     /// overtakes what was held before it), and finds silent lines.
-    mutating func tick(now: Int64, into outputs: inout [Output]) {
+    func tick(now: Int64, into outputs: inout [Output]) {
         while let first = holds.first, first.since + graceNanoseconds <= now {
             holds.removeFirst()
             guard var state = topics[first.key], state.heldSince == first.since, let lowest = state.held.keys.min(),
@@ -178,11 +179,13 @@ struct LineArbiter {
         }
     }
 
-    /// When ``tick(now:)`` has something to do next, if ever.
+    /// When ``tick(now:)`` has something to do next, if ever. Looked at for every message:
+    /// allocates nothing.
     var nextDeadline: Int64? {
-        let silences = (0..<lineCount).filter(isFallingSilent).map { lastHeard[$0] + silenceNanoseconds }
-        return ([holds.first.map { $0.since + graceNanoseconds }, heartbeats.first.map { $0.since + graceNanoseconds }].compactMap { $0 }
-            + silences).min()
+        var due = holds.first.map { $0.since + graceNanoseconds }
+        if let heartbeat = heartbeats.first { due = min(due ?? .max, heartbeat.since + graceNanoseconds) }
+        for line in 0..<lineCount where isFallingSilent(line) { due = min(due ?? .max, lastHeard[line] + silenceNanoseconds) }
+        return due
     }
 
     // MARK: Private
@@ -194,7 +197,7 @@ struct LineArbiter {
         !silent[line] && (lastHeard.max() ?? 0) - lastHeard[line] >= silenceNanoseconds / 2
     }
 
-    private mutating func heard(_ line: Int, now: Int64, into outputs: inout [Output]) {
+    private func heard(_ line: Int, now: Int64, into outputs: inout [Output]) {
         lastHeard[line] = now
         guard silent[line] else { return }
         silent[line] = false
@@ -203,7 +206,7 @@ struct LineArbiter {
 
     /// Passes `held` on as the topic's next message (after a jump, if the grace ended): the
     /// lines that skipped it had it covered by this one.
-    private mutating func pass(_ held: Held, in state: inout TopicState, to outputs: inout [Output]) {
+    private func pass(_ held: Held, in state: inout TopicState, to outputs: inout [Output]) {
         let sequence = held.message.topicSequence
         if sequence > state.passed + 1 {
             state.skipped = state.skipped.filter { $0.key >= sequence }
@@ -220,7 +223,7 @@ struct LineArbiter {
     /// Counts what `line` skipped when its next message of a topic is `sequence`: those another
     /// line already brought are covered; the others are noted, to be counted as covered by
     /// ``pass(_:in:to:)`` if another line brings them (up to ``trackedSkip`` of them).
-    private mutating func noteLoss(on line: Int, arriving sequence: UInt64, in state: inout TopicState) {
+    private func noteLoss(on line: Int, arriving sequence: UInt64, in state: inout TopicState) {
         let seen = state.seen[line]
         guard seen > 0, sequence > seen + 1 else { return }
         figures[line].lost += sequence - seen - 1
@@ -237,10 +240,13 @@ struct LineArbiter {
         for skipped in pending..<sequence { state.skipped[skipped, default: 0] |= 1 << line }
     }
 
-    private mutating func noteSession(_ session: UInt32) {
+    private func noteSession(_ session: UInt32) {
         guard sessions.insert(session).inserted, sessions.count > TopicSequences.retainedSessions, let oldest = sessions.min() else { return }
         sessions.remove(oldest)
         topics = topics.filter { $0.key.session != oldest }
         heartbeatTallies[oldest] = nil
     }
 }
+
+@available(*, unavailable)
+extension LineArbiter: Sendable {}

@@ -176,10 +176,11 @@ public final class SequencedFeed {
         }
     }
 
-    /// Runs one step of the arbiter (in place: it holds every topic's state) and hands on what it passed.
-    private func arbitrate(_ step: (inout LineArbiter, inout [LineArbiter.Output]) -> Void) {
+    /// Runs one step of the arbiter and hands on what it passed.
+    private func arbitrate(_ step: (LineArbiter, inout [LineArbiter.Output]) -> Void) {
+        guard let arbiter else { return }
         arbitrated.removeAll(keepingCapacity: true)
-        step(&arbiter!, &arbitrated)
+        step(arbiter, &arbitrated)
         for output in arbitrated {
             switch output {
             case .message(let message): perform(machine.liveMessage(message))

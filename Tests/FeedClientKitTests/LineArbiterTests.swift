@@ -18,118 +18,118 @@ struct LineArbiterTests {
     }
 
     /// Feeds one message and returns what went on.
-    static func take(_ arbiter: inout LineArbiter, _ message: FeedMessage, line: Int, at now: Int64) -> [LineArbiter.Output] {
+    static func take(_ arbiter: LineArbiter, _ message: FeedMessage, line: Int, at now: Int64) -> [LineArbiter.Output] {
         var outputs: [LineArbiter.Output] = []
         arbiter.message(message, line: line, now: now, into: &outputs)
         return outputs
     }
 
-    static func tick(_ arbiter: inout LineArbiter, at now: Int64) -> [LineArbiter.Output] {
+    static func tick(_ arbiter: LineArbiter, at now: Int64) -> [LineArbiter.Output] {
         var outputs: [LineArbiter.Output] = []
         arbiter.tick(now: now, into: &outputs)
         return outputs
     }
 
     @Test func theFirstCopyWinsAndLaterCopiesAreDroppedAndCounted() {
-        var arbiter = Self.arbiter()
+        let arbiter = Self.arbiter()
         let a1 = Self.trade("X.A", 1, at: 1)
         let a2 = Self.trade("X.A", 2, at: 2)
-        #expect(Self.take(&arbiter, a1, line: 0, at: 1) == [.message(a1)])
-        #expect(Self.take(&arbiter, a1, line: 1, at: 2) == [])
-        #expect(Self.take(&arbiter, a2, line: 1, at: 3) == [.message(a2)])
-        #expect(Self.take(&arbiter, a2, line: 0, at: 4) == [])
+        #expect(Self.take(arbiter, a1, line: 0, at: 1) == [.message(a1)])
+        #expect(Self.take(arbiter, a1, line: 1, at: 2) == [])
+        #expect(Self.take(arbiter, a2, line: 1, at: 3) == [.message(a2)])
+        #expect(Self.take(arbiter, a2, line: 0, at: 4) == [])
         #expect(arbiter.figures.map(\.first) == [1, 1])
         #expect(arbiter.figures.map(\.laterCopies) == [1, 1])
         #expect(arbiter.figures.map(\.lost) == [0, 0])
     }
 
     @Test func aLossOnOneLineWaitsForTheOtherLineWhichCoversItWithinTheGrace() {
-        var arbiter = Self.arbiter()
+        let arbiter = Self.arbiter()
         let (a1, a2, a3) = (Self.trade("X.A", 1, at: 1), Self.trade("X.A", 2, at: 2), Self.trade("X.A", 3, at: 3))
         let b1 = Self.trade("X.B", 1, at: 4)
-        _ = Self.take(&arbiter, a1, line: 0, at: 0)
+        _ = Self.take(arbiter, a1, line: 0, at: 0)
         // Line 0 lost X.A#2: its #3 is held, while other topics go on.
-        #expect(Self.take(&arbiter, a3, line: 0, at: 1 * Self.ms) == [])
-        #expect(Self.take(&arbiter, b1, line: 0, at: 2 * Self.ms) == [.message(b1)])
+        #expect(Self.take(arbiter, a3, line: 0, at: 1 * Self.ms) == [])
+        #expect(Self.take(arbiter, b1, line: 0, at: 2 * Self.ms) == [.message(b1)])
         #expect(arbiter.nextDeadline == 1 * Self.ms + Self.grace)
-        #expect(Self.take(&arbiter, a1, line: 1, at: 3 * Self.ms) == [])
-        #expect(Self.take(&arbiter, a2, line: 1, at: 4 * Self.ms) == [.message(a2), .message(a3)])
-        #expect(Self.take(&arbiter, a3, line: 1, at: 5 * Self.ms) == [])
-        #expect(Self.tick(&arbiter, at: 1 * Self.ms + Self.grace) == [])
+        #expect(Self.take(arbiter, a1, line: 1, at: 3 * Self.ms) == [])
+        #expect(Self.take(arbiter, a2, line: 1, at: 4 * Self.ms) == [.message(a2), .message(a3)])
+        #expect(Self.take(arbiter, a3, line: 1, at: 5 * Self.ms) == [])
+        #expect(Self.tick(arbiter, at: 1 * Self.ms + Self.grace) == [])
         #expect(arbiter.figures[0].lost == 1 && arbiter.figures[0].covered == 1)
         #expect(arbiter.figures[1].lost == 0 && arbiter.figures[1].first == 1)
     }
 
     @Test func aLossTheOtherLineAlreadyBroughtIsCoveredAtOnce() {
-        var arbiter = Self.arbiter()
+        let arbiter = Self.arbiter()
         let (a1, a2, a3) = (Self.trade("X.A", 1, at: 1), Self.trade("X.A", 2, at: 2), Self.trade("X.A", 3, at: 3))
-        _ = Self.take(&arbiter, a1, line: 1, at: 0)
-        _ = Self.take(&arbiter, a2, line: 1, at: 1)
-        _ = Self.take(&arbiter, a1, line: 0, at: 2)
+        _ = Self.take(arbiter, a1, line: 1, at: 0)
+        _ = Self.take(arbiter, a2, line: 1, at: 1)
+        _ = Self.take(arbiter, a1, line: 0, at: 2)
         // Line 0 skips #2, which line 1 brought already.
-        #expect(Self.take(&arbiter, a3, line: 0, at: 3) == [.message(a3)])
+        #expect(Self.take(arbiter, a3, line: 0, at: 3) == [.message(a3)])
         #expect(arbiter.figures[0].lost == 1 && arbiter.figures[0].covered == 1)
     }
 
     @Test func aLossOnEveryLineGoesOnAsAJumpWhenTheGraceEnds() {
-        var arbiter = Self.arbiter()
+        let arbiter = Self.arbiter()
         let (a1, a3, a4) = (Self.trade("X.A", 1, at: 1), Self.trade("X.A", 3, at: 3), Self.trade("X.A", 4, at: 4))
-        _ = Self.take(&arbiter, a1, line: 0, at: 0)
-        _ = Self.take(&arbiter, a1, line: 1, at: 0)
-        #expect(Self.take(&arbiter, a3, line: 0, at: 10) == [])
-        #expect(Self.take(&arbiter, a4, line: 0, at: 11) == [])
-        #expect(Self.take(&arbiter, a3, line: 1, at: 12) == [])
-        #expect(Self.tick(&arbiter, at: 10 + Self.grace - 1) == [])
-        #expect(Self.tick(&arbiter, at: 10 + Self.grace) == [.message(a3), .message(a4)])
+        _ = Self.take(arbiter, a1, line: 0, at: 0)
+        _ = Self.take(arbiter, a1, line: 1, at: 0)
+        #expect(Self.take(arbiter, a3, line: 0, at: 10) == [])
+        #expect(Self.take(arbiter, a4, line: 0, at: 11) == [])
+        #expect(Self.take(arbiter, a3, line: 1, at: 12) == [])
+        #expect(Self.tick(arbiter, at: 10 + Self.grace - 1) == [])
+        #expect(Self.tick(arbiter, at: 10 + Self.grace) == [.message(a3), .message(a4)])
         #expect(arbiter.nextDeadline == nil)
         #expect(arbiter.figures.map(\.lost) == [1, 1] && arbiter.figures.map(\.covered) == [0, 0])
         // The copy after the grace is a later copy.
-        #expect(Self.take(&arbiter, a4, line: 1, at: 20 + Self.grace) == [])
+        #expect(Self.take(arbiter, a4, line: 1, at: 20 + Self.grace) == [])
     }
 
     @Test func aHeartbeatWaitsOutTheGraceAndNeverOvertakesAHoldThatBeganBeforeIt() {
-        var arbiter = Self.arbiter()
+        let arbiter = Self.arbiter()
         let (a1, a3) = (Self.trade("X.A", 1, at: 1), Self.trade("X.A", 3, at: 3))
         var outputs: [LineArbiter.Output] = []
-        _ = Self.take(&arbiter, a1, line: 0, at: 0)
-        _ = Self.take(&arbiter, a3, line: 0, at: 5)
+        _ = Self.take(arbiter, a1, line: 0, at: 0)
+        _ = Self.take(arbiter, a3, line: 0, at: 5)
         arbiter.heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3, line: 0, now: 5, into: &outputs)
         arbiter.heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3, line: 1, now: 6, into: &outputs)
         #expect(outputs.isEmpty)
         #expect(
-            Self.tick(&arbiter, at: 5 + Self.grace)
+            Self.tick(arbiter, at: 5 + Self.grace)
                 == [.message(a3), .heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3)])
-        #expect(Self.tick(&arbiter, at: 10 * Self.grace) == [], "the second line's copy of the heartbeat is not passed again")
+        #expect(Self.tick(arbiter, at: 10 * Self.grace) == [], "the second line's copy of the heartbeat is not passed again")
         // Idle: the publisher repeats the heartbeat every period, on both lines; one a period passes,
         // also when line 0 stops bringing them.
         for (line, at) in [(0, 20), (1, 21), (1, 40)] {
             arbiter.heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3, line: line, now: Int64(at) * Self.grace, into: &outputs)
         }
         #expect(
-            Self.tick(&arbiter, at: 50 * Self.grace)
+            Self.tick(arbiter, at: 50 * Self.grace)
                 == Array(repeating: .heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 3), count: 2))
         arbiter.heartbeat(session: GapRepairStateMachineTests.session, feedSequence: 0, line: 0, now: 51 * Self.grace, into: &outputs)
-        #expect(outputs.isEmpty && Self.tick(&arbiter, at: 60 * Self.grace) == [], "an older heartbeat is not passed")
+        #expect(outputs.isEmpty && Self.tick(arbiter, at: 60 * Self.grace) == [], "an older heartbeat is not passed")
     }
 
     @Test func aLineThatFallsSilentWhileAnotherDeliversIsReportedOnceAndWhenItResumes() {
-        var arbiter = Self.arbiter()
+        let arbiter = Self.arbiter()
         let second = 1_000 * Self.ms
-        _ = Self.take(&arbiter, Self.trade("X.A", 1, at: 1), line: 0, at: 0)
-        _ = Self.take(&arbiter, Self.trade("X.A", 1, at: 1), line: 1, at: 0)
-        _ = Self.take(&arbiter, Self.trade("X.A", 2, at: 2), line: 1, at: 1 * second)
+        _ = Self.take(arbiter, Self.trade("X.A", 1, at: 1), line: 0, at: 0)
+        _ = Self.take(arbiter, Self.trade("X.A", 1, at: 1), line: 1, at: 0)
+        _ = Self.take(arbiter, Self.trade("X.A", 2, at: 2), line: 1, at: 1 * second)
         #expect(arbiter.nextDeadline == 2 * second)
-        #expect(Self.tick(&arbiter, at: 2 * second) == [.lineSilent(line: 0, milliseconds: 2000)])
-        #expect(Self.tick(&arbiter, at: 3 * second) == [])
-        #expect(Self.take(&arbiter, Self.trade("X.A", 3, at: 3), line: 0, at: 4 * second) == [.lineResumed(line: 0), .message(Self.trade("X.A", 3, at: 3))])
+        #expect(Self.tick(arbiter, at: 2 * second) == [.lineSilent(line: 0, milliseconds: 2000)])
+        #expect(Self.tick(arbiter, at: 3 * second) == [])
+        #expect(Self.take(arbiter, Self.trade("X.A", 3, at: 3), line: 0, at: 4 * second) == [.lineResumed(line: 0), .message(Self.trade("X.A", 3, at: 3))])
         // Line 1 has brought nothing since 1 s, line 0 something at 4 s.
         #expect(arbiter.nextDeadline == 3 * second)
-        #expect(Self.tick(&arbiter, at: 4 * second) == [.lineSilent(line: 1, milliseconds: 3000)])
+        #expect(Self.tick(arbiter, at: 4 * second) == [.lineSilent(line: 1, milliseconds: 3000)])
         // Both lines bring the next message within half the limit: quiet is not silence.
-        _ = Self.take(&arbiter, Self.trade("X.A", 4, at: 4), line: 0, at: 5 * second)
-        _ = Self.take(&arbiter, Self.trade("X.A", 4, at: 4), line: 1, at: 5 * second + 999 * Self.ms)
+        _ = Self.take(arbiter, Self.trade("X.A", 4, at: 4), line: 0, at: 5 * second)
+        _ = Self.take(arbiter, Self.trade("X.A", 4, at: 4), line: 1, at: 5 * second + 999 * Self.ms)
         #expect(arbiter.nextDeadline == nil)
-        #expect(Self.tick(&arbiter, at: 100 * second) == [])
+        #expect(Self.tick(arbiter, at: 100 * second) == [])
     }
 
     // MARK: Random traffic on two lines
@@ -174,7 +174,7 @@ struct LineArbiterTests {
             }
             arrivals.sort { ($0.time, $0.message.feedSequence, $0.line) < ($1.time, $1.message.feedSequence, $1.line) }
 
-            var arbiter = LineArbiter(lines: 2, graceMilliseconds: 50, silenceMilliseconds: 60_000, now: 0)
+            let arbiter = LineArbiter(lines: 2, graceMilliseconds: 50, silenceMilliseconds: 60_000, now: 0)
             var outputs: [LineArbiter.Output] = []
             for arrival in arrivals {
                 while let due = arbiter.nextDeadline, due <= arrival.time { arbiter.tick(now: due, into: &outputs) }

@@ -40,9 +40,7 @@ struct LineArbitrationTests {
              "--line-silence-ms", "1000"])
         _ = try client.waitForStderrLine(containing: "(first copy wins)")
         let count = 20_000
-        let (csv, _) = FeedEndToEndTests.sampleInput(count: count)
-        try origin.folder.write(csv, to: "stream.csv")
-        let publisher = try RunningProcess(Binaries.client, ["publish", "--to", origin.ingest, origin.folder.path("stream.csv")])
+        let publisher = try origin.startPublishingSample(count: count)
         try client.waitForStdoutLines(2000, timeout: 30)
         // Line A goes down mid-stream (its relay killed): line B carries on.
         relays[0].process.signal(SIGKILL)

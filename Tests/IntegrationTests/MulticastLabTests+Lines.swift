@@ -25,9 +25,7 @@ extension MulticastLabTests {
             in: lab.namespace("sub1"))
         _ = try client.waitForStderrLine(containing: "(first copy wins)")
         let count = 20_000
-        let (csv, _) = FeedEndToEndTests.sampleInput(count: count)
-        try server.folder.write(csv, to: "stream.csv")
-        let publisher = try RunningProcess(Binaries.client, ["publish", "--to", server.ingest, server.folder.path("stream.csv")])
+        let publisher = try server.startPublishingSample(count: count)
         try client.waitForStdoutLines(5000, timeout: 60)
         try lab.addLoss(host: "sub1", percent: 100, port: Self.port)
         #expect(try publisher.waitForExit(timeout: 60) == 0, "\(publisher.stderr)")
