@@ -149,7 +149,11 @@ cmd_loss() {
     command -v nft >/dev/null || die "nft not found: install Debian's nftables package"
     ip netns exec "$ns" nft add table inet lab
     ip netns exec "$ns" nft add chain inet lab in '{ type filter hook input priority 0; }'
-    ip netns exec "$ns" nft add rule inet lab in udp dport "$port" numgen random mod 100 '<' "$percent" counter drop
+    if ((percent == 100)); then  # numgen's "mod 100" yields 0-99: every packet is a rule of its own
+        ip netns exec "$ns" nft add rule inet lab in udp dport "$port" counter drop
+    else
+        ip netns exec "$ns" nft add rule inet lab in udp dport "$port" numgen random mod 100 '<' "$percent" counter drop
+    fi
     echo "$ns: dropping $percent% of incoming UDP to port $port"
 }
 

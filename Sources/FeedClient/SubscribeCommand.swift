@@ -23,13 +23,19 @@ struct SubscribeCommand: AsyncParsableCommand {
               feed-client subscribe NASDAQ. --replay-from start
               feed-client subscribe --prefixes-from watchlist.txt --replay-from snapshot
               feed-client subscribe NYSE. --from 'epgm://eth0;239.192.7.1:5601'
+              feed-client subscribe --from tcp://relay-a:5556 --from tcp://relay-b:5556
+
+            --from repeated takes the same feed on several lines (A/B: two multicast groups, multicast \
+            and TCP, two relays): the first copy of each message wins, a loss on one line is covered by \
+            another before history is asked, a line that falls silent is reported, and the summary \
+            gives each line's figures.
             """
     )
 
     @OptionGroup var prefixes: PrefixOptions
 
-    @Option(help: "Publish endpoint of the feed-server: tcp://, ipc://, or epgm://IFACE;GROUP:PORT (inproc:// is for the Swift library).")
-    var from = SubscribeCommand.defaultPublish
+    @Option(help: "Publish endpoint of the feed-server: tcp://, ipc://, or epgm://IFACE;GROUP:PORT (inproc:// is for the Swift library); repeat it for A/B lines of the same feed (default tcp://127.0.0.1:5556).")
+    var from: [String] = []
 
     @Option(help: "Replay endpoint for history and gap repair (default tcp://127.0.0.1:5558 when --from is the default).")
     var replay: String?
@@ -56,6 +62,12 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Messages libzmq may queue for this subscriber before dropping (ZMQ_RCVHWM).")
     var receiveHwm: Int32 = 100_000
 
+    @Option(parsing: .unconditional, help: "With several --from lines: how long a message after a loss on its line waits for another line to bring what is missing before history is asked.")
+    var arbitrationMs = SequencedFeed.Options().arbitrationGraceMilliseconds
+
+    @Option(parsing: .unconditional, help: "With several --from lines: report a line that brings nothing this long while another brings messages.")
+    var lineSilenceMs = SequencedFeed.Options().lineSilenceMilliseconds
+
     @Flag(help: "Also print heartbeats (to stderr).")
     var heartbeats = false
 
@@ -71,12 +83,19 @@ struct SubscribeCommand: AsyncParsableCommand {
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
         try TimeoutArgument.check(connectTimeoutMs, option: "--connect-timeout-ms", minimum: 0)
         try TimeoutArgument.check(silenceTimeoutMs, option: "--silence-timeout-ms", minimum: 0)
-        try EndpointArgument.check(from, option: "--from", role: .connect, transports: [.tcp, .ipc, .epgm, .pgm])
+        for endpoint in endpoints {
+            try EndpointArgument.check(endpoint, option: "--from", role: .connect, transports: [.tcp, .ipc, .epgm, .pgm])
+            if PGMEndpoint.isPGM(endpoint) {
+                do { _ = try PGMEndpoint(endpoint).resolved() } catch { throw ValidationError("--from: \(error)") }
+            }
+        }
+        if let twice = endpoints.first(where: { endpoint in endpoints.filter { $0 == endpoint }.count > 1 }) {
+            throw ValidationError("--from \(twice) is given twice: each line is a different endpoint")
+        }
+        try TimeoutArgument.check(arbitrationMs, option: "--arbitration-ms", minimum: 0)
+        try TimeoutArgument.check(lineSilenceMs, option: "--line-silence-ms")
         if let replay { try EndpointArgument.check(replay, option: "--replay", role: .connect, transports: serverTransports) }
         if receiveHwm < 0 { throw ValidationError("--receive-hwm must not be negative") }
-        if PGMEndpoint.isPGM(from) {
-            do { _ = try PGMEndpoint(from).resolved() } catch { throw ValidationError("--from: \(error)") }
-        }
         let start = try replayStart()
         if start != .live && replayEndpoint == nil {
             throw ValidationError("--replay-from needs --replay ENDPOINT when --from is not the default")
@@ -88,7 +107,10 @@ struct SubscribeCommand: AsyncParsableCommand {
         do { return try ReplayStart(parsing: replayFrom) } catch { throw ValidationError("--replay-from: \(error)") }
     }
 
-    private var replayEndpoint: String? { replay ?? (from == Self.defaultPublish ? "tcp://127.0.0.1:5558" : nil) }
+    /// The lines, `--from` as given or the default one.
+    private var endpoints: [String] { from.isEmpty ? [Self.defaultPublish] : from }
+
+    private var replayEndpoint: String? { replay ?? (endpoints == [Self.defaultPublish] ? "tcp://127.0.0.1:5558" : nil) }
 
     func run() async throws {
         do {
@@ -109,9 +131,11 @@ struct SubscribeCommand: AsyncParsableCommand {
         options.receiveHighWaterMark = receiveHwm
         options.connectTimeoutMilliseconds = connectTimeoutMs
         options.curve = try curve.security()
+        options.arbitrationGraceMilliseconds = arbitrationMs
+        options.lineSilenceMilliseconds = lineSilenceMs
         let writer = LineWriter()
         let watch = SubscriptionWatch(writer: writer, deadline: DeadlineClock(seconds: duration), silenceLimitMilliseconds: silenceTimeoutMs)
-        let subscription = FeedSubscription(context: context, endpoint: from, options: options)
+        let subscription = FeedSubscription(context: context, endpoints: endpoints, options: options)
         let latency = self.latency ? LiveLatency() : nil
         let stop: SubscriptionStop?
         do {
@@ -148,10 +172,15 @@ struct SubscribeCommand: AsyncParsableCommand {
         ClientFailure.writeError(
             // The subscription reads ahead of what is printed: its counts may cover more than `received`.
             "received \(watch.messagesReceived) messages; the subscription took \(counts.fromHistory) from history, dropped \(counts.duplicatesDropped) duplicates, reported \(counts.reportedLost) lost, skipped \(counts.malformed) malformed"
-                + (counts.cutByLoss > 0 ? " and \(counts.cutByLoss) pieces of messages cut by multicast loss" : ""))
+                + (counts.cutByLoss > 0 ? " and \(counts.cutByLoss) pieces of messages cut by multicast loss" : "")
+                + (counts.multicastRejoins > 0 ? "; rejoined multicast \(counts.multicastRejoins) times after it stalled" : ""))
+        for line in counts.lines {
+            ClientFailure.writeError(
+                "line \(line.endpoint): first copy of \(line.first) messages, \(line.laterCopies) later copies dropped, lost \(line.lost) of which \(line.covered) covered by another line")
+        }
         if let latency { ClientFailure.writeError(latency.summary) }
         if case .silence(let milliseconds) = stop {
-            throw ClientError(.unavailable, "nothing from \(from) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")
+            throw ClientError(.unavailable, "nothing from \(endpoints.joined(separator: " or ")) for \(milliseconds) ms, not even a heartbeat: the publisher stopped or cannot be reached")
         }
     }
 
@@ -172,7 +201,8 @@ struct SubscribeCommand: AsyncParsableCommand {
             watch.eventArrived(isMessage: event.isMessage)
             if !announced {
                 announced = true
-                ClientFailure.writeError("subscribed to \(from) for \(subscribedTo); live")
+                let lines = endpoints.count > 1 ? "\(endpoints.joined(separator: " and ")) (first copy wins)" : endpoints[0]
+                ClientFailure.writeError("subscribed to \(lines) for \(subscribedTo); live")
                 if let header = format.header { writer.write(header) }
             }
             switch event {
@@ -201,6 +231,12 @@ struct SubscribeCommand: AsyncParsableCommand {
                 await writer.flushed()
                 ClientFailure.writeError(
                     "connection to \(endpoint) lost: the publisher stopped or dropped this subscriber (a slow one, or one asking too much); reconnecting")
+            case .lineSilent(let endpoint, let milliseconds):
+                await writer.flushed()
+                ClientFailure.writeError("line \(endpoint) silent for \(milliseconds) ms while another line delivers: the other lines carry the feed")
+            case .lineResumed(let endpoint):
+                await writer.flushed()
+                ClientFailure.writeError("line \(endpoint) delivers again")
             }
             if let count, watch.messagesReceived >= count { return }
         }

@@ -31,3 +31,12 @@ public struct DeadlineClock: Sendable {
 
     public var hasExpired: Bool { deadline.map { .now >= $0 } ?? false }
 }
+
+extension DeadlineClock {
+    /// A wait of `remaining` milliseconds (-1: none) cut short to end at `due`, in monotonic
+    /// nanoseconds as `now` (rounded up to whole milliseconds).
+    static func wait(_ remaining: Int, until due: Int64, now: Int64) -> Int {
+        let untilDue = Int(max(0, due - now + 999_999) / 1_000_000)
+        return remaining < 0 ? untilDue : min(remaining, untilDue)
+    }
+}

@@ -25,6 +25,11 @@ public enum FeedEvent: Sendable, Equatable {
     /// or for asking too much). libzmq reconnects and subscribes again; with a replay endpoint
     /// what was published in between is repaired from history, otherwise reported as gaps.
     case connectionLost(endpoint: String)
+    /// With several lines (A/B): the line at `endpoint` brought nothing for `milliseconds` while
+    /// another line brought messages; the others carry the feed meanwhile.
+    case lineSilent(endpoint: String, milliseconds: Int)
+    /// The line at `endpoint`, reported silent, brings messages again.
+    case lineResumed(endpoint: String)
 
     /// Whether this is a quote or trade rather than news about the stream.
     public var isMessage: Bool {

@@ -34,6 +34,13 @@ public final class FeedSubscriber {
     /// Pieces of messages that a multicast loss PGM could not repair cut off (see
     /// ``MulticastFrames``): skipped, not malformed; the messages lost show as gaps.
     public private(set) var cutByLoss = 0
+    /// Over PGM: rejoins the group when nothing arrived for a while (``MulticastRejoin``).
+    private var rejoin = MulticastRejoin(endpoints: [], now: 0)
+    /// Times this PGM subscription was rejoined after it delivered nothing for a while (a loss
+    /// PGM could not repair stalls libzmq's receiver); what it missed meanwhile shows as gaps.
+    public var multicastRejoins: Int { rejoin.rejoins }
+    /// When this subscriber must be looked at even if nothing arrives (a PGM stall), if ever.
+    var rejoinDeadline: Int64? { rejoin.deadline }
 
     /// Connects and subscribes. An empty `prefixes` means everything. `endpoint` may be
     /// `tcp://`, `ipc://`, `inproc://`, or PGM multicast `epgm://IFACE;GROUP:PORT` (validated
@@ -59,7 +66,9 @@ public final class FeedSubscriber {
         try socket.set(.sendHighWaterMark, 0)
         if PGMEndpoint.isPGM(endpoint) {
             try socket.preparePGMReceiver(rateKilobits: multicastRateKilobits, recoveryIntervalMilliseconds: 10_000)
-            try socket.connect(try PGMEndpoint(endpoint).resolved())
+            let resolved = try PGMEndpoint(endpoint).resolved()
+            try socket.connect(resolved)
+            rejoin = MulticastRejoin(endpoints: [resolved], now: MonotonicClock.nanoseconds())
         } else {
             if let curve {
                 try socket.secure(curve)
@@ -84,7 +93,6 @@ public final class FeedSubscriber {
             guard let event = try receive(timeoutMilliseconds: deadline.remainingMilliseconds) else { return false }
             pending.append(event)
         }
-        handshake = nil
         return true
     }
 
@@ -94,16 +102,38 @@ public final class FeedSubscriber {
         return try receive(timeoutMilliseconds: timeoutMilliseconds)
     }
 
+    /// The next event already queued, without waiting or looking at the connection: the cheap
+    /// read for a caller polling several subscribers, which calls
+    /// ``next(timeoutMilliseconds:)`` with 0 before it waits.
+    func nextQueued() throws -> FeedEvent? {
+        if let event = pending.popFirst() { return event }
+        while try socket.receive(into: frames, dontWait: true) {
+            if let event = decode() { return event }
+        }
+        return nil
+    }
+
+    /// The sockets to poll for this subscriber's events (its own, and its monitor's).
+    var sockets: [ZMQSocket] { [socket] + (monitor.map { [$0.eventSocket] } ?? []) }
+
     private func receive(timeoutMilliseconds: Int) throws -> FeedEvent? {
         // What is queued already needs no poll: at full rate that was a system call per message.
         while try socket.receive(into: frames, dontWait: true) {
             if let event = decode() { return event }
         }
         let deadline = DeadlineClock(milliseconds: timeoutMilliseconds)
-        let sockets = [socket] + (monitor.map { [$0.eventSocket] } ?? [])
         while true {
-            let ready = try ZMQPoller.poll(sockets, timeoutMilliseconds: deadline.remainingMilliseconds)
-            guard ready.contains(true) else { return nil }
+            var wait = deadline.remainingMilliseconds
+            if let due = rejoin.deadline {
+                let now = MonotonicClock.nanoseconds()
+                if try rejoin.rejoinIfStalled(socket, now: now) { continue }
+                wait = DeadlineClock.wait(wait, until: due, now: now)
+            }
+            let ready = try ZMQPoller.poll(sockets, timeoutMilliseconds: wait)
+            guard ready.contains(true) else {
+                if deadline.hasExpired { return nil }
+                continue  // Time to look for a PGM stall.
+            }
             // What arrived before the connection was lost comes first.
             while try socket.receive(into: frames, dontWait: true) {
                 if let event = decode() { return event }
@@ -127,6 +157,7 @@ public final class FeedSubscriber {
     }
 
     private func decode() -> FeedEvent? {
+        if rejoin.deadline != nil { rejoin.noteDelivery(now: MonotonicClock.nanoseconds()) }
         guard frames.count == 2 || liveOnAnyMessage else {
             noteMalformed(WireError.wrongFrameCount(frames.count))
             return nil
@@ -158,6 +189,7 @@ public final class FeedSubscriber {
     private func becomeLive(session: UInt32, feedSequence: UInt64) {
         guard !live else { return }
         live = true
+        handshake = nil
         liveSince = (session, feedSequence)
     }
 

@@ -28,26 +28,31 @@ public struct FeedSubscription: AsyncSequence, Sendable {
     public static let bufferedBatches = 4
 
     private let context: ZMQContext
-    private let endpoint: String
+    private let endpoints: [String]
     private let options: SequencedFeed.Options
     /// Counters of the subscription, updated as it runs (the latest iteration's).
     public let statistics = SubscriptionStatistics()
 
     public init(context: ZMQContext, endpoint: String, options: SequencedFeed.Options) {
+        self.init(context: context, endpoints: [endpoint], options: options)
+    }
+
+    /// The same feed on several lines (A/B), merged first copy wins (see ``SequencedFeed``).
+    public init(context: ZMQContext, endpoints: [String], options: SequencedFeed.Options) {
         self.context = context
-        self.endpoint = endpoint
+        self.endpoints = endpoints
         self.options = options
     }
 
     public func makeAsyncIterator() -> Iterator {
         let channel = EventChannel<FeedEvent>(capacity: Self.bufferedBatches)
         let context = context
-        let endpoint = endpoint
+        let endpoints = endpoints
         let options = options
         let statistics = statistics
         let thread = Thread {
             do {
-                let feed = try SequencedFeed(context: context, endpoint: endpoint, options: options)
+                let feed = try SequencedFeed(context: context, endpoints: endpoints, options: options)
                 defer { statistics.update(from: feed) }
                 var batch: [FeedEvent] = []
                 while true {

@@ -15,6 +15,10 @@ public final class SubscriptionStatistics: Sendable {
         public var malformed = 0
         /// Pieces of messages a multicast loss cut off, skipped (not malformed).
         public var cutByLoss = 0
+        /// Times a PGM line was rejoined after it stalled.
+        public var multicastRejoins = 0
+        /// With several lines, what each contributed; empty with one.
+        public var lines: [LineFigures] = []
     }
 
     private let state = Mutex(Counts())
@@ -27,7 +31,8 @@ public final class SubscriptionStatistics: Sendable {
     func update(from feed: SequencedFeed) {
         let counts = Counts(
             fromHistory: feed.fromHistory, duplicatesDropped: feed.duplicatesDropped, reportedLost: feed.reportedLost,
-            malformed: feed.malformed, cutByLoss: feed.cutByLoss)
+            malformed: feed.malformed, cutByLoss: feed.cutByLoss, multicastRejoins: feed.multicastRejoins,
+            lines: feed.lineFigures)
         state.withLock { $0 = counts }
     }
 }

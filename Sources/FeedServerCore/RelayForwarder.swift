@@ -21,6 +21,8 @@ final class RelayForwarder: PublisherIntake {
     private let frames = ZMQMultipartMessage(capacity: 8)
     /// Whether an upstream is PGM multicast, where a loss can cut a message (``MulticastFrames``).
     private let upstreamIsMulticast: Bool
+    /// Watches a multicast upstream for the receiver stall after an unrepairable loss.
+    private var rejoin: MulticastRejoin
     /// Where the feed stands as far as this relay forwarded: the last message's session and
     /// feed sequence (a heartbeat's included).
     private var lastForwarded: (session: UInt32, feedSequence: UInt64)?
@@ -47,16 +49,19 @@ final class RelayForwarder: PublisherIntake {
             allowed: configuration.prefixes,
             forwardsWithoutSubscribers: output.records || !configuration.multicastEndpoints.isEmpty)
         upstreamIsMulticast = configuration.upstreamEndpoints.contains { PGMEndpoint.isPGM($0) }
+        var connected: [String] = []
         for endpoint in configuration.upstreamEndpoints {
             if PGMEndpoint.isPGM(endpoint) {
                 try upstream.preparePGMReceiver(
                     rateKilobits: configuration.multicast.rateKilobits,
                     recoveryIntervalMilliseconds: configuration.multicast.recoveryIntervalMilliseconds)
-                try upstream.connect(try PGMEndpoint(endpoint).resolved())
+                connected.append(try PGMEndpoint(endpoint).resolved())
             } else {
-                try upstream.connect(endpoint)
+                connected.append(endpoint)
             }
+            try upstream.connect(connected[connected.count - 1])
         }
+        rejoin = MulticastRejoin(endpoints: connected, now: MonotonicClock.nanoseconds())
         for prefix in subscriptions.initial { try sendUpstream(subscribe: true, prefix) }
     }
 
@@ -68,8 +73,17 @@ final class RelayForwarder: PublisherIntake {
         if readable[0] { try forward(limit: 4096) }
     }
 
-    func housekeeping() throws {}
-    var nextDeadline: Int64? { nil }
+    /// Rejoins a multicast upstream that stalled (``MulticastRejoin``); what it missed shows as a
+    /// jump, which the recording relay fills from `--upstream-replay`.
+    func housekeeping() throws {
+        guard try rejoin.rejoinIfStalled(upstream, now: MonotonicClock.nanoseconds()) else { return }
+        logger.warning(
+            occurrence: UInt64(rejoin.rejoins),
+            "multicast upstream \(rejoin.endpoints.joined(separator: ", ")) delivered nothing for \(rejoin.stallNanoseconds / 1_000_000) ms (a loss PGM could not repair stalls libzmq's receiver, or the origin is gone): rejoined (#\(rejoin.rejoins))"
+        )
+    }
+
+    var nextDeadline: Int64? { rejoin.deadline }
     func takeInAfterStopRequest() throws {}
     func finishAfterStopRequest() {}
 
@@ -77,6 +91,7 @@ final class RelayForwarder: PublisherIntake {
 
     private func forward(limit: Int) throws {
         var taken = 0
+        defer { if taken > 0, rejoin.deadline != nil { rejoin.noteDelivery(now: MonotonicClock.nanoseconds()) } }
         while taken < limit, try upstream.receive(into: frames, dontWait: true) {
             taken += 1
             var first = 0

@@ -50,7 +50,7 @@ struct GapRepairVerdict {
                 }
             case .unverified(let session, let range, _):
                 unverified.append((session, range))
-            case .heartbeat, .sessionChanged, .replayCompleted, .connectionLost:
+            case .heartbeat, .sessionChanged, .replayCompleted, .connectionLost, .lineSilent, .lineResumed:
                 break
             }
         }

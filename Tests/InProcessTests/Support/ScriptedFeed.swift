@@ -170,6 +170,8 @@ func brief(_ event: FeedEvent) -> String {
     case .replayCompleted(let messages): "replayed \(messages)"
     case .unverified(let session, let sequences, _): "unverified \(session):\(sequences.lowerBound)-\(sequences.upperBound)"
     case .connectionLost(let endpoint): "lost \(endpoint)"
+    case .lineSilent(let endpoint, _): "silent \(endpoint)"
+    case .lineResumed(let endpoint): "resumed \(endpoint)"
     }
 }
 

@@ -71,6 +71,14 @@ final class ServerFixture: ReplayStatusSource {
         try waitForStatus("recorded", atLeast: count)
     }
 
+    /// Starts `feed-client publish` of `count` sample messages into the ingest endpoint and
+    /// returns at once: the stream flows while the test acts on it.
+    func startPublishingSample(count: Int) throws -> RunningProcess {
+        let (csv, _) = FeedEndToEndTests.sampleInput(count: count)
+        try folder.write(csv, to: "stream.csv")
+        return try RunningProcess(Binaries.client, ["publish", "--to", ingest, folder.path("stream.csv")])
+    }
+
     /// The server's resident memory in bytes (VmRSS).
     var residentBytes: Int { get throws { try memoryFigure("VmRSS") } }
 

@@ -1,0 +1,252 @@
+import DequeModule
+import FeedModel
+
+/// A/B line arbitration: the same sequenced feed received on several lines (two multicast
+/// groups, multicast and TCP, two relays) becomes one stream, before the gap repair sees it.
+/// A pure state machine: no sockets and no clocks (`now` is given, in monotonic nanoseconds);
+/// ``SequencedFeed`` drives it when it has more than one line, on its thread. A class, so that
+/// the driver's look at ``nextDeadline`` for every message copies nothing.
+///
+/// Rules:
+/// 1. The first copy of each message wins: per (session, topic), a message at or below what was
+///    passed on is a later copy, dropped and counted for its line.
+/// 2. A message one past what was passed on goes on at once, with any held ones it makes
+///    contiguous. One further ahead (this line lost something, or runs ahead) is held for the
+///    grace period, so that another line can cover what is missing before anything asks the
+///    history; when the grace ends, the held messages up to the next gap go on in order and the
+///    gap repair sees the jump (a loss every line had); a further gap gets a grace of its own.
+///    Other topics are never held back.
+/// 3. A topic's first message passes at once: where it starts is the gap repair's business.
+/// 4. Heartbeats are held for the grace period too: a tail check must not ask the history for
+///    what a slower line is still bringing. One copy of each passes (an idle publisher repeats
+///    its heartbeat every period: one per period, from whichever line brings it first).
+/// 5. A line that brought nothing for ``silenceNanoseconds`` while another went on (bringing
+///    something at least half that time after it) is reported silent, once, and resumed when it
+///    brings something again. A feed quiet on every line reports nothing.
+///
+/// Figures per line (``LineFigures``, without their endpoint): a line's loss is a jump in its own topic sequences (a
+/// loss at a topic's tail shows with the topic's next message); it was covered when another
+/// line brought the missing message first.
+final class LineArbiter {
+    /// What goes on to the gap repair, or news of a line.
+    enum Output: Equatable {
+        case message(FeedMessage)
+        case heartbeat(session: UInt32, feedSequence: UInt64)
+        /// `line` brought nothing for `milliseconds` while another did.
+        case lineSilent(line: Int, milliseconds: Int)
+        /// `line` brings messages again after it was reported silent.
+        case lineResumed(line: Int)
+    }
+
+    private struct Key: Hashable {
+        let session: UInt32
+        let topic: Topic
+    }
+
+    /// A message held until what comes before it arrives or the grace ends.
+    private struct Held {
+        let message: FeedMessage
+        let line: Int
+    }
+
+    private struct TopicState {
+        /// The highest topic sequence passed on.
+        var passed: UInt64
+        /// The highest topic sequence each line brought (0: none yet).
+        var seen: [UInt64]
+        /// Held messages by topic sequence, all above `passed`.
+        var held: [UInt64: Held] = [:]
+        /// When the current hold began (`nil`: nothing held).
+        var heldSince: Int64?
+        /// Topic sequences above `passed` that lines skipped, with those lines (a bit each):
+        /// whoever passes one on covered it for them.
+        var skipped: [UInt64: UInt32] = [:]
+        /// The latest ranges passed over when a grace ended (lost on every line), most recent last.
+        var jumped: [ClosedRange<UInt64>] = []
+    }
+
+    /// The longest run of skipped messages noted one by one for ``LineFigures/covered``.
+    static let trackedSkip: UInt64 = 4096
+    /// How many ranges lost on every line each topic remembers for ``LineFigures/covered``.
+    static let trackedJumps = 4
+
+    let lineCount: Int
+    let graceNanoseconds: Int64
+    let silenceNanoseconds: Int64
+    private(set) var figures: [LineFigures]
+    private var topics: [Key: TopicState] = [:]
+    /// Topics holding messages, in the order their holds began (grace ends in the same order).
+    private var holds: Deque<(key: Key, since: Int64)> = []
+    /// Heartbeats waiting out the grace, oldest first; the newest per session only.
+    private var heartbeats: Deque<(session: UInt32, feedSequence: UInt64, since: Int64)> = []
+    /// Per session: the newest heartbeat's feed sequence, and how often each line and the
+    /// arbiter passed it (an idle publisher repeats it every period, on every line).
+    private var heartbeatTallies: [UInt32: (feedSequence: UInt64, passed: Int, perLine: [Int])] = [:]
+    private var lastHeard: [Int64]
+    private var silent: [Bool]
+    /// Sessions seen, to forget the oldest ones' topics (as ``TopicSequences`` does).
+    private var sessions: Set<UInt32> = []
+
+    init(lines: Int, graceMilliseconds: Int, silenceMilliseconds: Int, now: Int64) {
+        precondition((2...32).contains(lines), "arbitration takes 2 to 32 lines")
+        lineCount = lines
+        graceNanoseconds = Int64(graceMilliseconds) * 1_000_000
+        silenceNanoseconds = Int64(silenceMilliseconds) * 1_000_000
+        figures = Array(repeating: LineFigures(), count: lines)
+        lastHeard = Array(repeating: now, count: lines)
+        silent = Array(repeating: false, count: lines)
+    }
+
+    /// A message arrived on `line`; what goes on is appended to `outputs`.
+    func message(_ message: FeedMessage, line: Int, now: Int64, into outputs: inout [Output]) {
+        heard(line, now: now, into: &outputs)
+        let key = Key(session: message.session, topic: message.topic)
+        let sequence = message.topicSequence
+        // Taken out and put back, so that its arrays are not shared while they change (no copy).
+        guard var state = topics.removeValue(forKey: key) else {
+            noteSession(message.session)
+            var seen = Array(repeating: UInt64(0), count: lineCount)
+            seen[line] = sequence
+            topics[key] = TopicState(passed: sequence, seen: seen)
+            figures[line].first += 1
+            outputs.append(.message(message))
+            return
+        }
+        noteLoss(on: line, arriving: sequence, in: &state)
+        state.seen[line] = max(state.seen[line], sequence)
+        if sequence <= state.passed || state.held[sequence] != nil {
+            figures[line].laterCopies += 1
+        } else if sequence == state.passed + 1 {
+            pass(Held(message: message, line: line), in: &state, to: &outputs)
+            while let next = state.held.removeValue(forKey: state.passed + 1) { pass(next, in: &state, to: &outputs) }
+            if state.held.isEmpty { state.heldSince = nil }
+        } else {
+            state.held[sequence] = Held(message: message, line: line)
+            if state.heldSince == nil {
+                state.heldSince = now
+                holds.append((key, now))
+            }
+        }
+        topics[key] = state
+    }
+
+    /// A heartbeat arrived on `line`: passed on by ``tick(now:)`` after the grace, unless it is
+    /// another line's copy of one taken (an idle publisher's repeated heartbeat counts again).
+    func heartbeat(session: UInt32, feedSequence: UInt64, line: Int, now: Int64, into outputs: inout [Output]) {
+        heard(line, now: now, into: &outputs)
+        var tally = heartbeatTallies[session] ?? (feedSequence, 0, Array(repeating: 0, count: lineCount))
+        if feedSequence > tally.feedSequence {
+            tally = (feedSequence, 0, Array(repeating: 0, count: lineCount))
+        } else if feedSequence < tally.feedSequence {
+            return  // Older than one already taken.
+        }
+        tally.perLine[line] += 1
+        // A line's first, second... heartbeat at this sequence passes if no other line's did:
+        // one per period, whichever line brings it first.
+        if tally.perLine[line] > tally.passed {
+            tally.passed += 1
+            heartbeats.append((session, feedSequence, now))
+        }
+        heartbeatTallies[session] = tally
+    }
+
+    /// Ends the holds whose grace is over, then passes due heartbeats on (so a heartbeat never
+    /// overtakes what was held before it), and finds silent lines.
+    func tick(now: Int64, into outputs: inout [Output]) {
+        while let first = holds.first, first.since + graceNanoseconds <= now {
+            holds.removeFirst()
+            guard var state = topics[first.key], state.heldSince == first.since, let lowest = state.held.keys.min(),
+                let held = state.held.removeValue(forKey: lowest)
+            else { continue }
+            // Over the first gap only: a later one was found after this hold began.
+            pass(held, in: &state, to: &outputs)
+            while let next = state.held.removeValue(forKey: state.passed + 1) { pass(next, in: &state, to: &outputs) }
+            if state.held.isEmpty {
+                state.heldSince = nil
+            } else {
+                state.heldSince = now
+                holds.append((first.key, now))
+            }
+            topics[first.key] = state
+        }
+        while let first = heartbeats.first, first.since + graceNanoseconds <= now {
+            heartbeats.removeFirst()
+            outputs.append(.heartbeat(session: first.session, feedSequence: first.feedSequence))
+        }
+        for line in 0..<lineCount where isFallingSilent(line) && now - lastHeard[line] >= silenceNanoseconds {
+            silent[line] = true
+            outputs.append(.lineSilent(line: line, milliseconds: Int((now - lastHeard[line]) / 1_000_000)))
+        }
+    }
+
+    /// When ``tick(now:)`` has something to do next, if ever. Looked at for every message:
+    /// allocates nothing.
+    var nextDeadline: Int64? {
+        var due = holds.first.map { $0.since + graceNanoseconds }
+        if let heartbeat = heartbeats.first { due = min(due ?? .max, heartbeat.since + graceNanoseconds) }
+        for line in 0..<lineCount where isFallingSilent(line) { due = min(due ?? .max, lastHeard[line] + silenceNanoseconds) }
+        return due
+    }
+
+    // MARK: Private
+
+    /// Whether `line`, not reported yet, heard nothing for at least half the silence limit
+    /// before another line last heard something: it is reported once the limit is reached, and a
+    /// feed quiet on every line reports nothing.
+    private func isFallingSilent(_ line: Int) -> Bool {
+        !silent[line] && (lastHeard.max() ?? 0) - lastHeard[line] >= silenceNanoseconds / 2
+    }
+
+    private func heard(_ line: Int, now: Int64, into outputs: inout [Output]) {
+        lastHeard[line] = now
+        guard silent[line] else { return }
+        silent[line] = false
+        outputs.append(.lineResumed(line: line))
+    }
+
+    /// Passes `held` on as the topic's next message (after a jump, if the grace ended): the
+    /// lines that skipped it had it covered by this one.
+    private func pass(_ held: Held, in state: inout TopicState, to outputs: inout [Output]) {
+        let sequence = held.message.topicSequence
+        if sequence > state.passed + 1 {
+            state.skipped = state.skipped.filter { $0.key >= sequence }
+            state.jumped = Array((state.jumped + [(state.passed + 1)...(sequence - 1)]).suffix(Self.trackedJumps))
+        }
+        state.passed = sequence
+        figures[held.line].first += 1
+        if let lines = state.skipped.removeValue(forKey: sequence) {
+            for other in 0..<lineCount where lines & (1 << other) != 0 { figures[other].covered += 1 }
+        }
+        outputs.append(.message(held.message))
+    }
+
+    /// Counts what `line` skipped when its next message of a topic is `sequence`: those another
+    /// line already brought are covered; the others are noted, to be counted as covered by
+    /// ``pass(_:in:to:)`` if another line brings them (up to ``trackedSkip`` of them).
+    private func noteLoss(on line: Int, arriving sequence: UInt64, in state: inout TopicState) {
+        let seen = state.seen[line]
+        guard seen > 0, sequence > seen + 1 else { return }
+        figures[line].lost += sequence - seen - 1
+        let alreadyPassed = min(sequence - 1, state.passed)
+        if alreadyPassed > seen {
+            let range = (seen + 1)...alreadyPassed
+            let neverPassed = state.jumped.reduce(UInt64(0)) { count, jump in
+                count + (jump.overlaps(range) ? min(jump.upperBound, range.upperBound) - max(jump.lowerBound, range.lowerBound) + 1 : 0)
+            }
+            figures[line].covered += UInt64(range.count) - neverPassed
+        }
+        let pending = max(seen, state.passed) + 1
+        guard pending < sequence, sequence - pending <= Self.trackedSkip else { return }
+        for skipped in pending..<sequence { state.skipped[skipped, default: 0] |= 1 << line }
+    }
+
+    private func noteSession(_ session: UInt32) {
+        guard sessions.insert(session).inserted, sessions.count > TopicSequences.retainedSessions, let oldest = sessions.min() else { return }
+        sessions.remove(oldest)
+        topics = topics.filter { $0.key.session != oldest }
+        heartbeatTallies[oldest] = nil
+    }
+}
+
+@available(*, unavailable)
+extension LineArbiter: Sendable {}
