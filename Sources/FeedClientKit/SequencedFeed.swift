@@ -126,7 +126,9 @@ public final class SequencedFeed {
         // A replay endpoint that is not there or is no replay service fails the subscription now,
         // named, rather than every repair later (each would wait for its timeout).
         try replay?.checkEndpoint()
-        perform(machine.start(livePoint: FeedPoint(session: since.session, feedSequence: since.feedSequence)))
+        perform(
+            machine.start(
+                livePoint: FeedPoint(session: since.session, feedSequence: since.feedSequence), publishedAt: live.liveSincePublished))
     }
 
     /// Hands the machine's events to the caller and takes on its request.
