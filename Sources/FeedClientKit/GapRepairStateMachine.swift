@@ -592,7 +592,7 @@ struct GapRepairStateMachine {
     /// Hands a message to the caller (unless it comes before the requested start) and records it.
     private mutating func deliver(_ message: FeedMessage, fromHistory history: Bool) {
         sequences.delivered(message)
-        if isBeforeStart(message) { return }
+        if isBeforeStart(message, fromHistory: history) { return }
         if history { fromHistory += 1 }
         actions.events.append(.message(message))
     }
@@ -603,12 +603,15 @@ struct GapRepairStateMachine {
     }
 
     /// Whether a message precedes the start asked for (`--replay-from SEQ` beyond the live
-    /// point, or a time not reached yet): it counts as seen, it is not delivered.
-    private func isBeforeStart(_ message: FeedMessage) -> Bool {
+    /// point, a time not reached yet, or for a live start, one from history at or before the
+    /// live point: a look-up of a topic placed there can find what its placing missed): it
+    /// counts as seen, it is not delivered.
+    private func isBeforeStart(_ message: FeedMessage, fromHistory: Bool) -> Bool {
         switch configuration.start {
         case .sequence(let sequence): message.session == livePoint?.session && message.feedSequence < sequence
         case .time(let time): message.publishTime < time.nanoseconds
-        case .live, .sessionStart, .snapshot: false
+        case .live: fromHistory && message.session == livePoint?.session && message.feedSequence <= livePoint?.feedSequence ?? 0
+        case .sessionStart, .snapshot: false
         }
     }
 

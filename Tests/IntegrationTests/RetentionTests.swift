@@ -122,7 +122,7 @@ struct RetentionTests {
         // From a time before the horizon: the session that lost what it asks for is named, with
         // the sequences gone (a time names no sequence: the server says which).
         let fromTime = try server.client(
-            ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from", "-1h", "--count", "50"])
+            ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from=-1h", "--count", "50"])
         #expect(fromTime.process.terminationStatus == 0, "\(fromTime.stderr)")
         #expect(
             fromTime.stderr.contains("unverified: session \(server.session) feed_seq 1-")
