@@ -10,12 +10,13 @@ import FeedModel
 /// 1. The driver subscribes live first and starts the machine at the live point L (the first
 ///    heartbeat): everything after L arrives live.
 /// 2. As asked, history is replayed from the requested start through L (once the recorder has
-///    written L), a page at a time. A live start places every topic at L instead, with one
-///    look-up (once the recorder has written L, the latest recorded message of every topic
-///    published by L): a topic first seen live then needs no look-up of its own, only a real
-///    jump does. A history that cannot place them leaves each to its own look-up, as in 3. While the history runs far ahead of L, the replay goes on to
+///    written L), a page at a time. While the history runs far ahead of L, the replay goes on to
 ///    what is recorded, so a long catch-up does not depend on libzmq's queue holding everything
-///    published meanwhile.
+///    published meanwhile. A live start places every topic at L instead, with one look-up (once
+///    the recorder has written L: the latest recorded message of every topic published by L's
+///    time): a topic first seen live then needs no look-up of its own, only a real jump does
+///    (what such a look-up finds at or before L counts as seen, not delivered). A history that
+///    cannot place them leaves each topic first seen to its own look-up, as in 3.
 /// 3. Every live message passes the per-topic sequence check (``TopicSequences``): a duplicate
 ///    is dropped; a jump, or a topic first seen with earlier messages it may have lost, is looked
 ///    up in history between the two feed sequences and delivered first; what history does not

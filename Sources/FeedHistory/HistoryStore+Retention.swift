@@ -105,7 +105,9 @@ extension HistoryStore {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT session_id, last_feed_seq FROM expired WHERE last_time_ns >= ? ORDER BY session_id DESC LIMIT ?",
                 arguments: [query.since?.nanoseconds ?? .min, HistoryExpiry.maximumExpiredSessions])
-            sessions = rows.reversed().map { ExpiredSession(session: UInt32(truncatingIfNeeded: $0[0] as Int64), expiredThroughSequence: UInt64($0[1] as Int64)) }
+            sessions = rows.reversed().map { row in
+                ExpiredSession(session: UInt32(truncatingIfNeeded: row[0] as Int64), expiredThroughSequence: UInt64(row[1] as Int64))
+            }
         }
         guard let latest else { return nil }
         if let since = query.since, since.nanoseconds > latest { return nil }
