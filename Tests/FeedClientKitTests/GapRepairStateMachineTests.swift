@@ -182,6 +182,21 @@ struct GapRepairStateMachineTests {
         #expect(machine.replayDone(expired: nil) == Self.delivers(Self.trade("X.A", 3, at: 12)))
     }
 
+    @Test func aReplayFromATimeBeforeTheRetentionHorizonNamesTheSequencesThatExpired() {
+        let time = Timestamp(nanoseconds: 1)
+        var machine = GapRepairStateMachine(configuration: .init(start: .time(time), canRepair: true))
+        let livePoint = FeedPoint(session: Self.session, feedSequence: 60)
+        #expect(machine.start(livePoint: livePoint) == GapRepairActions(request: .awaitRecorded(session: Self.session, through: 60, required: true)))
+        #expect(machine.recorded(through: 60) == GapRepairActions(request: .replay(HistoryQuery(since: time), endingAfter: livePoint)))
+        // The history starts at feed sequence 41 of the live session: the server names 1-40 as gone.
+        let expired = HistoryExpiry(
+            retainedFrom: 41, expiredSessions: [ExpiredSession(session: Self.session, expiredThroughSequence: 40)])
+        let unverified = FeedEvent.unverified(session: Self.session, feedSequences: 1...40, reason: "\(GapReason.expired(expired))")
+        #expect(
+            machine.replayPage([Self.trade("X.A", 7, at: 41)], expired: expired)
+                == GapRepairActions(events: [unverified, .message(Self.trade("X.A", 7, at: 41))]))
+    }
+
     @Test func anAnswerTheMachineDidNotAskForIsAProgrammingError() async {
         await #expect(processExitsWith: .failure) {
             var machine = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))
