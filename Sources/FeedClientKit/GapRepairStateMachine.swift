@@ -237,7 +237,8 @@ struct GapRepairStateMachine {
     mutating func recorded(through recorded: UInt64?) -> GapRepairActions {
         switch state {
         case .startingUp(var startup) where startup.phase == .awaitingRecorded && configuration.start == .live:
-            guard recorded != nil else { return joinMidway(startup) }
+            // Not in time, or the history's latest session is another one: the placing would not hold.
+            guard let recorded, recorded != .max else { return joinMidway(startup) }
             startup.phase = .placing
             state = .startingUp(startup)
             return request(

@@ -133,13 +133,13 @@ extension SequencedFeed {
         return latest
     }
 
-    /// Whether the history holds `session` from its start: nothing of it expired (a one-message
-    /// query from feed sequence 1, whose answer says so).
+    /// Whether the history holds `session` from its start: it holds the session's first message
+    /// (a relay records a session from where it joined it) and nothing of the session expired.
+    /// A one-message query of every topic; a server that only lets this client read some says no.
     private func holdsFromStart(session: UInt32, _ replay: ReplayClient) throws -> Bool {
-        let query = HistoryQuery(
-            prefixes: Array(prefixes.prefix(ReplayRequest.maximumPrefixes)), fromSequence: 1, toSequence: 1, session: session,
-            limit: 1)
-        return try replay.page(query, after: nil, maxMessages: 1).expired == nil
+        let page = try replay.page(HistoryQuery(fromSequence: 1, toSequence: 1, session: session, limit: 1), after: nil, maxMessages: 1)
+        let first = try page.messages.decoded().first
+        return page.expired == nil && first?.feedSequence == 1
     }
 
     /// Waits for the history to hold `session` through `feedSequence`; returns how far it is

@@ -180,6 +180,14 @@ struct GapRepairStateMachineTests {
             machine.lookUpFailed("down")
                 == GapRepairActions(request: Self.range("X.A", after: 10, through: 11, pageSize: HistoryMerge.pageBudget)))
         #expect(machine.replayDone(expired: nil) == Self.delivers(Self.trade("X.A", 3, at: 12)))
+
+        // A history whose latest session is another one (a restart since, or another publisher's) places nothing either.
+        var other = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))
+        _ = other.start(livePoint: FeedPoint(session: Self.session, feedSequence: 10), publishedAt: nil)
+        #expect(other.recorded(through: .max) == GapRepairActions())
+        #expect(
+            other.liveMessage(Self.trade("X.A", 3, at: 12))
+                == GapRepairActions(request: Self.range("X.A", after: 10, through: 11, pageSize: HistoryMerge.pageBudget)))
     }
 
     @Test func aReplayFromATimeBeforeTheRetentionHorizonNamesTheSequencesThatExpired() {
