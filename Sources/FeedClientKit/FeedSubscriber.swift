@@ -25,6 +25,8 @@ public final class FeedSubscriber {
     /// The session and latest feed sequence the publisher reported when this subscriber became
     /// live: every message after that sequence reaches this subscriber live.
     public private(set) var liveSince: (session: UInt32, feedSequence: UInt64)?
+    /// The publish time of what made this subscriber live (the heartbeat, or over PGM the first message).
+    public private(set) var liveSincePublished: Timestamp?
     public let endpoint: String
     public let prefixes: [TopicPrefix]
     /// Messages that did not decode; they are skipped.
@@ -175,10 +177,12 @@ public final class FeedSubscriber {
             }
             let message = try FeedMessage(topic: topic, body: frames[first + 1])
             if case .heartbeat = message.payload {
-                becomeLive(session: message.session, feedSequence: message.feedSequence)
+                becomeLive(session: message.session, feedSequence: message.feedSequence, publishTime: message.publishTime)
                 return .heartbeat(session: message.session, feedSequence: message.feedSequence)
             }
-            if liveOnAnyMessage { becomeLive(session: message.session, feedSequence: message.feedSequence &- 1) }
+            if liveOnAnyMessage {
+                becomeLive(session: message.session, feedSequence: message.feedSequence &- 1, publishTime: message.publishTime)
+            }
             return .message(message)
         } catch {
             noteMalformed(error)
@@ -186,11 +190,12 @@ public final class FeedSubscriber {
         }
     }
 
-    private func becomeLive(session: UInt32, feedSequence: UInt64) {
+    private func becomeLive(session: UInt32, feedSequence: UInt64, publishTime: Int64) {
         guard !live else { return }
         live = true
         handshake = nil
         liveSince = (session, feedSequence)
+        liveSincePublished = Timestamp(nanoseconds: publishTime)
     }
 
     private func noteMalformed(_ error: WireError) {

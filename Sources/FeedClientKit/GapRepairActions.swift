@@ -57,6 +57,12 @@ enum HistoryRequest: Equatable {
     /// The latest recorded message of every topic under the prefixes: answered by
     /// ``GapRepairStateMachine/latestPerTopic(_:)``.
     case latestPerTopic(required: Bool)
+    /// A live start's placing of topics at its live point, once the history holds it: the latest
+    /// recorded message of every topic under the prefixes published by `publishedBy` (nil: the
+    /// latest of all), and whether the history holds the point's session from its start
+    /// (nothing of it expired). Answered by
+    /// ``GapRepairStateMachine/livePositions(_:historyFromSessionStart:)``.
+    case livePositions(FeedPoint, publishedBy: Timestamp?)
     /// The server's status, for the start-up replay to go on to what was recorded meanwhile.
     /// Required; answered by ``GapRepairStateMachine/status(session:recorded:)``.
     case status

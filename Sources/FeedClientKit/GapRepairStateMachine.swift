@@ -12,7 +12,11 @@ import FeedModel
 /// 2. As asked, history is replayed from the requested start through L (once the recorder has
 ///    written L), a page at a time. While the history runs far ahead of L, the replay goes on to
 ///    what is recorded, so a long catch-up does not depend on libzmq's queue holding everything
-///    published meanwhile.
+///    published meanwhile. A live start places every topic at L instead, with one look-up (once
+///    the recorder has written L: the latest recorded message of every topic published by L's
+///    time): a topic first seen live then needs no look-up of its own, only a real jump does
+///    (what such a look-up finds at or before L counts as seen, not delivered). A history that
+///    cannot place them leaves each topic first seen to its own look-up, as in 3.
 /// 3. Every live message passes the per-topic sequence check (``TopicSequences``): a duplicate
 ///    is dropped; a jump, or a topic first seen with earlier messages it may have lost, is looked
 ///    up in history between the two feed sequences and delivered first; what history does not
@@ -82,11 +86,13 @@ struct GapRepairStateMachine {
 
     /// The start-up replay from the requested start to the live point.
     private struct Startup {
-        enum Phase: Equatable { case awaitingRecorded, snapshot, replaying, askingStatus }
+        enum Phase: Equatable { case awaitingRecorded, snapshot, placing, replaying, askingStatus }
         var phase: Phase
         /// The live session and how far the replay goes in it.
         let session: UInt32
         var through: UInt64
+        /// When the live point was published, if known (a live start places topics as of then).
+        var publishedAt: Timestamp? = nil
         /// How far the recorded history was ahead of `through` when the replay was last extended.
         var lead: UInt64 = .max
         var delivered = 0
@@ -128,14 +134,24 @@ struct GapRepairStateMachine {
 
     // MARK: Live events
 
-    /// The subscription is live from `livePoint` (the first heartbeat's): the start-up begins.
-    mutating func start(livePoint since: FeedPoint) -> GapRepairActions {
+    /// The subscription is live from `livePoint` (the first heartbeat's, published at
+    /// `publishedAt`): the start-up begins.
+    mutating func start(livePoint since: FeedPoint, publishedAt: Timestamp? = nil) -> GapRepairActions {
         guard case .awaitingLivePoint = state else { preconditionFailure("start(livePoint:) while \(state)") }
         livePoint = since
         state = .following
-        guard configuration.canRepair, configuration.start != .live else {
+        guard configuration.canRepair else {
             sequences.begin(since.session, wholeSession: false, checkedThrough: since.feedSequence)
             return proceed()
+        }
+        if configuration.start == .live {
+            guard since.feedSequence > 0 else {
+                sequences.begin(since.session, wholeSession: true, checkedThrough: 0)  // Nothing published yet: all of it comes live.
+                return proceed()
+            }
+            state = .startingUp(
+                Startup(phase: .awaitingRecorded, session: since.session, through: since.feedSequence, publishedAt: publishedAt))
+            return request(.awaitRecorded(session: since.session, through: since.feedSequence, required: false))
         }
         if case .sequence(let first) = configuration.start, first > since.feedSequence {
             // Starts beyond the live point: nothing to replay, and nothing before it is wanted.
@@ -220,6 +236,13 @@ struct GapRepairStateMachine {
     /// history final), or `nil`: it did not get there in time.
     mutating func recorded(through recorded: UInt64?) -> GapRepairActions {
         switch state {
+        case .startingUp(var startup) where startup.phase == .awaitingRecorded && configuration.start == .live:
+            // Not in time, or the history's latest session is another one: the placing would not hold.
+            guard let recorded, recorded != .max else { return joinMidway(startup) }
+            startup.phase = .placing
+            state = .startingUp(startup)
+            return request(
+                .livePositions(FeedPoint(session: startup.session, feedSequence: startup.through), publishedBy: startup.publishedAt))
         case .startingUp(var startup) where startup.phase == .awaitingRecorded:
             guard recorded != nil else { preconditionFailure("recorded(nil) while \(state): a required look-up ends the subscription") }
             if configuration.start == .snapshot {
@@ -287,6 +310,28 @@ struct GapRepairStateMachine {
         return proceed()
     }
 
+    /// A live start's placing of topics at the live point: the latest recorded message of every
+    /// topic published by then, and whether the history holds the live session from its start.
+    mutating func livePositions(_ latest: [FeedMessage], historyFromSessionStart: Bool) -> GapRepairActions {
+        guard case .startingUp(let startup) = state, startup.phase == .placing else {
+            preconditionFailure("livePositions while \(state)")
+        }
+        var positions: [Topic: TopicSequences.Position] = [:]
+        var unplaced: Set<Topic> = []
+        for message in latest where message.topic != .heartbeat && message.session >= startup.session {
+            if message.session == startup.session && message.feedSequence <= startup.through {
+                positions[message.topic] = .init(topicSequence: message.topicSequence, feedSequence: message.feedSequence)
+            } else {
+                unplaced.insert(message.topic)  // Published after the live point: where it stood then is not known.
+            }
+        }
+        sequences.begin(
+            startup.session, placedAt: startup.through, positions: positions, unplaced: unplaced,
+            absentUnpublished: historyFromSessionStart)
+        state = .following
+        return proceed()
+    }
+
     /// The server's status: the start-up replay goes on to what was recorded meanwhile, or ends.
     mutating func status(session: UInt32, recorded: UInt64) -> GapRepairActions {
         guard case .startingUp(var startup) = state, startup.phase == .askingStatus else {
@@ -315,6 +360,8 @@ struct GapRepairStateMachine {
     /// A look-up that is not required could not be answered: `reason` says why.
     mutating func lookUpFailed(_ reason: String) -> GapRepairActions {
         switch state {
+        case .startingUp(let startup) where configuration.start == .live:
+            return joinMidway(startup)
         case .checkingTail:
             break  // Cannot check now: the next heartbeat tries again.
         case .endingSession(let old, let next):
@@ -326,6 +373,13 @@ struct GapRepairStateMachine {
         default:
             preconditionFailure("lookUpFailed while \(state)")
         }
+        state = .following
+        return proceed()
+    }
+
+    /// A live start whose topics the history could not place: each topic first seen is looked up on its own.
+    private mutating func joinMidway(_ startup: Startup) -> GapRepairActions {
+        sequences.begin(startup.session, wholeSession: false, checkedThrough: startup.through)
         state = .following
         return proceed()
     }
@@ -540,7 +594,7 @@ struct GapRepairStateMachine {
     /// Hands a message to the caller (unless it comes before the requested start) and records it.
     private mutating func deliver(_ message: FeedMessage, fromHistory history: Bool) {
         sequences.delivered(message)
-        if isBeforeStart(message) { return }
+        if isBeforeStart(message, fromHistory: history) { return }
         if history { fromHistory += 1 }
         actions.events.append(.message(message))
     }
@@ -551,12 +605,15 @@ struct GapRepairStateMachine {
     }
 
     /// Whether a message precedes the start asked for (`--replay-from SEQ` beyond the live
-    /// point, or a time not reached yet): it counts as seen, it is not delivered.
-    private func isBeforeStart(_ message: FeedMessage) -> Bool {
+    /// point, a time not reached yet, or for a live start, one from history at or before the
+    /// live point: a look-up of a topic placed there can find what its placing missed): it
+    /// counts as seen, it is not delivered.
+    private func isBeforeStart(_ message: FeedMessage, fromHistory: Bool) -> Bool {
         switch configuration.start {
         case .sequence(let sequence): message.session == livePoint?.session && message.feedSequence < sequence
         case .time(let time): message.publishTime < time.nanoseconds
-        case .live, .sessionStart, .snapshot: false
+        case .live: fromHistory && message.session == livePoint?.session && message.feedSequence <= livePoint?.feedSequence ?? 0
+        case .sessionStart, .snapshot: false
         }
     }
 
@@ -585,14 +642,23 @@ struct GapRepairStateMachine {
     /// The start-up replay reaches into history retention deleted. Each topic's missing
     /// beginning is reported as a gap with that reason when its first message comes
     /// (``acceptFromHistory(_:)``); a start from a feed sequence also gets the sequences that
-    /// expired, as they cannot be named by topic.
+    /// expired, as they cannot be named by topic, and so does a start from a time, for each
+    /// session the server names (all of the session's sequences deleted, some perhaps
+    /// published before that time: which, the history no longer knows).
     private mutating func noteExpired(_ expired: HistoryExpiry) {
         historyExpiry = expired
-        if case .sequence(let first) = configuration.start, let session = expired.session,
-            let through = expired.expiredThroughSequence, first <= through
-        {
-            actions.events.append(
-                .unverified(session: session, feedSequences: first...through, reason: "\(GapReason.expired(expired))"))
+        let reason = "\(GapReason.expired(expired))"
+        switch configuration.start {
+        case .sequence(let first):
+            if let session = expired.session, let through = expired.expiredThroughSequence, first <= through {
+                actions.events.append(.unverified(session: session, feedSequences: first...through, reason: reason))
+            }
+        case .time:
+            for lost in expired.expiredSessions ?? [] where lost.expiredThroughSequence > 0 {
+                actions.events.append(.unverified(session: lost.session, feedSequences: 1...lost.expiredThroughSequence, reason: reason))
+            }
+        case .live, .sessionStart, .snapshot:
+            break
         }
     }
 }

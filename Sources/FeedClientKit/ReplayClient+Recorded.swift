@@ -17,9 +17,11 @@ extension ReplayClient {
             if overflow { return .max }  // Nonsense from the server: nothing more to wait for.
             if settled >= feedSequence { return settled }
             if deadline.hasExpired { return nil }
-            // The recorder flushes every block-flush interval (100 ms by default): retry soon.
+            // The recorder flushes every block-flush interval (100 ms by default): retry soon, at
+            // most 10 ms later, as a subscriber's live stream waits behind this (a status
+            // request costs the server little; at 50 ms the wait overshot the flush by up to that).
             Thread.sleep(forTimeInterval: Double(min(pause, max(1, deadline.remainingMilliseconds))) / 1000)
-            pause = min(pause * 2, 50)
+            pause = min(pause * 2, 10)
         }
     }
 

@@ -41,10 +41,21 @@ extension SequencedFeed {
         case .latestPerTopic(let required):
             request = nil
             do {
-                let latest = try latestPerTopic(from: replay)
+                let latest = try latestPerTopic(from: replay, at: nil)
                 perform(machine.latestPerTopic(latest))
             } catch let error as ClientError where !required {
                 perform(machine.lookUpFailed(error.description))
+            }
+        case .livePositions(let point, let time):
+            request = nil
+            do {
+                let whole = try holdsFromStart(session: point.session, replay)
+                let latest = try latestPerTopic(from: replay, at: time)
+                perform(machine.livePositions(latest, historyFromSessionStart: whole))
+            } catch let error as ClientError {
+                perform(machine.lookUpFailed(error.description))
+            } catch let error as WireError {
+                perform(machine.lookUpFailed("undecodable history: \(error)"))
             }
         case .status:
             request = nil
@@ -111,15 +122,24 @@ extension SequencedFeed {
         if !more { request = nil }
     }
 
-    /// The latest recorded message of every topic under the prefixes: the snapshot's pages, all
-    /// prefixes in each request.
-    private func latestPerTopic(from replay: ReplayClient) throws -> [FeedMessage] {
+    /// The latest recorded message of every topic under the prefixes published by `time` (nil:
+    /// of all): the snapshot's pages, all prefixes in each request.
+    private func latestPerTopic(from replay: ReplayClient, at time: Timestamp?) throws -> [FeedMessage] {
         var latest: [FeedMessage] = []
-        try replay.forEachSnapshotPage(prefixes: prefixes, at: nil, pageSize: HistoryMerge.pageBudget) { page in
+        try replay.forEachSnapshotPage(prefixes: prefixes, at: time, pageSize: HistoryMerge.pageBudget) { page in
             latest += try page.decoded()
             return true
         }
         return latest
+    }
+
+    /// Whether the history holds `session` from its start: it holds the session's first message
+    /// (a relay records a session from where it joined it) and nothing of the session expired.
+    /// A one-message query of every topic; a server that only lets this client read some says no.
+    private func holdsFromStart(session: UInt32, _ replay: ReplayClient) throws -> Bool {
+        let page = try replay.page(HistoryQuery(fromSequence: 1, toSequence: 1, session: session, limit: 1), after: nil, maxMessages: 1)
+        let first = try page.messages.decoded().first
+        return page.expired == nil && first?.feedSequence == 1
     }
 
     /// Waits for the history to hold `session` through `feedSequence`; returns how far it is

@@ -208,7 +208,10 @@ public final class SequencedFeed {
                 lines: endpoints.count, graceMilliseconds: options.arbitrationGraceMilliseconds,
                 silenceMilliseconds: options.lineSilenceMilliseconds, now: MonotonicClock.nanoseconds())
         }
-        perform(machine.start(livePoint: FeedPoint(session: since.session, feedSequence: since.feedSequence)))
+        perform(
+            machine.start(
+                livePoint: FeedPoint(session: since.session, feedSequence: since.feedSequence),
+                publishedAt: lines.subscribers[first].liveSincePublished))
     }
 
     /// Hands the machine's events to the caller and takes on its request.

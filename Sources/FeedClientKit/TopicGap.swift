@@ -38,8 +38,8 @@ extension TopicSequences {
         if let position = position(of: latest.topic, in: session) {
             guard latest.topicSequence > position.topicSequence else { return nil }
             (from, after) = (position.topicSequence + 1, position.feedSequence)
-        } else if coversWholeSession(session) {
-            (from, after) = (1, checked)
+        } else if let start = unseenTopicStart(latest.topic, in: session) {
+            (from, after) = (1, start)
         } else {
             guard latest.feedSequence > checked else { return nil }  // Before the start.
             (from, after) = (nil, checked)

@@ -12,7 +12,9 @@ import FeedModel
 ///    tail checks, never by a message merely arriving.
 /// 3. A topic not seen yet whose first message is not topic sequence 1 may have lost earlier
 ///    messages after W: those are looked for in history. In a session followed from its start
-///    (``coversWholeSession(_:)``) its earlier messages must all be there, from 1.
+///    (``unseenTopicStart(_:in:)``) its earlier messages must all be there, from 1. So too in a
+///    session placed at its live point (``begin(_:placedAt:positions:unplaced:absentUnpublished:)``): every topic's
+///    position there is known, absent ones have published nothing, except the `unplaced`.
 /// 4. Sessions are followed side by side: a publisher's restart begins a new one, and a relay
 ///    of several origins interleaves theirs. ``current`` is the latest begun; only the most
 ///    recent ``retainedSessions`` are kept.
@@ -38,6 +40,13 @@ struct TopicSequences {
         var wholeSession: Bool
         var checkedThrough: UInt64
         var highestPublished: UInt64
+        /// Placed at a live point from the history: an unseen topic's earlier messages are
+        /// looked for from the session's start, in case the placing missed one published just
+        /// before the live point (its time bound is a clock's).
+        var placed = false
+        /// Of a session placed, topics whose position at the live point is not known: checked
+        /// as in a session joined midway.
+        var unplaced: Set<Topic> = []
     }
 
     /// How many sessions are remembered at most (rule 4).
@@ -55,14 +64,32 @@ struct TopicSequences {
         if sessions.count > Self.retainedSessions, let oldest = sessions.keys.min() { sessions[oldest] = nil }
     }
 
+    /// Starts following `session` from its live point `livePoint`, its topics placed there from
+    /// the history: `positions` holds each topic's last message at or before it. With
+    /// `absentUnpublished` (the history holds the session from its start), a topic absent from
+    /// `positions` and from `unplaced` has published nothing yet (rule 3); without, where an
+    /// absent topic's messages begin is not known.
+    mutating func begin(
+        _ session: UInt32, placedAt livePoint: UInt64, positions: [Topic: Position], unplaced: Set<Topic>, absentUnpublished: Bool
+    ) {
+        begin(session, wholeSession: absentUnpublished, checkedThrough: livePoint)
+        sessions[session]?.last = positions
+        sessions[session]?.placed = true
+        sessions[session]?.unplaced = unplaced
+    }
+
     /// Whether `session` is followed.
     func follows(_ session: UInt32) -> Bool { sessions[session] != nil }
 
     /// The last delivered message of `topic` in `session`, if any.
     func position(of topic: Topic, in session: UInt32) -> Position? { sessions[session]?.last[topic] }
 
-    /// Whether `session` is followed from its first message (rule 3).
-    func coversWholeSession(_ session: UInt32) -> Bool { sessions[session]?.wholeSession ?? false }
+    /// For a topic not seen yet in `session`: the feed sequence after which its messages from
+    /// topic sequence 1 are to be looked for, or nil when where they begin is unknown (rule 3).
+    func unseenTopicStart(_ topic: Topic, in session: UInt32) -> UInt64? {
+        guard let state = sessions[session], state.wholeSession, !state.unplaced.contains(topic) else { return nil }
+        return state.placed ? 0 : state.checkedThrough
+    }
 
     /// W of rule 2 for `session`.
     func checkedThrough(in session: UInt32) -> UInt64 { sessions[session]?.checkedThrough ?? 0 }
@@ -80,7 +107,9 @@ struct TopicSequences {
             return .missing(from: previous.topicSequence + 1, through: sequence - 1, afterFeedSequence: previous.feedSequence)
         }
         if sequence <= 1 { return .deliver }
-        if state.wholeSession { return .missing(from: 1, through: sequence - 1, afterFeedSequence: state.checkedThrough) }
+        if let after = unseenTopicStart(message.topic, in: message.session) {
+            return .missing(from: 1, through: sequence - 1, afterFeedSequence: after)
+        }
         if message.feedSequence > state.checkedThrough && message.feedSequence - state.checkedThrough > 1 {
             return .missing(from: nil, through: sequence - 1, afterFeedSequence: state.checkedThrough)
         }

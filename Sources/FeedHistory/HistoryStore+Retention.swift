@@ -79,7 +79,8 @@ extension HistoryStore {
     /// What `query` is told about deleted history, or nil when it reaches nothing deleted:
     /// with a session (or sequence bounds, in the latest session), when that session lost
     /// blocks at or after `fromSequence`; with `since`, when messages published at or after it
-    /// were deleted; with neither, when anything was deleted.
+    /// were deleted; with neither, when anything was deleted. Without a session, it names the
+    /// sessions that lost what the query reaches (``FeedModel/HistoryExpiry/expiredSessions``).
     public func expiry(of query: HistoryQuery) throws -> HistoryExpiry? {
         try reading { db in try Self.expiry(of: query, db) }
     }
@@ -89,6 +90,7 @@ extension HistoryStore {
         var session = query.session
         if session == nil, query.fromSequence != nil || query.toSequence != nil { session = try lastSession(db) }
         var through: UInt64?
+        var sessions: [ExpiredSession]?
         let latest: Int64?
         if let session {
             guard let row = try Row.fetchOne(db, sql: "SELECT last_feed_seq, last_time_ns FROM expired WHERE session_id = ?", arguments: [Int64(session)]) else {
@@ -100,11 +102,17 @@ extension HistoryStore {
             latest = row[1]
         } else {
             latest = try Int64.fetchOne(db, sql: "SELECT max(last_time_ns) FROM expired")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT session_id, last_feed_seq FROM expired WHERE last_time_ns >= ? ORDER BY session_id DESC LIMIT ?",
+                arguments: [query.since?.nanoseconds ?? .min, HistoryExpiry.maximumExpiredSessions])
+            sessions = rows.reversed().map { row in
+                ExpiredSession(session: UInt32(truncatingIfNeeded: row[0] as Int64), expiredThroughSequence: UInt64(row[1] as Int64))
+            }
         }
         guard let latest else { return nil }
         if let since = query.since, since.nanoseconds > latest { return nil }
         let first = try Int64.fetchOne(db, sql: "SELECT first_time_ns FROM blocks ORDER BY block_id LIMIT 1")
-        return HistoryExpiry(retainedFrom: first, session: session, expiredThroughSequence: through)
+        return HistoryExpiry(retainedFrom: first, session: session, expiredThroughSequence: through, expiredSessions: sessions)
     }
 
     static func hasExpiredTable(_ db: Database) throws -> Bool {

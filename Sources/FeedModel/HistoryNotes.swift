@@ -11,11 +11,22 @@ public struct HistoryExpiry: Codable, Sendable, Equatable, CustomStringConvertib
     /// sequence deleted.
     public var session: UInt32?
     public var expiredThroughSequence: UInt64?
+    /// For a query of no one session (by time, or of everything): the sessions that lost
+    /// messages it reaches (published at or after its `since`), oldest first, at most
+    /// ``maximumExpiredSessions``, each with its highest feed sequence deleted. Absent from
+    /// servers before it, and for a query within one session.
+    public var expiredSessions: [ExpiredSession]?
 
-    public init(retainedFrom: Int64?, session: UInt32? = nil, expiredThroughSequence: UInt64? = nil) {
+    /// The most sessions ``expiredSessions`` lists: the latest ones.
+    public static let maximumExpiredSessions = 16
+
+    public init(
+        retainedFrom: Int64?, session: UInt32? = nil, expiredThroughSequence: UInt64? = nil, expiredSessions: [ExpiredSession]? = nil
+    ) {
         self.retainedFrom = retainedFrom
         self.session = session
         self.expiredThroughSequence = expiredThroughSequence
+        self.expiredSessions = expiredSessions
     }
 
     /// "retained from 2026-11-26T10:00:00.000000000Z", the phrase clients print.
@@ -27,6 +38,24 @@ public struct HistoryExpiry: Codable, Sendable, Equatable, CustomStringConvertib
     enum CodingKeys: String, CodingKey {
         case session
         case retainedFrom = "retained_from"
+        case expiredThroughSequence = "expired_through_seq"
+        case expiredSessions = "expired_sessions"
+    }
+}
+
+/// A session that lost messages to retention, named in ``HistoryExpiry/expiredSessions``: its
+/// feed sequences 1 through ``expiredThroughSequence`` are gone.
+public struct ExpiredSession: Codable, Sendable, Equatable {
+    public var session: UInt32
+    public var expiredThroughSequence: UInt64
+
+    public init(session: UInt32, expiredThroughSequence: UInt64) {
+        self.session = session
+        self.expiredThroughSequence = expiredThroughSequence
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case session
         case expiredThroughSequence = "expired_through_seq"
     }
 }

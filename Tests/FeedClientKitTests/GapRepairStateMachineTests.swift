@@ -115,6 +115,96 @@ struct GapRepairStateMachineTests {
                 == GapRepairActions(request: .awaitRecorded(session: Self.session, through: 2, required: false)))
     }
 
+    /// A live start at feed sequence 10 of ``session``, its topics placed with `latest`.
+    static func placedMachine(latest: [FeedMessage], historyFromSessionStart: Bool = true) -> GapRepairStateMachine {
+        var machine = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))
+        let livePoint = FeedPoint(session: session, feedSequence: 10)
+        let time = Timestamp(nanoseconds: 10)
+        #expect(
+            machine.start(livePoint: livePoint, publishedAt: time)
+                == GapRepairActions(request: .awaitRecorded(session: session, through: 10, required: false)))
+        #expect(machine.recorded(through: 12) == GapRepairActions(request: .livePositions(livePoint, publishedBy: time)))
+        #expect(machine.livePositions(latest, historyFromSessionStart: historyFromSessionStart) == GapRepairActions())
+        return machine
+    }
+
+    static func range(_ topic: String, after: UInt64, through: UInt64, pageSize: Int) -> HistoryRequest {
+        .topicRange(TopicRange(topic: try! Topic(topic), session: session, afterFeedSequence: after, throughFeedSequence: through, pageSize: pageSize))
+    }
+
+    static func delivers(_ message: FeedMessage) -> GapRepairActions { GapRepairActions(events: [.message(message)]) }
+
+    @Test func aLiveStartPlacesEveryTopicAtTheLivePointSoTopicsFirstSeenNeedNoLookUp() {
+        // X.C published after the live point by the time the history answered: not placed.
+        var machine = Self.placedMachine(latest: [Self.trade("X.A", 2, at: 5), Self.trade("X.B", 1, at: 9), Self.trade("X.C", 1, at: 11)])
+        for message in [Self.trade("X.A", 3, at: 11), Self.trade("X.B", 2, at: 12), Self.trade("X.D", 1, at: 13)] {
+            #expect(machine.liveMessage(message) == Self.delivers(message))
+        }
+        // X.E, absent from the history at the live point, arrives at topic_seq 3: 1-2 are looked
+        // for (anywhere in the session) and, not there, reported.
+        #expect(machine.liveMessage(Self.trade("X.E", 3, at: 14)) == GapRepairActions(request: Self.range("X.E", after: 0, through: 13, pageSize: 2)))
+        let gap = FeedEvent.gap(topic: try! Topic("X.E"), session: Self.session, missing: 1...2, reason: .notInHistory)
+        #expect(machine.replayDone(expired: nil) == GapRepairActions(events: [gap, .message(Self.trade("X.E", 3, at: 14))]))
+        // A real jump after the start is repaired.
+        #expect(machine.liveMessage(Self.trade("X.A", 5, at: 16)) == GapRepairActions(request: Self.range("X.A", after: 11, through: 15, pageSize: 1)))
+        #expect(machine.replayPage([Self.trade("X.A", 4, at: 15)], expired: nil) == Self.delivers(Self.trade("X.A", 4, at: 15)))
+        #expect(machine.replayDone(expired: nil) == Self.delivers(Self.trade("X.A", 5, at: 16)))
+        // The topic not placed is looked up as one first seen mid-session: its #1 was lost live.
+        #expect(
+            machine.liveMessage(Self.trade("X.C", 2, at: 17))
+                == GapRepairActions(request: Self.range("X.C", after: 10, through: 16, pageSize: HistoryMerge.pageBudget)))
+        #expect(machine.replayPage([Self.trade("X.C", 1, at: 11)], expired: nil) == Self.delivers(Self.trade("X.C", 1, at: 11)))
+        #expect(machine.replayDone(expired: nil) == Self.delivers(Self.trade("X.C", 2, at: 17)))
+        #expect(machine.fromHistory == 2 && machine.reportedLost == 2)
+    }
+
+    @Test func aLiveStartOnAHistoryMissingTheSessionsStartLooksUpTopicsItHoldsNothingOf() {
+        // Retention deleted the session's beginning: X.E may have published before the live point.
+        var machine = Self.placedMachine(latest: [Self.trade("X.A", 2, at: 5)], historyFromSessionStart: false)
+        #expect(machine.liveMessage(Self.trade("X.A", 3, at: 11)) == Self.delivers(Self.trade("X.A", 3, at: 11)))
+        #expect(
+            machine.liveMessage(Self.trade("X.E", 3, at: 14))
+                == GapRepairActions(request: Self.range("X.E", after: 10, through: 13, pageSize: HistoryMerge.pageBudget)))
+        #expect(machine.replayDone(expired: nil) == Self.delivers(Self.trade("X.E", 3, at: 14)))
+        #expect(machine.reportedLost == 0)
+    }
+
+    @Test func aLiveStartWhoseHistoryCannotPlaceTopicsLooksEachUpAsBefore() {
+        var machine = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))
+        _ = machine.start(livePoint: FeedPoint(session: Self.session, feedSequence: 10), publishedAt: nil)
+        #expect(machine.liveMessage(Self.trade("X.A", 3, at: 12)) == GapRepairActions())  // Waits behind the start-up.
+        #expect(
+            machine.recorded(through: 10)
+                == GapRepairActions(request: .livePositions(FeedPoint(session: Self.session, feedSequence: 10), publishedBy: nil)))
+        #expect(
+            machine.lookUpFailed("down")
+                == GapRepairActions(request: Self.range("X.A", after: 10, through: 11, pageSize: HistoryMerge.pageBudget)))
+        #expect(machine.replayDone(expired: nil) == Self.delivers(Self.trade("X.A", 3, at: 12)))
+
+        // A history whose latest session is another one (a restart since, or another publisher's) places nothing either.
+        var other = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))
+        _ = other.start(livePoint: FeedPoint(session: Self.session, feedSequence: 10), publishedAt: nil)
+        #expect(other.recorded(through: .max) == GapRepairActions())
+        #expect(
+            other.liveMessage(Self.trade("X.A", 3, at: 12))
+                == GapRepairActions(request: Self.range("X.A", after: 10, through: 11, pageSize: HistoryMerge.pageBudget)))
+    }
+
+    @Test func aReplayFromATimeBeforeTheRetentionHorizonNamesTheSequencesThatExpired() {
+        let time = Timestamp(nanoseconds: 1)
+        var machine = GapRepairStateMachine(configuration: .init(start: .time(time), canRepair: true))
+        let livePoint = FeedPoint(session: Self.session, feedSequence: 60)
+        #expect(machine.start(livePoint: livePoint) == GapRepairActions(request: .awaitRecorded(session: Self.session, through: 60, required: true)))
+        #expect(machine.recorded(through: 60) == GapRepairActions(request: .replay(HistoryQuery(since: time), endingAfter: livePoint)))
+        // The history starts at feed sequence 41 of the live session: the server names 1-40 as gone.
+        let expired = HistoryExpiry(
+            retainedFrom: 41, expiredSessions: [ExpiredSession(session: Self.session, expiredThroughSequence: 40)])
+        let unverified = FeedEvent.unverified(session: Self.session, feedSequences: 1...40, reason: "\(GapReason.expired(expired))")
+        #expect(
+            machine.replayPage([Self.trade("X.A", 7, at: 41)], expired: expired)
+                == GapRepairActions(events: [unverified, .message(Self.trade("X.A", 7, at: 41))]))
+    }
+
     @Test func anAnswerTheMachineDidNotAskForIsAProgrammingError() async {
         await #expect(processExitsWith: .failure) {
             var machine = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))

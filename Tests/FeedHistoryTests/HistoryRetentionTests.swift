@@ -60,6 +60,12 @@ struct HistoryRetentionTests {
             let expiry = try #require(try store.expiry(of: HistoryQuery()))
             #expect(expiry.retainedFrom == (try feed.blocks[deletedBlocks].decoded().map(\.publishTime).min()))
             #expect(try store.expiry(of: HistoryQuery(since: Timestamp(nanoseconds: max(first.throughTime, second.throughTime) + 1))) == nil)
+            // A query of no one session names the sessions that lost messages and through which feed sequence.
+            let deleted = try feed.blocks.prefix(deletedBlocks).flatMap { try $0.decoded() }
+            let lost = Dictionary(grouping: deleted, by: \.session).mapValues { $0.map(\.feedSequence).max()! }
+            #expect(
+                expiry.expiredSessions
+                    == lost.keys.sorted().map { ExpiredSession(session: $0, expiredThroughSequence: lost[$0]!) })
             // By sequence: the session that lost its beginning says through where; later sequences and other sessions do not.
             let session = SyntheticFeed.sessions[0]
             let bySequence = try #require(try store.expiry(of: HistoryQuery(fromSequence: 1, session: session)))

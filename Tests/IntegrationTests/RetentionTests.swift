@@ -119,6 +119,14 @@ struct RetentionTests {
         #expect(
             fromSequence.stderr.contains("unverified: session \(server.session) feed_seq 1-")
                 && fromSequence.stderr.contains("expired from history (retained from "), "\(fromSequence.stderr)")
+        // From a time before the horizon: the session that lost what it asks for is named, with
+        // the sequences gone (a time names no sequence: the server says which).
+        let fromTime = try server.client(
+            ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from=-1h", "--count", "50"])
+        #expect(fromTime.process.terminationStatus == 0, "\(fromTime.stderr)")
+        #expect(
+            fromTime.stderr.contains("unverified: session \(server.session) feed_seq 1-")
+                && fromTime.stderr.contains("expired from history (retained from "), "\(fromTime.stderr)")
         try server.stop()
     }
 

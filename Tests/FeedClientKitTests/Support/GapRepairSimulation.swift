@@ -86,7 +86,7 @@ struct GapRepairSimulation {
             topicSequences[topic] = topicSequence
             let message = FeedMessage(
                 topic: topic, session: session, feedSequence: feedSequence, topicSequence: topicSequence,
-                eventTime: Int64(feedSequence), publishTime: Int64(feedSequence),
+                eventTime: Int64(published.count + 1), publishTime: Int64(published.count + 1),
                 payload: .trade(Trade(price: Price(mantissa: Int64(feedSequence)), size: 1, aggressor: .buy)))
             published.append(Published(message: message, receivedLive: step.live > 1, recorded: step.recorded > 1))
             if step.live > 1 { items.append((.message(message), published.count)) }
@@ -126,7 +126,9 @@ struct GapRepairSimulation {
     /// until the machine is idle.
     mutating func run() {
         visible = min(published.count, visible + choice(3))
-        perform(machine.start(livePoint: livePoint))
+        // The live point's heartbeat went out right after its last message (publish times are
+        // the index in `published`, across sessions); sometimes its time is not known.
+        perform(machine.start(livePoint: livePoint, publishedAt: choice(4) == 0 ? nil : Timestamp(nanoseconds: Int64(livePoint.feedSequence))))
         var next = 0
         while next < line.count || request != nil {
             if request != nil && (next == line.count || choice(2) == 0) {
@@ -213,6 +215,13 @@ struct GapRepairSimulation {
             var latest: [Topic: FeedMessage] = [:]
             for message in history({ _ in true }) { latest[message.topic] = message }
             perform(machine.latestPerTopic(Array(latest.values)))
+        case .livePositions(_, let publishedBy):
+            request = nil
+            if failing && choice(6) == 0 { return perform(machine.lookUpFailed("injected")) }
+            var latest: [Topic: FeedMessage] = [:]
+            for message in history({ $0.publishTime <= publishedBy?.nanoseconds ?? .max }) { latest[message.topic] = message }
+            // No retention here: the history holds every session from its start, but the machine must cope with not knowing.
+            perform(machine.livePositions(Array(latest.values), historyFromSessionStart: choice(4) != 0))
         case .status:
             request = nil
             let now = published[max(0, visible - 1)].message
