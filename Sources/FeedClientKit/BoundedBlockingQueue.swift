@@ -86,15 +86,7 @@ package final class BoundedBlockingQueue<Element: Sendable>: @unchecked Sendable
     }
 
     /// Producer: no more elements; the consumer gets what is pending, then `nil`.
-    package func finish() {
-        condition.lock()
-        finished = true
-        let waiter = self.waiter
-        self.waiter = nil
-        condition.broadcast()
-        condition.unlock()
-        waiter?.resume(returning: nil)
-    }
+    package func finish() { end(cancelling: false) }
 
     /// Consumer thread: waits for elements and returns every element pending now, still counted
     /// as pending until ``removeFirst(_:)``; `nil` once the queue has ended and is empty.
@@ -140,9 +132,12 @@ package final class BoundedBlockingQueue<Element: Sendable>: @unchecked Sendable
     }
 
     /// Consumer: stop; the producer's waiting and later pushes return ``Push/refused``.
-    package func cancel() {
+    package func cancel() { end(cancelling: true) }
+
+    /// Ends the queue from either side and wakes everyone waiting on it.
+    private func end(cancelling: Bool) {
         condition.lock()
-        cancelled = true
+        if cancelling { cancelled = true } else { finished = true }
         let waiter = self.waiter
         self.waiter = nil
         condition.broadcast()

@@ -13,32 +13,38 @@ struct BoundedBlockingQueueTests {
         BoundedBlockingQueue(limit: limit, weight: { $0.count }, oldestChanged: oldestChanged)
     }
 
-    /// Pushes `element` on a thread of its own; `waiting` is signalled when the push starts to
-    /// wait, `result` receives what became of it.
-    static func pushOnThread(
-        _ element: [Int], to queue: BoundedBlockingQueue<[Int]>, waiting: DispatchSemaphore,
-        result: @escaping @Sendable (BoundedBlockingQueue<[Int]>.Push) -> Void
-    ) {
-        Thread { result(queue.push(element) { waiting.signal() }) }.start()
+    /// A push on a thread of its own that has begun to wait for room.
+    final class WaitingPush: Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let outcome = Mutex<BoundedBlockingQueue<[Int]>.Push?>(nil)
+
+        /// Starts pushing `element` and returns once the push waits (or after 30 s, failing).
+        init(_ element: [Int], to queue: BoundedBlockingQueue<[Int]>) {
+            let waiting = DispatchSemaphore(value: 0)
+            Thread { [self] in
+                let pushed = queue.push(element) { waiting.signal() }
+                outcome.withLock { $0 = pushed }
+                done.signal()
+            }.start()
+            #expect(waiting.wait(timeout: .now() + 30) == .success, "the push did not wait")
+        }
+
+        /// What became of the push once it returned within `seconds`; `nil` if it still waits.
+        func outcome(within seconds: Double) -> BoundedBlockingQueue<[Int]>.Push? {
+            guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+            return outcome.withLock { $0 }
+        }
     }
 
     @Test func aFullQueueMakesTheProducerWaitUntilTheConsumerRemoves() {
         let queue = Self.queue(limit: 3)
         #expect(queue.push([1, 2]) == .taken)
         #expect(queue.push([3]) == .taken)
-        let waiting = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<BoundedBlockingQueue<[Int]>.Push?>(nil)
-        Self.pushOnThread([4], to: queue, waiting: waiting) { pushed in
-            outcome.withLock { $0 = pushed }
-            done.signal()
-        }
-        #expect(waiting.wait(timeout: .now() + 30) == .success)
+        let push = WaitingPush([4], to: queue)
         #expect(queue.waitForAll() == [[1, 2], [3]])  // Taken but still counted: the producer waits on.
-        #expect(done.wait(timeout: .now()) == .timedOut)
+        #expect(push.outcome(within: 0) == nil)
         queue.removeFirst(1)
-        #expect(done.wait(timeout: .now() + 30) == .success)
-        #expect(outcome.withLock { $0 } == .takenAfterWaiting)
+        #expect(push.outcome(within: 30) == .takenAfterWaiting)
         #expect(queue.waitForAll() == [[3], [4]])
     }
 
@@ -55,17 +61,9 @@ struct BoundedBlockingQueueTests {
     @Test func cancelRefusesTheWaitingAndLaterPushes() {
         let queue = Self.queue(limit: 1)
         #expect(queue.push([1]) == .taken)
-        let waiting = DispatchSemaphore(value: 0)
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<BoundedBlockingQueue<[Int]>.Push?>(nil)
-        Self.pushOnThread([2], to: queue, waiting: waiting) { pushed in
-            outcome.withLock { $0 = pushed }
-            done.signal()
-        }
-        #expect(waiting.wait(timeout: .now() + 30) == .success)
+        let push = WaitingPush([2], to: queue)
         queue.cancel()
-        #expect(done.wait(timeout: .now() + 30) == .success)
-        #expect(outcome.withLock { $0 } == .refused)
+        #expect(push.outcome(within: 30) == .refused)
         #expect(queue.push([3]) == .refused)
     }
 
