@@ -45,7 +45,7 @@ public struct FeedSubscription: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        let channel = EventChannel<FeedEvent>(capacity: Self.bufferedBatches)
+        let channel = Channel(limit: Self.bufferedBatches)
         let context = context
         let endpoints = endpoints
         let options = options
@@ -63,43 +63,43 @@ public struct FeedSubscription: AsyncSequence, Sendable {
                         if batch.count < Self.batchSize { continue }
                     }
                     statistics.update(from: feed)
-                    if !batch.isEmpty {
-                        guard channel.send(batch) else { break }
-                        batch.removeAll(keepingCapacity: true)
-                    } else if !channel.send([]) {
-                        break  // Idle: an empty batch only checks that the consumer is still there.
-                    }
+                    // An empty batch, when idle, only checks that the consumer is still there.
+                    guard channel.push(.success(batch)) != .refused else { break }
+                    batch.removeAll(keepingCapacity: true)
                 }
-                channel.finish()
             } catch {
-                channel.finish(throwing: error)
+                channel.push(.failure(error))
             }
+            channel.finish()
         }
         thread.name = "feed-subscription"
         thread.start()
         return Iterator(channel: channel)
     }
 
+    /// Batches of events from the subscription thread, or the error that ended it.
+    typealias Channel = BoundedBlockingQueue<Result<[FeedEvent], any Error>>
+
     /// Reads the batches handed over by the subscription thread.
     public struct Iterator: AsyncIteratorProtocol {
         /// Stops the subscription thread when the last copy of the iterator goes away.
         private final class Lifetime: Sendable {
-            let channel: EventChannel<FeedEvent>
-            init(_ channel: EventChannel<FeedEvent>) { self.channel = channel }
+            let channel: Channel
+            init(_ channel: Channel) { self.channel = channel }
             deinit { channel.cancel() }
         }
 
         private let lifetime: Lifetime
-        private var channel: EventChannel<FeedEvent> { lifetime.channel }
+        private var channel: Channel { lifetime.channel }
         private var batch: [FeedEvent] = []
         private var index = 0
 
-        fileprivate init(channel: EventChannel<FeedEvent>) { lifetime = Lifetime(channel) }
+        fileprivate init(channel: Channel) { lifetime = Lifetime(channel) }
 
         public mutating func next() async throws -> FeedEvent? {
             while index == batch.count {
-                guard let next = try await channel.receive() else { return nil }
-                batch = next
+                guard let next = await channel.next() else { return nil }
+                batch = try next.get()
                 index = 0
             }
             defer { index += 1 }

@@ -1,3 +1,4 @@
+import FeedClientKit
 import FeedHistory
 import FeedModel
 import Foundation
@@ -34,7 +35,9 @@ final class Recorder: Sendable {
     /// Attempts at a failing batch once the daemon is stopping.
     static let attemptsWhenStopping = 3
 
-    private let queue: BlockQueue
+    /// The hand-off from the publishing thread: bounded by messages, a block leaves it only once
+    /// written, so the bound counts what is really held in memory.
+    private let queue: BoundedBlockingQueue<MessageBlock>
     private let thread: WorkerThread
     /// When a stop began, for rule 3.
     private let stopping = StopSignal()
@@ -43,17 +46,19 @@ final class Recorder: Sendable {
     private let logger: Logger
 
     init(store: HistoryStore, counters: ServerCounters, backlogLimit: Int, retention: RetentionPolicy, logger: Logger) throws {
-        let queue = BlockQueue(limit: backlogLimit, backlog: counters.recorderBacklog)
+        let backlog = counters.recorderBacklog
+        let queue = BoundedBlockingQueue<MessageBlock>(
+            limit: backlogLimit, weight: { $0.count }, oldestChanged: { backlog.set(oldestSince: $0) })
         self.queue = queue
         self.logger = logger
         let stopping = self.stopping
         thread = try WorkerThread.start(name: "recorder", setUp: {}) { _ in
             var historyBroken = false
             var retention = RetentionRunner(store: store, policy: retention, counters: counters, logger: logger)
-            while let batch = queue.waitForBlocks() {
+            while let batch = queue.waitForAll() {
                 historyBroken = !Recorder.write(
                     batch, to: store, counters: counters, stopping: stopping, retrying: !historyBroken, logger: logger)
-                queue.markWritten(batch.count)
+                queue.removeFirst(batch.count)
                 retention.afterBatch()
             }
         }
@@ -62,11 +67,13 @@ final class Recorder: Sendable {
     /// Hands a block to the recorder; waits while its backlog is over the limit (rule 1). The
     /// first wait of a stall is logged when it begins, the end of the stall when it ends.
     func submit(_ block: MessageBlock) {
-        let waited = queue.push(block) {
+        func stallBegins() {
             if !stalled.exchange(true, ordering: .relaxed) {
                 logger.warning("recorder is behind: intake waits for the history to catch up")
             }
         }
+        // An empty block is not queued: there is nothing to write.
+        let waited = !block.isEmpty && queue.push(block, beforeWaiting: stallBegins) == .takenAfterWaiting
         if !waited, stalled.exchange(false, ordering: .relaxed) {
             logger.notice("recorder caught up: intake flows again")
         }
@@ -81,7 +88,7 @@ final class Recorder: Sendable {
     /// Writes everything submitted so far, then ends the recorder thread.
     func stopAndFlush() {
         beginStopping()
-        queue.close()
+        queue.finish()
         thread.join()
     }
 

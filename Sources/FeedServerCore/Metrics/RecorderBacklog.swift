@@ -1,7 +1,7 @@
 import Synchronization
 
-/// When the oldest block waiting for the recorder was handed over: kept by ``BlockQueue`` under
-/// its lock, once per block, read by metrics.
+/// When the oldest block waiting for the recorder was handed over: kept by the recorder's queue
+/// (`BoundedBlockingQueue`) under its lock, read by metrics.
 final class RecorderBacklog: Sendable {
     /// Monotonic nanoseconds of the oldest waiting block's hand-over; 0 when none waits.
     private let oldestSince = Atomic<Int64>(0)
