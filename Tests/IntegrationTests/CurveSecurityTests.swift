@@ -389,6 +389,7 @@ struct CurveSecurityTests {
         try server.waitForStatus("subscriptions", atLeast: 1, credentials: admin)
         let producer = try python(try example("zmq.PUSH"))
         #expect(try producer.waitForExit() == 0, "\(producer.stderr)")
+        try server.waitForStatus("published", atLeast: 1, credentials: admin)
         #expect(try subscriber.waitForExit() == 0, "\(subscriber.stderr)")
         #expect(subscriber.stdout == "NYSE.IBM 56\n")
         try server.stop()
