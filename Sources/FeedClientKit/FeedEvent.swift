@@ -57,3 +57,23 @@ public enum GapReason: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// An event in a few characters, for logs and for expected streams that read at a glance:
+/// `NASDAQ.A#3@1000:5` (topic, topic sequence, session, feed sequence), `hb 1000:5`,
+/// `gap NASDAQ.A@1000 2-3 lost and not in history`, `restart 1000->1001`, `replayed 4`,
+/// `unverified 1000:16-20`, `lost tcp://127.0.0.1:5556`, `silent EP`, `resumed EP`.
+extension FeedEvent: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .message(let message): "\(message.topic)#\(message.topicSequence)@\(message.session):\(message.feedSequence)"
+        case .heartbeat(let session, let feedSequence): "hb \(session):\(feedSequence)"
+        case .gap(let topic, let session, let missing, let reason): "gap \(topic)@\(session) \(missing.lowerBound)-\(missing.upperBound) \(reason)"
+        case .sessionChanged(let old, let new): "restart \(old)->\(new)"
+        case .replayCompleted(let messages): "replayed \(messages)"
+        case .unverified(let session, let sequences, _): "unverified \(session):\(sequences.lowerBound)-\(sequences.upperBound)"
+        case .connectionLost(let endpoint): "lost \(endpoint)"
+        case .lineSilent(let endpoint, _): "silent \(endpoint)"
+        case .lineResumed(let endpoint): "resumed \(endpoint)"
+        }
+    }
+}

@@ -20,22 +20,7 @@ struct GapRepairPropertyTests {
             var simulation = GapRepairSimulation(scenario)
             simulation.run()
             let verdict = GapRepairVerdict(simulation)
-            #expect(verdict.problems.isEmpty, "\(verdict.problems.prefix(5)) in \(simulation.events.map(brief))")
+            #expect(verdict.problems.isEmpty, "\(verdict.problems.prefix(5)) in \(simulation.events.map(\.description))")
         }
-    }
-}
-
-/// An event in a few characters: `X.A#3@1000:5`, `gap X.A 2-3 …`, `hb 1000:5`.
-func brief(_ event: FeedEvent) -> String {
-    switch event {
-    case .message(let message): "\(message.topic)#\(message.topicSequence)@\(message.session):\(message.feedSequence)"
-    case .heartbeat(let session, let feedSequence): "hb \(session):\(feedSequence)"
-    case .gap(let topic, let session, let missing, let reason): "gap \(topic)@\(session) \(missing.lowerBound)-\(missing.upperBound) \(reason)"
-    case .sessionChanged(let old, let new): "restart \(old)->\(new)"
-    case .replayCompleted(let messages): "replayed \(messages)"
-    case .unverified(let session, let sequences, _): "unverified \(session):\(sequences.lowerBound)-\(sequences.upperBound)"
-    case .connectionLost(let endpoint): "lost \(endpoint)"
-    case .lineSilent(let endpoint, _): "silent \(endpoint)"
-    case .lineResumed(let endpoint): "resumed \(endpoint)"
     }
 }

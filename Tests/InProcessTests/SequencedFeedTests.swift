@@ -66,7 +66,7 @@ struct SequencedFeedTests {
         try rig.publisher.heartbeat(session: Self.first, feedSequence: 5)
 
         let got = try events(of: rig.feed, throughHeartbeat: 5, of: Self.first)
-        #expect(got == ["hb 1000:0", "NASDAQ.A#1@1", "NASDAQ.B#1@2", "NASDAQ.B#2@5", "NASDAQ.A#2@3", "NASDAQ.A#3@4", "hb 1000:5"])
+        #expect(got == ["hb 1000:0", "NASDAQ.A#1@1000:1", "NASDAQ.B#1@1000:2", "NASDAQ.B#2@1000:5", "NASDAQ.A#2@1000:3", "NASDAQ.A#3@1000:4", "hb 1000:5"])
     }
 
     @Test func topicFirstSeenAfterTheLivePointGetsItsEarlierMessagesFromHistory() throws {
@@ -81,7 +81,7 @@ struct SequencedFeedTests {
         try rig.publisher.heartbeat(session: Self.first, feedSequence: 5)
 
         let got = try events(of: rig.feed, throughHeartbeat: 5, of: Self.first)
-        #expect(got == ["hb 1000:2", "NASDAQ.C#1@3", "NASDAQ.C#2@4", "NASDAQ.A#2@5", "hb 1000:5"])
+        #expect(got == ["hb 1000:2", "NASDAQ.C#1@1000:3", "NASDAQ.C#2@1000:4", "NASDAQ.A#2@1000:5", "hb 1000:5"])
     }
 
     @Test func whatHistoryDoesNotHoldIsAGapEventNamingTheReason() throws {
@@ -97,7 +97,7 @@ struct SequencedFeedTests {
         try rig.publisher.heartbeat(session: Self.first, feedSequence: 4)
 
         let got = try events(of: rig.feed, throughHeartbeat: 4, of: Self.first)
-        #expect(got == ["hb 1000:0", "NASDAQ.A#1@1", "gap NASDAQ.A 2-2 lost and not in history", "NASDAQ.A#3@3", "NASDAQ.A#4@4", "hb 1000:4"])
+        #expect(got == ["hb 1000:0", "NASDAQ.A#1@1000:1", "gap NASDAQ.A@1000 2-2 lost and not in history", "NASDAQ.A#3@1000:3", "NASDAQ.A#4@1000:4", "hb 1000:4"])
         #expect(rig.feed.reportedLost == 1)
     }
 
@@ -118,8 +118,8 @@ struct SequencedFeedTests {
 
         let got = try events(of: rig.feed, throughHeartbeat: 3, of: Self.first)
         #expect(got.count == 5)
-        #expect(got.first == "hb 1000:0" && got[1] == "NASDAQ.A#1@1" && got[3] == "NASDAQ.A#3@3" && got.last == "hb 1000:3")
-        #expect(got[2].hasPrefix("gap NASDAQ.A 2-2 lost; history unavailable: no answer from"), "\(got[2])")
+        #expect(got.first == "hb 1000:0" && got[1] == "NASDAQ.A#1@1000:1" && got[3] == "NASDAQ.A#3@1000:3" && got.last == "hb 1000:3")
+        #expect(got[2].hasPrefix("gap NASDAQ.A@1000 2-2 lost; history unavailable: no answer from"), "\(got[2])")
     }
 
     @Test func nonsenseSequencesFromAPublisherAreReportedNotTrapped() throws {
@@ -135,7 +135,7 @@ struct SequencedFeedTests {
         try rig.publisher.heartbeat(session: Self.first, feedSequence: 5)
 
         let got = try events(of: rig.feed, throughHeartbeat: 5, of: Self.first)
-        #expect(got.prefix(4) == ["hb 1000:0", "NASDAQ.A#1@5", "gap NASDAQ.A 2-18446744073709551614 lost and not in history", "NASDAQ.A#18446744073709551615@0"])
+        #expect(got.prefix(4) == ["hb 1000:0", "NASDAQ.A#1@1000:5", "gap NASDAQ.A@1000 2-18446744073709551614 lost and not in history", "NASDAQ.A#18446744073709551615@1000:0"])
         #expect(rig.feed.duplicatesDropped == 1)
     }
 
@@ -201,7 +201,7 @@ struct SequencedFeedTests {
         let snapshot = try Rig(fixture, prefixes: prefixes, start: .snapshot)
         try snapshot.publisher.heartbeat(session: Self.first, feedSequence: 30)
         let latest = try events(of: snapshot.feed, throughHeartbeat: 30, of: Self.first)
-        #expect(latest == ["NASDAQ.A#10@28", "NASDAQ.B#10@29", "NYSE.C#10@30", "replayed 3", "hb 1000:30"])
+        #expect(latest == ["NASDAQ.A#10@1000:28", "NASDAQ.B#10@1000:29", "NYSE.C#10@1000:30", "replayed 3", "hb 1000:30"])
 
         let whole = try Rig(fixture, prefixes: prefixes, start: .sessionStart)
         try whole.publisher.heartbeat(session: Self.first, feedSequence: 30)

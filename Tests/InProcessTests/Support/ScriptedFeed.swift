@@ -141,14 +141,14 @@ final class ReplayFixture {
     }
 }
 
-/// Reads events until one matches `last`, and returns them all, each in ``brief(_:)`` form.
+/// Reads events until one matches `last`, and returns them all, each in its short form (`FeedEvent.description`).
 func events(of feed: SequencedFeed, until last: (FeedEvent) -> Bool, timeoutMilliseconds: Int = 20_000) throws -> [String] {
     var seen: [String] = []
     while true {
         guard let event = try feed.next(timeoutMilliseconds: timeoutMilliseconds) else {
             throw ScriptFailure("no event within \(timeoutMilliseconds) ms after: \(seen.suffix(8))")
         }
-        seen.append(brief(event))
+        seen.append(event.description)
         if last(event) { return seen }
     }
 }
@@ -158,25 +158,8 @@ func events(of feed: SequencedFeed, throughHeartbeat feedSequence: UInt64, of se
     try events(of: feed) { $0 == .heartbeat(session: session, feedSequence: feedSequence) }
 }
 
-/// An event in a few characters, so expected streams read at a glance: `NASDAQ.A#3@5` (topic,
-/// topic sequence, feed sequence), `hb 1000:5`, `gap NASDAQ.A 2-3 lost and not in history`,
-/// `restart 1000->1001`, `replayed 4`, `unverified 1000:16-20`, `lost tcp://127.0.0.1:5556`.
-func brief(_ event: FeedEvent) -> String {
-    switch event {
-    case .message(let message): "\(message.topic)#\(message.topicSequence)@\(message.feedSequence)"
-    case .heartbeat(let session, let feedSequence): "hb \(session):\(feedSequence)"
-    case .gap(let topic, _, let missing, let reason): "gap \(topic) \(missing.lowerBound)-\(missing.upperBound) \(reason)"
-    case .sessionChanged(let old, let new): "restart \(old)->\(new)"
-    case .replayCompleted(let messages): "replayed \(messages)"
-    case .unverified(let session, let sequences, _): "unverified \(session):\(sequences.lowerBound)-\(sequences.upperBound)"
-    case .connectionLost(let endpoint): "lost \(endpoint)"
-    case .lineSilent(let endpoint, _): "silent \(endpoint)"
-    case .lineResumed(let endpoint): "resumed \(endpoint)"
-    }
-}
-
-/// ``brief(_:)`` of each message.
-func brief(_ messages: [FeedMessage]) -> [String] { messages.map { brief(.message($0)) } }
+/// Each message in its short form (`FeedEvent.description`).
+func brief(_ messages: [FeedMessage]) -> [String] { messages.map { FeedEvent.message($0).description } }
 
 /// A test expectation about the script itself failed.
 struct ScriptFailure: Error, CustomStringConvertible {
