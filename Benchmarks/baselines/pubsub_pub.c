@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
     while ((opt = getopt(argc, argv, "e:s:n:d:R:H:m:")) != -1) {
         switch (opt) {
         case 'e': endpoint = optarg; break;
-        case 's': subscribers = parse_long_arg(optarg, "SUBSCRIBERS (-s)", 0, 1000); break;
+        case 's': subscribers = parse_long_arg(optarg, "SUBSCRIBERS (-s)", 0, 100000); break;
         case 'n': count = parse_long_arg(optarg, "COUNT (-n)", 1, 2000000000L); break;
         case 'd': seconds_limit = parse_long_arg(optarg, "SECONDS (-d)", 1, 3600); break;
         case 'R': rate = parse_long_arg(optarg, "RATE (-R)", 0, 100000000L); break;

@@ -9,7 +9,9 @@ import Foundation
 /// each queue holding at most `--send-hwm` messages); one C subscriber takes
 /// everything and counts what it missed. The stalled ones are libzmq SUB sockets in one process
 /// that stop reading once 1,000 messages wait for them: the server disconnects them (over the
-/// memory budget or as slow) and they reconnect, again and again.
+/// memory budget or as slow). They do not come back: a libzmq SUB whose queue is full stops
+/// reading its connection, so it never sees it closed. The same crowd then stands beside the
+/// raw libzmq publisher in C (`pubsub_pub`, no slow-subscriber policy), for what libzmq alone does.
 struct StalledSubscribersScenario {
     static let stalled = 1000
     static let limits = ["--subscriber-memory", "512MiB", "--max-connections", "2000"]
@@ -21,6 +23,7 @@ struct StalledSubscribersScenario {
         let seconds = run.size(30, quick: 5)
         let alone = try measure(run, stalled: 0, seconds: seconds)
         let crowded = try measure(run, stalled: Self.stalled, seconds: seconds)
+        let raw = try measureRaw(run, stalled: Self.stalled, seconds: seconds)
         return [
             Figure(
                 name: "healthy subscriber's rate beside \(Self.stalled) stalled subscribers", unit: .messagesPerSecond,
@@ -34,7 +37,37 @@ struct StalledSubscribersScenario {
                 ours: Double(crowded.peak), baselineName: "none stalled", baseline: Double(alone.peak),
                 target: .value(Double(Self.bound)),
                 note: "budget 512 MiB for the stalled subscribers' queues, each at most \(crowded.queueLimit) messages"),
+            Figure(
+                name: "healthy subscriber's rate beside \(Self.stalled) stalled subscribers, feed-server against raw libzmq",
+                unit: .messagesPerSecond, better: .higher, ours: crowded.rate, baselineName: "raw C publisher, same crowd",
+                baseline: raw.rate,
+                note: String(
+                    format: "the raw publisher sent %.0f msg/s beside them; its healthy subscriber missed %.0f of %.0f",
+                    raw.sent, raw.missing, raw.received + raw.missing)),
         ]
+    }
+
+    /// The same crowd and healthy subscriber beside `pubsub_pub` at full speed: libzmq with no
+    /// policy, where the stalled subscribers stay connected for the whole run.
+    private func measureRaw(_ run: BenchRun, stalled: Int, seconds: Int) throws -> (rate: Double, received: Double, missing: Double, sent: Double) {
+        run.log("stalled: \(seconds) s at full rate beside \(stalled) stalled subscribers (raw publisher)")
+        let folder = try run.scratch("stalled-raw")
+        let endpoint = try FreePort.loopbackEndpoint()
+        let publisher = try ChildProcess(
+            "pub", run.baseline("pubsub_pub"), ["-e", endpoint, "-s", String(stalled + 1), "-d", String(seconds)], folder: folder)
+        let crowd = try ChildProcess(
+            "stalled", run.baseline("pubsub_sub"),
+            ["-e", endpoint, "-S", String(seconds + 60), "-n", String(stalled), "-H", "1000"], folder: folder)
+        try crowd.waitForStderr(containing: "ready")
+        let live = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", endpoint], folder: folder)
+        try publisher.waitForSuccess(timeout: .seconds(seconds + 120))
+        try live.waitForSuccess()
+        crowd.signal(SIGKILL)
+        let result = try live.jsonResult()
+        return (
+            try result.number("rate"), try result.number("received"), try result.number("missing"),
+            try publisher.jsonResult().number("rate")
+        )
     }
 
     private struct Outcome {

@@ -71,15 +71,23 @@ struct Figure {
         guard let target else { return "" }
         let relation = better == .higher ? "≥" : "≤"
         return switch target {
-        case .ratio(let bound): "\(relation) \(String(format: "%.2f", bound))x"
+        case .ratio: "\(relation) \(targetRatioText ?? "")x"
         case .value(let bound): "\(relation) \(unit.format(bound))"
         }
+    }
+
+    /// The ratio target with two decimals, if the target is a ratio.
+    private var targetRatioText: String? {
+        guard case .ratio(let bound) = target else { return nil }
+        return String(format: "%.2f", bound)
     }
 
     /// The figure as a row of a Markdown table.
     var markdownRow: String {
         let baselineText = baseline.map { "\(baselineName ?? "baseline") \(unit.format($0))" } ?? "-"
-        let ratioText = ratio.map { String(format: "%.2fx", $0) } ?? "-"
+        // Three decimals where two would round a ratio onto a target it misses (0.797x, not 0.80x).
+        let decimals = ratio.map { String(format: "%.2f", $0) } == targetRatioText && met == false ? 3 : 2
+        let ratioText = ratio.map { String(format: "%.\(decimals)fx", $0) } ?? "-"
         let verdict = met.map { $0 ? "met" : "**not met**" } ?? ""
         return "| \(name) | \(unit.format(ours)) | \(baselineText) | \(ratioText) | \(targetText) \(verdict) | \(note) |"
     }
