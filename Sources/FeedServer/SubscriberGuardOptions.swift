@@ -15,7 +15,10 @@ struct SubscriberGuardOptions: ParsableArguments {
             valueName: "BYTES"))
     var subscriberMemory: String?
 
-    @Option(help: "Disconnect a subscriber whose send queue stays full this long; 0 never does.")
+    @Option(
+        help:
+            "Disconnect a subscriber whose send queue stays full this long (sooner, after 1 s, one that reads nothing while the feed is behind its producers); 0 never does."
+    )
     var slowSubscriberMs = SubscriberGuards().slowSubscriberMilliseconds
 
     @Option(help: "Connections each endpoint may hold; further ones are closed at once (default: a share of the descriptor limit).")

@@ -58,10 +58,13 @@ final class ConnectionGuard {
 
     func isLive(_ descriptor: ConnectionDescriptor) -> Bool { live[descriptor] != nil }
 
-    /// What the kernel could not send yet on a live connection (see ``ConnectionDescriptor/unsentBytes(unix:)``).
-    func unsentBytes(_ descriptor: ConnectionDescriptor) -> Int? {
+    /// What the kernel could not send yet on a live connection, and what its peer acknowledged
+    /// so far (see ``ConnectionDescriptor/unsentBytes(unix:)``, ``ConnectionDescriptor/acknowledgedBytes()``).
+    func sendQueue(_ descriptor: ConnectionDescriptor) -> SendQueueLook? {
         guard let connection = live[descriptor] else { return nil }
-        return descriptor.unsentBytes(unix: connection.local == ConnectionDescriptor.unixAddress)
+        let unix = connection.local == ConnectionDescriptor.unixAddress
+        guard let unsent = descriptor.unsentBytes(unix: unix) else { return nil }
+        return SendQueueLook(unsentBytes: unsent, acknowledgedBytes: unix ? nil : descriptor.acknowledgedBytes())
     }
 
     /// Rule 4: notes the client a message arriving on live connection `descriptor` came from

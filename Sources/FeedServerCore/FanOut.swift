@@ -16,7 +16,8 @@ import ZeroMQ
 ///   `--max-subscriptions` for one connection, makes the fan-out disconnect it
 ///   (``SubscriptionBook``);
 /// - a subscriber whose send queue stays full longer than `--slow-subscriber-ms` is
-///   disconnected (``SlowSubscriberWatch``);
+///   disconnected, and so is one that reads nothing for a second while the feed is behind its
+///   producers (``SlowSubscriberWatch``, ``FeedBacklog``);
 /// - what the queues of stalled subscribers may hold together is kept under `--subscriber-memory`
 ///   by disconnecting the longest-stalled (``SubscriberMemoryBudget``), and the memory their
 ///   queues held is given back to the system once they are gone (``MemoryTrim``);
@@ -45,6 +46,7 @@ final class FanOut {
     /// With CURVE: applies only the entitled part of each subscription (the XPUB is manual).
     private var gate: SubscriptionGate<SubscriptionBook.Holder>?
     private var slowWatch: SlowSubscriberWatch
+    private var backlog = FeedBacklog()
     private let memoryBudget: SubscriberMemoryBudget
     private var memoryTrim = MemoryTrim()
     private var nextStallLookAt: Int64
@@ -224,17 +226,25 @@ final class FanOut {
         }
     }
 
+    /// Notes whether a turn of the publishing loop left producer messages waiting (see ``FeedBacklog``).
+    func noteIntakeTurn(leftWorkWaiting: Bool, now: Int64) {
+        backlog.noteTurn(leftWorkWaiting: leftWorkWaiting, now: now)
+    }
+
     /// Looks at each subscriber's send queue when due: disconnects those stalled longer than
-    /// `--slow-subscriber-ms`, then the longest-stalled while what the stalled ones may hold is
+    /// `--slow-subscriber-ms` or reading nothing while the feed is behind, then the longest-stalled while what the stalled ones may hold is
     /// over `--subscriber-memory`; gives memory back to the system a while after a disconnect.
     func checkStalledSubscribers(now: Int64) {
         guard now >= nextStallLookAt else { return }
         nextStallLookAt = now + slowWatch.sampleIntervalNanoseconds
         memoryTrim.trimIfDue(now: now, logger: logger)
+        let feedBehind = backlog.isBehind(for: SlowSubscriberWatch.behindNanoseconds, now: now)
         for descriptor in Array(subscribers.connections) where !disconnecting.contains(descriptor) {
-            guard let unsent = subscribers.unsentBytes(descriptor) else { continue }
-            if slowWatch.note(descriptor, unsentBytes: unsent, now: now, published: published) {
-                drop(descriptor, .slow, now: now)
+            guard let look = subscribers.sendQueue(descriptor) else { continue }
+            switch slowWatch.note(descriptor, look, now: now, published: published, feedBehind: feedBehind) {
+            case .slow: drop(descriptor, .slow, now: now)
+            case .stalledWhileBehind: drop(descriptor, .stalledWhileBehind, now: now)
+            case nil: break
             }
         }
         let (held, toDisconnect) = memoryBudget.overBudget(slowWatch.stalls, published: published)
@@ -274,6 +284,8 @@ final class FanOut {
             case .tooManySubscriptions: "asked for more than \(guards.maximumSubscriptions) subscriptions"
             case .subscriptionTooLong: "sent a subscription longer than \(SubscriberGuards.maximumSubscriptionLength) bytes"
             case .slow: "its send queue stayed full for \(guards.slowSubscriberMilliseconds) ms"
+            case .stalledWhileBehind:
+                "it read nothing for \(min(Int64(guards.slowSubscriberMilliseconds), SlowSubscriberWatch.idleWhileBehindNanoseconds / 1_000_000)) ms while the feed was behind its producers"
             case .memoryBudget:
                 "the stalled subscribers' queues may hold more than --subscriber-memory (\(guards.subscriberMemoryBytes) bytes) together, and it was stalled longest (\(stalledFor ?? 0) ms)"
             }

@@ -27,6 +27,7 @@ final class FeedEngine: PublisherIntake {
     private var lastPublishAt: Int64
     private var demoStartedAt: Int64
     private var demoGenerated: Int64 = 0
+    private(set) var leftWorkWaiting = false
     /// Published but not yet added to `counters` (they are updated once per batch).
     private var publishedSinceReport: UInt64 = 0
     /// Where a message body is copied and stamped before it is sent: read frames stay untouched.
@@ -78,7 +79,7 @@ final class FeedEngine: PublisherIntake {
     var sockets: [ZMQSocket] { [ingest, producers.eventSocket] }
 
     func takeIn(readable: [Bool]) throws {
-        if readable[0] { try drainIngest(limit: 4096) }
+        leftWorkWaiting = try readable[0] && drainIngest().endedAtLimit
         if readable[1] { try producers.update() }
     }
 
@@ -89,7 +90,7 @@ final class FeedEngine: PublisherIntake {
         let deadline = started + Int64(ShutdownBudget.intakeMilliseconds) * 1_000_000
         var taken = 0
         while MonotonicClock.nanoseconds() < deadline {
-            let batch = try drainIngest(limit: 4096)
+            let batch = try drainIngest().taken
             taken += batch
             if batch == 0, try !ingest.waitReadable(timeoutMilliseconds: ShutdownBudget.intakeQuietMilliseconds) {
                 logger.info("took in \(taken) producer messages after the stop request, in \((MonotonicClock.nanoseconds() - started) / 1_000_000) ms")
@@ -101,13 +102,12 @@ final class FeedEngine: PublisherIntake {
         )
     }
 
-    /// Takes in at most `limit` waiting producer messages; returns how many it took.
-    @discardableResult
-    private func drainIngest(limit: Int) throws -> Int {
+    /// Takes in waiting producer messages, a turn's worth at most (``IntakeTurn``).
+    private func drainIngest() throws -> IntakeTurn {
         defer { reportPublished() }
-        var taken = 0
-        while taken < limit, try ingest.receive(into: frames, dontWait: true) {
-            taken += 1
+        var turn = IntakeTurn()
+        while !turn.endedAtLimit, try ingest.receive(into: frames, dontWait: true) {
+            turn.count()
             try revoked?.noteSender(of: frames, frame: 0, on: producers)
             switch IngestValidator.validate(frames) {
             case .success(let header):
@@ -130,7 +130,7 @@ final class FeedEngine: PublisherIntake {
                 drop(kind: error.kind) { "\(error)" }
             }
         }
-        return taken
+        return turn
     }
 
     /// Counts a dropped ingest message by `kind`, and logs it as ``LogThrottle`` says.
@@ -142,14 +142,17 @@ final class FeedEngine: PublisherIntake {
     private func generateDemo() throws {
         guard let rate = configuration.demoRate, rate > 0 else { return }
         let elapsed = MonotonicClock.nanoseconds() - demoStartedAt
-        let due = min(Int64(Double(elapsed) * Double(rate) / 1e9) - demoGenerated, 8192)
+        let due = Int64(Double(elapsed) * Double(rate) / 1e9) - demoGenerated
         guard due > 0 else { return }
         defer { reportPublished() }
-        for _ in 0..<due {
+        var turn = IntakeTurn()
+        while !turn.endedAtLimit, turn.taken < due {
+            turn.count()
             let now = Timestamp.now().nanoseconds
             try demo!.next(eventTime: now, into: body) { topic, body in try publish(topic: topic, body: body, now: now) }
         }
-        demoGenerated += due
+        demoGenerated += Int64(turn.taken)
+        if turn.taken < due { leftWorkWaiting = true }
     }
 
     // MARK: Publishing

@@ -13,6 +13,9 @@ protocol PublisherIntake: AnyObject {
     var sockets: [ZMQSocket] { get }
     /// Takes a turn at what waits on ``sockets``: `readable[i]` tells whether `sockets[i]` is.
     func takeIn(readable: [Bool]) throws
+    /// Whether this turn (``takeIn(readable:)`` and ``housekeeping()``) stopped at its limit
+    /// with more waiting: the feed is behind what its producers offer (``FeedBacklog``).
+    var leftWorkWaiting: Bool { get }
     /// The fan-out's sockets are readable: reads a turn of subscription changes and acts on them.
     func handleSubscriptions() throws
     /// Timers, once per turn of the loop.

@@ -88,6 +88,7 @@ final class PublishingLoop<Intake: PublisherIntake> {
                 if ready[(intakeSockets.count + 1)...].contains(true) { try intake.handleSubscriptions() }
                 try intake.housekeeping()
                 let now = MonotonicClock.nanoseconds()
+                fanOut.noteIntakeTurn(leftWorkWaiting: intake.leftWorkWaiting, now: now)
                 output.flushDue(now: now)
                 fanOut.checkStalledSubscribers(now: now)
                 fanOut.applyReloadedClients()

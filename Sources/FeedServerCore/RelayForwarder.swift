@@ -70,8 +70,10 @@ final class RelayForwarder: PublisherIntake {
     var sockets: [ZMQSocket] { [upstream] }
 
     func takeIn(readable: [Bool]) throws {
-        if readable[0] { try forward(limit: 4096) }
+        leftWorkWaiting = try readable[0] && forward().endedAtLimit
     }
+
+    private(set) var leftWorkWaiting = false
 
     /// Rejoins a multicast upstream that stalled (``MulticastRejoin``); what it missed shows as a
     /// jump, which the recording relay fills from `--upstream-replay`.
@@ -89,11 +91,12 @@ final class RelayForwarder: PublisherIntake {
 
     // MARK: Forwarding
 
-    private func forward(limit: Int) throws {
-        var taken = 0
-        defer { if taken > 0, rejoin.deadline != nil { rejoin.noteDelivery(now: MonotonicClock.nanoseconds()) } }
-        while taken < limit, try upstream.receive(into: frames, dontWait: true) {
-            taken += 1
+    /// Forwards waiting upstream messages, a turn's worth at most (``IntakeTurn``).
+    private func forward() throws -> IntakeTurn {
+        var turn = IntakeTurn()
+        defer { if turn.taken > 0, rejoin.deadline != nil { rejoin.noteDelivery(now: MonotonicClock.nanoseconds()) } }
+        while !turn.endedAtLimit, try upstream.receive(into: frames, dontWait: true) {
+            turn.count()
             var first = 0
             if frames.count != 2 {
                 // Over PGM, remains of messages a loss cut off lead the next whole one.
@@ -126,6 +129,7 @@ final class RelayForwarder: PublisherIntake {
                 counters.lastFeedSequence.store(header.feedSequence, ordering: .relaxed)
             }
         }
+        return turn
     }
 
     private func drop(_ error: WireError) {

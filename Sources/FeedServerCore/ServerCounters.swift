@@ -10,6 +10,9 @@ public enum SubscriberDropReason: String, Sendable, CaseIterable {
     case subscriptionTooLong = "subscription_too_long"
     /// Its kernel send queue stayed full for longer than `--slow-subscriber-ms`.
     case slow
+    /// It read nothing for a second (or `--slow-subscriber-ms` if shorter) while the feed was
+    /// behind its producers (see ``SlowSubscriberWatch``).
+    case stalledWhileBehind = "stalled_while_behind"
     /// What the stalled subscribers' queues may hold together went over `--subscriber-memory`,
     /// and it was stalled longest (see ``SubscriberMemoryBudget``).
     case memoryBudget = "memory_budget"

@@ -45,6 +45,19 @@ public struct ConnectionDescriptor: Hashable, Sendable, CustomStringConvertible 
         return Int(bytes)
     }
 
+    /// All the bytes of a TCP connection the peer has acknowledged so far: it grows while the
+    /// peer's application reads (which opens its receive window) and stands still while it reads
+    /// nothing. `nil` for IPC or if the kernel does not say.
+    public func acknowledgedBytes() -> UInt64? {
+        // struct tcp_info of linux/tcp.h, which Glibc's netinet/tcp.h predates: tcpi_bytes_acked
+        // is the UInt64 at byte 120 (Linux 4.1 and later; the struct only ever grows).
+        let offset = 120
+        var info = [UInt8](repeating: 0, count: 256)
+        var length = socklen_t(info.count)
+        guard getsockopt(rawValue, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) == 0, Int(length) >= offset + 8 else { return nil }
+        return info.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+    }
+
     private func systemShutdown(_ descriptor: Int32, _ how: Int32) -> Int32 {
         #if canImport(Glibc)
         Glibc.shutdown(descriptor, how)

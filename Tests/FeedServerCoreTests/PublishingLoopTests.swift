@@ -123,6 +123,8 @@ private final class NotingIntake: PublisherIntake {
         if readable[0] { try publishWaiting() }
     }
 
+    let leftWorkWaiting = false
+
     func handleSubscriptions() throws {
         if try !output.fanOut.readSubscriptionChanges(limit: 100).isEmpty { sawSubscription.open() }
     }

@@ -4,8 +4,8 @@ import ZeroMQ
 @testable import FeedServerCore
 
 /// The publish side's decisions without sockets: what one subscriber may hold, when a prefix
-/// gains its first holder or loses its last, when a stalled subscriber counts as slow, and which
-/// stalled subscribers the memory budget disconnects.
+/// gains its first holder or loses its last, when a stalled subscriber counts as slow or as
+/// stalled while the feed is behind, and which stalled subscribers the memory budget disconnects.
 struct SubscriberGuardsTests {
     let a = SubscriptionBook.Holder.connection(ConnectionDescriptor(10))
     let b = SubscriptionBook.Holder.connection(ConnectionDescriptor(11))
@@ -45,13 +45,60 @@ struct SubscriberGuardsTests {
         let connection = ConnectionDescriptor(7)
         let ms: Int64 = 1_000_000
         let looks: [(unsent: Int, atMilliseconds: Int64)] = [(10, 0), (10, 900), (0, 950), (10, 1000), (10, 1999), (10, 2000)]
-        let slow = looks.map { watch.note(connection, unsentBytes: $0.unsent, now: $0.atMilliseconds * ms, published: 0) }
+        let verdicts = looks.map { watch.note(connection, .init(unsentBytes: $0.unsent, acknowledgedBytes: 5), now: $0.atMilliseconds * ms, published: 0, feedBehind: false) }
         // Full at 0 and 900 ms, read at 950 ms (the clock starts again), full from 1000 ms on.
-        #expect(slow == [false, false, false, false, false, true])
+        #expect(verdicts == [nil, nil, nil, nil, nil, .slow])
         var never = SlowSubscriberWatch(limitMilliseconds: 0)
-        let neverSlow = [0, 3600_000 * ms].map { never.note(connection, unsentBytes: 10, now: $0, published: 0) }
-        #expect(neverSlow == [false, false], "0 never finds one slow")
+        let neverSlow = [0, 3600_000 * ms].map { never.note(connection, .init(unsentBytes: 10, acknowledgedBytes: 5), now: $0, published: 0, feedBehind: true) }
+        #expect(neverSlow == [nil, nil], "0 never disconnects one")
         #expect(never.stalls[connection]?.since == 0, "but still notes the stall, for the memory budget")
+    }
+
+    @Test func whileTheFeedIsBehindASubscriberThatAcknowledgesNothingForASecondIsDisconnected() {
+        let ms: Int64 = 1_000_000
+        var watch = SlowSubscriberWatch(limitMilliseconds: 600_000)
+        let stalled = ConnectionDescriptor(7)
+        let reading = ConnectionDescriptor(8)
+        let ipc = ConnectionDescriptor(9)
+        var verdicts: [ConnectionDescriptor: [SlowSubscriberWatch.Verdict?]] = [:]
+        for at in stride(from: Int64(0), through: 1_000, by: 100) {
+            let looks: [(ConnectionDescriptor, SendQueueLook)] = [
+                (stalled, .init(unsentBytes: 100, acknowledgedBytes: 4_000)),
+                (reading, .init(unsentBytes: 100, acknowledgedBytes: 4_000 + UInt64(at))),  // reads, slowly
+                (ipc, .init(unsentBytes: 100, acknowledgedBytes: nil)),
+            ]
+            for (connection, look) in looks {
+                verdicts[connection, default: []].append(watch.note(connection, look, now: at * ms, published: 0, feedBehind: true))
+            }
+        }
+        #expect(verdicts[stalled]!.dropLast().allSatisfy { $0 == nil } && verdicts[stalled]!.last == .stalledWhileBehind)
+        #expect(verdicts[reading]!.allSatisfy { $0 == nil }, "a peer that acknowledges bytes reads: left to the slow rule")
+        #expect(verdicts[ipc]!.allSatisfy { $0 == nil }, "IPC says nothing of what was read: left to the slow rule")
+
+        var calm = SlowSubscriberWatch(limitMilliseconds: 600_000)
+        let calmVerdicts = [0, 1_000, 5_000].map {
+            calm.note(stalled, .init(unsentBytes: 100, acknowledgedBytes: 4_000), now: $0 * ms, published: 0, feedBehind: false)
+        }
+        #expect(calmVerdicts == [nil, nil, nil], "while the feed keeps up, only --slow-subscriber-ms counts")
+
+        var short = SlowSubscriberWatch(limitMilliseconds: 300)
+        let shortVerdicts = [0, 200, 300].map {
+            short.note(stalled, .init(unsentBytes: 100, acknowledgedBytes: 4_000), now: $0 * ms, published: 0, feedBehind: true)
+        }
+        #expect(shortVerdicts == [nil, nil, .slow], "a shorter --slow-subscriber-ms comes first")
+    }
+
+    @Test func theFeedIsBehindOnlyWhenEveryTurnForTheWholeSpanLeftWorkWaiting() {
+        let ms: Int64 = 1_000_000
+        var backlog = FeedBacklog()
+        backlog.noteTurn(leftWorkWaiting: true, now: 0)
+        backlog.noteTurn(leftWorkWaiting: true, now: 900 * ms)
+        #expect(!backlog.isBehind(for: 1_000 * ms, now: 900 * ms))
+        backlog.noteTurn(leftWorkWaiting: false, now: 950 * ms)
+        backlog.noteTurn(leftWorkWaiting: true, now: 1_000 * ms)
+        #expect(!backlog.isBehind(for: 1_000 * ms, now: 1_500 * ms), "a turn that took everything starts it again")
+        backlog.noteTurn(leftWorkWaiting: true, now: 2_000 * ms)
+        #expect(backlog.isBehind(for: 1_000 * ms, now: 2_000 * ms))
     }
 
     @Test func overTheMemoryBudgetTheLongestStalledAreDisconnectedFirst() {
@@ -60,9 +107,9 @@ struct SubscriberGuardsTests {
         var watch = SlowSubscriberWatch(limitMilliseconds: 0)
         // Stalled when 0, 100, 500 and 900 messages had been published; 5 never stalls.
         for (descriptor, published) in [(1, 500), (2, 0), (3, 100), (4, 900)] as [(Int32, UInt64)] {
-            _ = watch.note(ConnectionDescriptor(descriptor), unsentBytes: 1, now: Int64(published), published: published)
+            _ = watch.note(ConnectionDescriptor(descriptor), .init(unsentBytes: 1, acknowledgedBytes: 0), now: Int64(published), published: published, feedBehind: false)
         }
-        _ = watch.note(ConnectionDescriptor(5), unsentBytes: 0, now: 0, published: 0)
+        _ = watch.note(ConnectionDescriptor(5), .init(unsentBytes: 0, acknowledgedBytes: 0), now: 0, published: 0, feedBehind: false)
         // At 1,000 published: 500 + 1,000 + 900 + 100 messages may be queued, under 2,500.
         let under = budget.overBudget(watch.stalls, published: 1_000)
         #expect(under.heldBytes == 2_500 * perMessage && under.toDisconnect.isEmpty)
@@ -72,7 +119,7 @@ struct SubscriberGuardsTests {
         #expect(held == 4_000 * perMessage)
         #expect(toDisconnect == [ConnectionDescriptor(2), ConnectionDescriptor(3)])
         #expect(
-            SubscriberMemoryBudget(bytes: 1, queueLimit: 0).estimate(.init(since: 0, publishedBefore: 0), published: 5_000_000)
+            SubscriberMemoryBudget(bytes: 1, queueLimit: 0).estimate(.init(since: 0, publishedBefore: 0, idleSince: 0), published: 5_000_000)
                 == 5_000_000 * perMessage, "0 is libzmq's unlimited: no cap")
     }
 

@@ -24,6 +24,32 @@ struct SlowSubscriberTests {
         try server.stop()
     }
 
+    /// 1,000 subscribers that read nothing held publishing to a few thousand messages a second
+    /// for as long as they stayed (BENCHMARKS.md). While the feed is behind its producers (here a
+    /// demo faster than any server), one whose peer acknowledges nothing for a second goes, long
+    /// before --slow-subscriber-ms; one that reads stays.
+    @Test func whileTheFeedIsBehindASubscriberReadingNothingGoesAndAReadingOneStays() throws {
+        let server = try ServerFixture(extraArguments: ["--demo", "100000000", "--slow-subscriber-ms", "600000"])
+        let watcher = try server.subscriber(["--silence-timeout-ms", "10000", "--format", "csv", "NASDAQ.AAPL"])
+        try watcher.waitForStdoutLines(1)
+        let stalled = try HostilePeer("stall", 1, endpoint: server.publish)
+        _ = try stalled.line("stalled 1")
+        try server.waitForStatus("dropped_subscribers.stalled_while_behind", atLeast: 1, timeout: 30)
+        let log = try server.process.waitForStderrLine(containing: "disconnected subscriber")
+        #expect(log.contains("it read nothing for 1000 ms while the feed was behind its producers (stalled_while_behind #1)"), "\(log)")
+        // The watcher goes on reading, and is never taken for a stalled one.
+        let published = try #require(try server.statusCounter("published"))
+        try server.waitForStatus("published", atLeast: published + 1_000_000, timeout: 60)
+        let lines = watcher.stdout.split(separator: "\n").count
+        try watcher.waitForStdoutLines(lines + 100)
+        #expect(try server.statusCounter("dropped_subscribers.stalled_while_behind") == 1)
+        #expect(try server.statusCounter("dropped_subscribers.slow") == nil)
+        #expect(!watcher.stderr.contains("lost"), "\(watcher.stderr)")
+        watcher.signal(SIGINT)
+        #expect(try watcher.waitForExit(timeout: 10) == 0, "\(watcher.stderr)")
+        try server.stop()
+    }
+
     /// Once 300 subscribers that never read took a release server to 1.37 GB within 4 s, since
     /// each may queue --send-hwm messages until --slow-subscriber-ms drops it. Now the queues
     /// of stalled subscribers share --subscriber-memory: beyond it the longest-stalled go, long

@@ -24,7 +24,7 @@ public enum ServerMetrics {
         .counters("feed_refused_connections_total", "Connections closed at once: their endpoint held its share of descriptors.", label: "endpoint") {
             $0.refusedConnections.map { ($0.key, Double($0.value)) }
         },
-        .counters("feed_dropped_subscribers_total", "Subscribers disconnected, by reason (slow, memory_budget, too_many_subscriptions, subscription_too_long).", label: "reason") {
+        .counters("feed_dropped_subscribers_total", "Subscribers disconnected, by reason (slow, stalled_while_behind, memory_budget, too_many_subscriptions, subscription_too_long).", label: "reason") {
             $0.droppedSubscribers.map { ($0.key, Double($0.value)) }
         },
         .gauge("feed_subscriber_queue_limit_messages", "Messages each subscriber's queue may hold (ZMQ_SNDHWM).") {

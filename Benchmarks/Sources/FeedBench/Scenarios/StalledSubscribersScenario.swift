@@ -8,8 +8,8 @@ import Foundation
 /// beyond 512 MiB estimated in the stalled subscribers' queues the longest-stalled are dropped,
 /// each queue holding at most `--send-hwm` messages); one C subscriber takes
 /// everything and counts what it missed. The stalled ones are libzmq SUB sockets in one process
-/// that stop reading once 1,000 messages wait for them: the server disconnects them (over the
-/// memory budget or as slow). They do not come back: a libzmq SUB whose queue is full stops
+/// that stop reading once 1,000 messages wait for them: the server disconnects them (reading
+/// nothing while the feed is behind, over the memory budget, or as slow). They do not come back: a libzmq SUB whose queue is full stops
 /// reading its connection, so it never sees it closed. The same crowd then stands beside the
 /// raw libzmq publisher in C (`pubsub_pub`, no slow-subscriber policy), for what libzmq alone does.
 struct StalledSubscribersScenario {
@@ -29,9 +29,9 @@ struct StalledSubscribersScenario {
                 name: "healthy subscriber's rate beside \(Self.stalled) stalled subscribers", unit: .messagesPerSecond,
                 better: .higher, ours: crowded.rate, baselineName: "none stalled", baseline: alone.rate, target: .ratio(0.8),
                 note: String(
-                    format: "missed %.0f of %.0f (none stalled: %.0f of %.0f); stalled ones dropped: %.0f over the memory budget, %.0f as slow",
+                    format: "missed %.0f of %.0f (none stalled: %.0f of %.0f); stalled ones dropped: %.0f reading nothing while the feed was behind, %.0f over the memory budget, %.0f as slow",
                     crowded.missing, crowded.received + crowded.missing, alone.missing, alone.received + alone.missing,
-                    crowded.droppedOverBudget, crowded.droppedSlow)),
+                    crowded.droppedWhileBehind, crowded.droppedOverBudget, crowded.droppedSlow)),
             Figure(
                 name: "feed-server peak RSS beside \(Self.stalled) stalled subscribers", unit: .bytes, better: .lower,
                 ours: Double(crowded.peak), baselineName: "none stalled", baseline: Double(alone.peak),
@@ -76,6 +76,7 @@ struct StalledSubscribersScenario {
         let missing: Double
         let peak: Int
         let droppedSlow: Double
+        let droppedWhileBehind: Double
         let droppedOverBudget: Double
         let queueLimit: Int
     }
@@ -107,6 +108,7 @@ struct StalledSubscribersScenario {
         return Outcome(
             rate: try result.number("rate"), received: try result.number("received"), missing: try result.number("missing"),
             peak: memory.peak, droppedSlow: (try? dropped?.number("slow")) ?? 0,
+            droppedWhileBehind: (try? dropped?.number("stalled_while_behind")) ?? 0,
             droppedOverBudget: (try? dropped?.number("memory_budget")) ?? 0, queueLimit: Int(try status.number("subscriber_queue_limit")))
     }
 }
