@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ZeroMQ
 
@@ -34,5 +35,46 @@ struct MonitorEventTests {
         let ended = try #require(try listening.next(timeoutMilliseconds: 5000))
         #expect(ended.kind == .disconnected && ended.value == accepted.value, "\(ended)")
         #expect(try listening.next(timeoutMilliseconds: 100) == nil)
+    }
+
+    /// libzmq 4.3.4 sends monitor events with a blocking send: once 1,000 waited unread, its I/O
+    /// thread stopped until they were read, every connection of the context with it (a burst of
+    /// 10,000 connections to the server froze it). Every event of a burst is queued, however
+    /// late it is read, and the burst goes on meanwhile.
+    @Test func aBurstOfConnectionsNeitherStallsLibzmqNorLosesAnEventWhileNobodyReads() throws {
+        let context = try ZMQContext()
+        let pull = try ZMQSocket(context, .pull)
+        try pull.set(.linger, 0)
+        let listening = try ZMQMonitor(pull, events: ZMQMonitor.connectionEvents)
+        let endpoint = try pull.bind("tcp://127.0.0.1:*")
+        let port = try #require(UInt16(endpoint.split(separator: ":").last!))
+        // Connected and closed: an accept and a disconnect each, 3,000 events; libzmq's monitor queue
+        // took 2,000 (its own high-water mark and the reading socket's, 1,000 each).
+        let cycles = 1_500
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        for cycle in 0..<cycles {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            // A listener whose I/O thread stopped leaves its accept queue full: connect times out.
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else {
+                Issue.record("connection \(cycle + 1) of \(cycles) not accepted within 5 s: errno \(errno)")
+                return
+            }
+        }
+        var accepted = 0
+        var disconnected = 0
+        while accepted + disconnected < 2 * cycles, let event = try listening.next(timeoutMilliseconds: 5000) {
+            if event.kind == .accepted { accepted += 1 }
+            if event.kind == .disconnected { disconnected += 1 }
+        }
+        #expect(accepted == cycles && disconnected == cycles)
     }
 }
