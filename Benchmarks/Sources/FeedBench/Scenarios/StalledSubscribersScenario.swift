@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Issue 10, part 2: a healthy subscriber's rate and the server's memory while 1,000 subscribers
@@ -94,7 +95,7 @@ struct StalledSubscribersScenario {
             : nil
         try server.waitForCounter(run, "subscriptions", atLeast: stalled, folder: folder)
         let live = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", server.publish, "-w"], folder: folder)
-        try live.waitForStderr(containing: "ready")
+        try live.waitForStderrLine(containing: "ready", timeout: 60)
         let producer = try ChildProcess(
             "producer", run.baseline("feed_push"), ["-e", server.ingest, "-d", String(seconds)], folder: folder)
         let memory = try MemoryScenario.sample(server.child, while: producer)
