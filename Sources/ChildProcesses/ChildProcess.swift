@@ -95,7 +95,7 @@ public final class ChildProcess: @unchecked Sendable {  // Mutable state is guar
         }
         startReaders(readPipes)
         do {
-            try process.run()
+            try runWithSignalsUnblocked()
         } catch {
             throw ChildProcessFailure(label: self.label, problem: "cannot start \(executable.path): \(error)", stderr: "")
         }
@@ -103,6 +103,21 @@ public final class ChildProcess: @unchecked Sendable {  // Mutable state is guar
             stdinPipe.fileHandleForWriting.write(data)
             try stdinPipe.fileHandleForWriting.close()
         }
+    }
+
+    /// Starts the process with no signal blocked but SIGCHLD (left as it is, for the exit
+    /// monitoring). A child inherits the signal mask of the thread that starts it, and the worker
+    /// threads of Dispatch and Swift concurrency (where tests run) block SIGTERM, SIGINT, SIGHUP
+    /// and more: a program without handlers of its own would not end on ``signal(_:)``.
+    private func runWithSignalsUnblocked() throws {
+        var previous = sigset_t()
+        var unblocked = sigset_t()
+        pthread_sigmask(SIG_SETMASK, nil, &previous)
+        sigemptyset(&unblocked)
+        if sigismember(&previous, SIGCHLD) == 1 { sigaddset(&unblocked, SIGCHLD) }
+        pthread_sigmask(SIG_SETMASK, &unblocked, nil)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try process.run()
     }
 
     /// One reader thread per captured pipe, each until end of file; the exit is reported only

@@ -19,7 +19,9 @@ import Testing
     }
 
     @Test func exitStatusIsNilWhileRunning() throws {
-        let child = try ChildProcess(URL(fileURLWithPath: "/bin/sleep"), ["30"])
+        let child = try Self.sh("echo started >&2; exec sleep 30")
+        // A signal sent before the program runs may be lost: wait for a sign of life first.
+        try child.waitForStderrLine(containing: "started")
         #expect(child.exitStatus == nil)
         #expect(child.isRunning)
         child.signal(SIGTERM)
