@@ -93,12 +93,17 @@ public final class ChildProcess: @unchecked Sendable {  // Mutable state is guar
             process.standardOutput = try FileHandle(forWritingTo: url)
             unreadStdout = nil
         }
-        startReaders(readPipes)
+        let readers = DispatchGroup()
+        for _ in readPipes { readers.enter() }
+        process.terminationHandler = { [weak self] _ in
+            readers.notify(queue: .global()) { self?.reportExit() }
+        }
         do {
             try runWithSignalsUnblocked()
         } catch {
             throw ChildProcessFailure(label: self.label, problem: "cannot start \(executable.path): \(error)", stderr: "")
         }
+        startReaders(readPipes, readers)
         if case .bytes(let data) = stdin {
             stdinPipe.fileHandleForWriting.write(data)
             try stdinPipe.fileHandleForWriting.close()
@@ -120,12 +125,11 @@ public final class ChildProcess: @unchecked Sendable {  // Mutable state is guar
         try process.run()
     }
 
-    /// One reader thread per captured pipe, each until end of file; the exit is reported only
-    /// once all of them are done, so no late chunk of output can miss a wait for the exit.
-    private func startReaders(_ pipes: [(Pipe, isStdout: Bool)]) {
-        let readers = DispatchGroup()
+    /// One reader thread per captured pipe, each until end of file, leaving `readers` (entered
+    /// once per pipe) when done: the exit is reported only once all of them are, so no late
+    /// chunk of output can miss a wait for the exit.
+    private func startReaders(_ pipes: [(Pipe, isStdout: Bool)], _ readers: DispatchGroup) {
         for (pipe, isStdout) in pipes {
-            readers.enter()
             Thread.detachNewThread { [weak self] in
                 let handle = pipe.fileHandleForReading
                 while case let data = handle.availableData, !data.isEmpty {
@@ -133,9 +137,6 @@ public final class ChildProcess: @unchecked Sendable {  // Mutable state is guar
                 }
                 readers.leave()
             }
-        }
-        process.terminationHandler = { [weak self] _ in
-            readers.notify(queue: .global()) { self?.reportExit() }
         }
     }
 
