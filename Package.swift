@@ -94,8 +94,8 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "FeedModelTests", dependencies: ["FeedModel", "ChildProcesses"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ChildProcesses"]),
         .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
         .testTarget(
             name: "FeedClientKitTests",

@@ -59,9 +59,9 @@ struct StalledSubscribersScenario {
         let crowd = try ChildProcess(
             "stalled", run.baseline("pubsub_sub"),
             ["-e", endpoint, "-S", String(seconds + 60), "-n", String(stalled), "-H", "1000"], folder: folder)
-        try crowd.waitForStderr(containing: "ready")
+        try crowd.waitForStderrLine(containing: "ready", timeout: 60)
         let live = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", endpoint], folder: folder)
-        try publisher.waitForSuccess(timeout: .seconds(seconds + 120))
+        try publisher.waitForSuccess(timeout: Double(seconds + 120))
         try live.waitForSuccess()
         crowd.signal(SIGKILL)
         let result = try live.jsonResult()
