@@ -20,6 +20,7 @@ public struct ChildProcessFailure: Error, CustomStringConvertible {
         stderrTail = stderr.split(separator: "\n", omittingEmptySubsequences: false).suffix(Self.tailLines).joined(separator: "\n")
     }
 
+    /// "LABEL: PROBLEM; its stderr ends:" and the tail.
     public var description: String {
         let tail = stderrTail.trimmingCharacters(in: .newlines)
         return "\(label): \(problem)" + (tail.isEmpty ? "" : "; its stderr ends:\n\(tail)")
