@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "FeedClientKit", targets: ["FeedClientKit"]),
         .library(name: "FeedServerCore", targets: ["FeedServerCore"]),
+        .library(name: "ChildProcesses", targets: ["ChildProcesses"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,6 +71,8 @@ let package = Package(
         ),
         // `feed-server doctor`: what a deployment trips over, as facts from this host and checks over them.
         .target(name: "FeedDoctor", dependencies: ["ZeroMQ"]),
+        // Programs run as child processes by the tests and the benchmarks (Foundation only).
+        .target(name: "ChildProcesses"),
         .executableTarget(
             name: "FeedServer",
             dependencies: [
@@ -91,8 +94,8 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"]),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "FeedModelTests", dependencies: ["FeedModel", "ChildProcesses"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "ChildProcesses"]),
         .testTarget(name: "FeedDoctorTests", dependencies: ["FeedDoctor", "ZeroMQ"]),
         .testTarget(
             name: "FeedClientKitTests",
@@ -117,8 +120,9 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             // The executables are dependencies so `swift test` builds them; tests run them as processes.
-            dependencies: ["FeedModel", "FeedHistory", "ZeroMQ", "FeedServer", "FeedClient"]
+            dependencies: ["FeedModel", "FeedHistory", "ZeroMQ", "ChildProcesses", "FeedServer", "FeedClient"]
         ),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "FeedHistory", package: feed),
                 .product(name: "FeedClientKit", package: feed),
                 .product(name: "ZeroMQ", package: feed),
+                .product(name: "ChildProcesses", package: feed),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

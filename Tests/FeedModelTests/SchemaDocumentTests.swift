@@ -1,3 +1,4 @@
+import ChildProcesses
 import FeedModel
 import Foundation
 import Testing
@@ -37,19 +38,9 @@ private struct PythonRecord: Decodable {
 
 /// Runs a process to completion and returns its exit status, stdout and stderr.
 private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let stdout = output.fileHandleForReading.readDataToEndOfFile()
-    let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, stdout, String(decoding: stderr, as: UTF8.self))
+    let process = try ChildProcess(URL(fileURLWithPath: executable), arguments, stdin: .empty)
+    let status = try process.waitForExit(timeout: 60)
+    return (status, Data(process.stdout.utf8), process.stderr)
 }
 
 /// Valid messages of every type with ordinary, extreme and random field values.

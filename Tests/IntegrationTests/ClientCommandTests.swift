@@ -1,4 +1,5 @@
 import FeedHistory
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -51,7 +52,7 @@ struct ClientCommandTests {
     @Test(arguments: usageErrors.indices)
     func badArgumentsExit64WithOneLineReason(index: Int) throws {
         let (arguments, reason) = Self.usageErrors[index]
-        let process = try RunningProcess(Binaries.client, arguments)
+        let process = try ChildProcess(Binaries.client, arguments)
         #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
         #expect(process.stderr.split(separator: "\n").count == 1, "\(arguments): expected one line, got:\n\(process.stderr)")
         #expect(process.stderr.contains(reason), "\(arguments): reason missing from: \(process.stderr)")
@@ -71,7 +72,7 @@ struct ClientCommandTests {
         ]
         let unreachable = command == "subscribe" ? ["--from", "tcp://127.0.0.1:1"] : ["--server", "tcp://127.0.0.1:1"]
         for (arguments, stdin, reason) in cases {
-            let process = try RunningProcess(Binaries.client, [command] + arguments + unreachable, stdin: stdin.map { Data($0.utf8) })
+            let process = try ChildProcess(Binaries.client, [command] + arguments + unreachable, stdin: stdin.map { .bytes(Data($0.utf8)) } ?? .open)
             #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
             #expect(process.stderr.split(separator: "\n").count == 1, "\(arguments): expected one line, got:\n\(process.stderr)")
             #expect(process.stderr.contains(reason), "\(arguments): reason missing from: \(process.stderr)")
@@ -84,7 +85,7 @@ struct ClientCommandTests {
         #expect(mkfifo(fifo, 0o600) == 0)
         // Opened for reading and writing, so this open never waits for publish to open its end.
         let input = FileHandle(fileDescriptor: open(fifo, O_RDWR), closeOnDealloc: true)
-        let publisher = try RunningProcess(Binaries.client, ["publish", fifo, "--to", server.ingest, "--connect-timeout-ms", "1000", "--flush-timeout-ms", "1000"])
+        let publisher = try ChildProcess(Binaries.client, ["publish", fifo, "--to", server.ingest, "--connect-timeout-ms", "1000", "--flush-timeout-ms", "1000"])
         input.write(Data("topic,price,size,side\nGONE.A,1,1,buy\n".utf8))
         try server.waitForStatus("published", atLeast: 1)
         try server.stop()
@@ -105,8 +106,8 @@ struct ClientCommandTests {
         for endpoint in [server.publish, server.replay] {
             let started = Date()
             let publisher = try server.client(
-                ["publish", "--to", endpoint, "-"], stdin: Data("topic,price,size,side\nWRONG.PORT,1,1,buy\n".utf8))
-            #expect(publisher.process.terminationStatus == 69, "\(endpoint): \(publisher.stderr)")
+                ["publish", "--to", endpoint, "-"], stdin: .bytes(Data("topic,price,size,side\nWRONG.PORT,1,1,buy\n".utf8)))
+            #expect(publisher.exitStatus == 69, "\(endpoint): \(publisher.stderr)")
             #expect(publisher.stderr.contains("\(endpoint) closed the connection during the ZeroMQ handshake"), "\(publisher.stderr)")
             #expect(Date().timeIntervalSince(started) < 4, "waited for the connect timeout instead of failing at once")
         }
@@ -121,7 +122,7 @@ struct ClientCommandTests {
         try sink.bind("tcp://127.0.0.1:*")
         let endpoint = try sink.get(.lastEndpoint)
         let input = "tpoic,price,size,side\n" + String(repeating: "NYSE.IBM,1,1,buy\n", count: 5)
-        let publisher = try RunningProcess(Binaries.client, ["publish", "--to", endpoint, "-"], stdin: Data(input.utf8))
+        let publisher = try ChildProcess(Binaries.client, ["publish", "--to", endpoint, "-"], stdin: .bytes(Data(input.utf8)))
         #expect(try publisher.waitForExit() == 65, "\(publisher.stderr)")
         let lines = publisher.stderr.split(separator: "\n")
         #expect(lines.count == 2, "one error for the header and the stop, nothing per line:\n\(publisher.stderr)")
@@ -133,7 +134,7 @@ struct ClientCommandTests {
         // Port 1 on loopback: nothing listens there; the default timeout would be 5 s.
         for arguments in [["status"], ["history", "NASDAQ."], ["snapshot", "NASDAQ."]] {
             let started = Date()
-            let client = try RunningProcess(Binaries.client, arguments + ["--server", "tcp://127.0.0.1:1", "--timeout-ms", "300"])
+            let client = try ChildProcess(Binaries.client, arguments + ["--server", "tcp://127.0.0.1:1", "--timeout-ms", "300"])
             #expect(try client.waitForExit() == 69, "\(arguments): \(client.stderr)")
             #expect(client.stderr.contains("within 300 ms"), "\(arguments): \(client.stderr)")
             #expect(Date().timeIntervalSince(started) < 3, "\(arguments) ignored --timeout-ms")
@@ -143,8 +144,8 @@ struct ClientCommandTests {
     @Test func relativeTimesNeedNoEqualsSign() throws {
         let server = try ServerFixture()
         let input = "topic,price,size,side\nNYSE.IBM,1,1,buy\nNYSE.IBM,2,1,sell\n"
-        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: Data(input.utf8))
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
+        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: .bytes(Data(input.utf8)))
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)")
         try server.waitForStatus("recorded", atLeast: 2)
         let recent = try server.client(["history", "NYSE.", "--since", "-5m", "--server", server.replay, "--count-only"])
         #expect(recent.stdout == "2\n", "\(recent.stderr)")
@@ -157,7 +158,7 @@ struct ClientCommandTests {
     /// in the middle of a command.
     @Test(arguments: ["publish", "history", "subscribe", "snapshot"])
     func helpExamplesAreWholeLines(command: String) throws {
-        let help = try RunningProcess(Binaries.client, [command, "--help"])
+        let help = try ChildProcess(Binaries.client, [command, "--help"])
         #expect(try help.waitForExit() == 0)
         let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let heading = try #require(lines.firstIndex(of: "Examples:"), "no Examples: in\n\(help.stdout)")

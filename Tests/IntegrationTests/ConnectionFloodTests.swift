@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -36,7 +37,7 @@ struct ConnectionFloodTests {
         let line = try server.process.waitForStderrLine(containing: "descriptors: soft limit")
         #expect(line.contains("soft limit 1024 (was 1024), hard limit 1024"), "\(line)")
         try server.stop()
-        let raised = try RunningProcess(
+        let raised = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/prlimit"),
             ["--nofile=512:4096", "--", Binaries.server.path, "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*",
              "--replay", "tcp://127.0.0.1:*", "--db", server.folder.path("raised.sqlite")])

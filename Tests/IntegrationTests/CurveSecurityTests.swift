@@ -1,4 +1,5 @@
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -26,14 +27,14 @@ struct CurveSecurityTests {
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: count)
         try server.folder.write(csv, to: "input.csv")
         let publish = try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")] + credentials)
-        #expect(publish.process.terminationStatus == 0, "\(publish.stderr)")
+        #expect(publish.exitStatus == 0, "\(publish.stderr)")
         return sample
     }
 
     /// The server's status as a client with the replay role sees it.
     static func status(_ server: ServerFixture, as credentials: [String]) throws -> [String: Any] {
         let status = try server.client(["status", "--server", server.replay] + credentials)
-        #expect(status.process.terminationStatus == 0, "\(status.stderr)")
+        #expect(status.exitStatus == 0, "\(status.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
     }
 
@@ -46,13 +47,13 @@ struct CurveSecurityTests {
         let server = try Self.server(keys, extra: ["--demo", "2000", "--metrics", "tcp://127.0.0.1:*"])
 
         let subscriber = try server.client(["subscribe", "--from", server.publish, "--count", "1", "--connect-timeout-ms", "5000"] + mallory)
-        #expect(subscriber.process.terminationStatus == 69, "\(subscriber.stderr)")
+        #expect(subscriber.exitStatus == 69, "\(subscriber.stderr)")
         #expect(subscriber.stderr.contains("refused the CURVE handshake: this client's key is not let in"), "\(subscriber.stderr)")
         #expect(subscriber.stdout.isEmpty)
 
         // pyzmq with the stranger's key: the handshake fails for authentication, and in a second
         // of a 2,000 msg/s feed nothing arrives.
-        let python = try RunningProcess(
+        let python = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/python3"),
             ["-c", PythonClients.strangerSubscriber, server.publish, keys.folder.path("server.key"), keys.folder.path("mallory.key_secret")])
         #expect(try python.waitForExit() == 0, "\(python.stderr)")
@@ -78,7 +79,7 @@ struct CurveSecurityTests {
         let wrongServerKey = ["--curve-server-key", other.folder.path("server.key"), "--curve-key", keys.folder.path("admin.key_secret")]
 
         let plain = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"])
-        #expect(plain.process.terminationStatus == 69, "\(plain.stderr)")
+        #expect(plain.exitStatus == 69, "\(plain.stderr)")
         #expect(plain.stderr.contains("closed the connection during the ZeroMQ handshake"), "\(plain.stderr)")
         #expect(plain.stderr.contains("--curve-server-key"), "\(plain.stderr)")
 
@@ -89,18 +90,18 @@ struct CurveSecurityTests {
         ]
         for (name, arguments) in cases {
             let wrong = try server.client(arguments + wrongServerKey)
-            #expect(wrong.process.terminationStatus == 69, "\(name): \(wrong.stderr)")
+            #expect(wrong.exitStatus == 69, "\(name): \(wrong.stderr)")
             #expect(wrong.stderr.contains("refused the CURVE handshake: is --curve-server-key"), "\(name): \(wrong.stderr)")
         }
         try server.folder.write("NASDAQ.AAPL,trade,,,,,1.5,10,buy,\n", to: "one.csv")
         let publish = try server.client(["publish", "--to", server.ingest, "--connect-timeout-ms", "3000", server.folder.path("one.csv")] + wrongServerKey)
-        #expect(publish.process.terminationStatus == 69, "\(publish.stderr)")
+        #expect(publish.exitStatus == 69, "\(publish.stderr)")
         #expect(publish.stderr.contains("refused the CURVE handshake"), "\(publish.stderr)")
 
         // The reverse: a CURVE client at a plain server.
         let plainServer = try ServerFixture()
         let curveAtPlain = try plainServer.client(["status", "--server", plainServer.replay, "--timeout-ms", "3000"] + admin)
-        #expect(curveAtPlain.process.terminationStatus == 69, "\(curveAtPlain.stderr)")
+        #expect(curveAtPlain.exitStatus == 69, "\(curveAtPlain.stderr)")
         #expect(curveAtPlain.stderr.contains("refused the CURVE handshake"), "\(curveAtPlain.stderr)")
         try plainServer.stop()
         try server.stop()
@@ -115,7 +116,7 @@ struct CurveSecurityTests {
             endpoints: ["--publish", "ipc://\(folder.path("publish"))", "--ingest", "ipc://\(folder.path("ingest"))", "--replay", "ipc://\(folder.path("replay"))"])
         _ = try Self.status(server, as: admin)
         let plain = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"])
-        #expect(plain.process.terminationStatus == 69, "\(plain.stderr)")
+        #expect(plain.exitStatus == 69, "\(plain.stderr)")
         #expect(plain.stderr.contains("closed the connection during the ZeroMQ handshake"), "\(plain.stderr)")
         try server.stop()
     }
@@ -158,28 +159,28 @@ struct CurveSecurityTests {
         let sample = try Self.publishSample(200, to: server, as: admin)
         try server.waitForStatus("recorded", atLeast: 200, credentials: admin)
 
-        func history(_ arguments: [String], as credentials: [String]) throws -> RunningProcess {
+        func history(_ arguments: [String], as credentials: [String]) throws -> ChildProcess {
             try server.client(arguments + ["--server", server.replay, "--format", "ndjson"] + credentials)
         }
         let everything = try history(["history"], as: alice)
-        #expect(everything.process.terminationStatus == 0, "\(everything.stderr)")
+        #expect(everything.exitStatus == 0, "\(everything.stderr)")
         let aliceTopics: Set = ["NASDAQ.AAPL", "NASDAQ.MSFT", "NYSE.IBM"]
         #expect(try Self.topics(everything.stdout) == sample.map(\.topic.rawValue).filter(aliceTopics.contains))
         // A prefix wider than the entitlement gives its entitled part; one outside it is an error.
         #expect(try Set(Self.topics(history(["history", "NYSE."], as: alice).stdout)) == ["NYSE.IBM"])
         #expect(try Set(Self.topics(history(["history", "NAS"], as: alice).stdout)) == ["NASDAQ.AAPL", "NASDAQ.MSFT"])
         let refused = try history(["history", "ARCA."], as: alice)
-        #expect(refused.process.terminationStatus == 65, "\(refused.stderr)")
+        #expect(refused.exitStatus == 65, "\(refused.stderr)")
         #expect(refused.stderr.contains("not entitled to prefix 'ARCA.' (client alice)"), "\(refused.stderr)")
         let mixed = try history(["history", "NASDAQ.", "ARCA.SPY"], as: alice)
-        #expect(mixed.process.terminationStatus == 65 && mixed.stdout.isEmpty, "\(mixed.stderr)")
+        #expect(mixed.exitStatus == 65 && mixed.stdout.isEmpty, "\(mixed.stderr)")
 
         let snapshot = try history(["snapshot"], as: alice)
         #expect(try Set(Self.topics(snapshot.stdout)) == aliceTopics, "\(snapshot.stderr)")
         #expect(try Set(Self.topics(history(["snapshot"], as: dave).stdout)) == ["NASDAQ.AAPL"])
 
         let status = try server.client(["status", "--server", server.replay] + dave)
-        #expect(status.process.terminationStatus == 65, "\(status.stderr)")
+        #expect(status.exitStatus == 65, "\(status.stderr)")
         #expect(status.stderr.contains("status needs the replay role (client dave)"), "\(status.stderr)")
         try server.stop()
     }
@@ -195,7 +196,7 @@ struct CurveSecurityTests {
         try server.waitForStatus("recorded", atLeast: 100, credentials: admin)
         func topics(as credentials: [String]) throws -> Set<String> {
             let history = try server.client(["history", "--server", server.replay, "--format", "ndjson"] + credentials)
-            #expect(history.process.terminationStatus == 0, "\(history.stderr)")
+            #expect(history.exitStatus == 0, "\(history.stderr)")
             return Set(try Self.topics(history.stdout))
         }
         #expect(try topics(as: alice) == ["NASDAQ.AAPL", "NASDAQ.MSFT"])
@@ -208,11 +209,11 @@ struct CurveSecurityTests {
         try FileManager.default.copyItem(atPath: keys.folder.path("bob.key"), toPath: "\(keys.clientsFolder)/bob.key")
         // gone, as a producer and a replay client with a message sent on each connection, sends
         // the SIGHUP itself and times how long each connection stays open after it.
-        let connections = try RunningProcess(
+        let connections = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/python3"),
             [
                 "-c", PythonClients.revokedConnections, server.ingest, server.replay, keys.folder.path("server.key"),
-                keys.folder.path("gone.key_secret"), String(server.process.process.processIdentifier),
+                keys.folder.path("gone.key_secret"), String(server.process.processIdentifier),
             ])
         #expect(try connections.waitForExit() == 0, "\(connections.stderr)")
         let line = try server.process.waitForStderrLine(containing: "clients reloaded from")
@@ -231,7 +232,7 @@ struct CurveSecurityTests {
         #expect(try topics(as: alice) == ["NYSE.IBM", "NYSE.BRK.B"])
         #expect(try topics(as: bob) == ["ARCA.SPY"])
         let revoked = try server.client(["status", "--server", server.replay, "--timeout-ms", "3000"] + gone)
-        #expect(revoked.process.terminationStatus == 69, "\(revoked.stderr)")
+        #expect(revoked.exitStatus == 69, "\(revoked.stderr)")
         #expect(revoked.stderr.contains("this client's key is not let in"), "\(revoked.stderr)")
 
         // admin's key is replaced by another under the same name: the old key's connections are
@@ -241,11 +242,11 @@ struct CurveSecurityTests {
             .write(named: "admin-new", in: keys.folder.url.path, writtenBy: "test")
         try FileManager.default.removeItem(atPath: "\(keys.clientsFolder)/admin.key")
         try FileManager.default.copyItem(atPath: keys.folder.path("admin-new.key"), toPath: "\(keys.clientsFolder)/admin.key")
-        let oldKey = try RunningProcess(
+        let oldKey = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/python3"),
             [
                 "-c", PythonClients.revokedConnections, server.ingest, server.replay, keys.folder.path("server.key"),
-                keys.folder.path("admin.key_secret"), String(server.process.process.processIdentifier),
+                keys.folder.path("admin.key_secret"), String(server.process.processIdentifier),
             ])
         #expect(try oldKey.waitForExit() == 0, "\(oldKey.stderr)")
         for role in ["ingest", "replay", "idle-ingest", "idle-replay"] {
@@ -255,7 +256,7 @@ struct CurveSecurityTests {
         #expect(server.process.stderr.contains("of admin: its key was revoked"), "\(server.process.stderr)")
         let renewed = try server.client(
             ["status", "--server", server.replay, "--curve-server-key", keys.folder.path("server.key"), "--curve-key", keys.folder.path("admin-new.key_secret")])
-        #expect(renewed.process.terminationStatus == 0, "\(renewed.stderr)")
+        #expect(renewed.exitStatus == 0, "\(renewed.stderr)")
         try server.stop()
     }
 
@@ -289,20 +290,20 @@ struct CurveSecurityTests {
             (["--curve-secret", secret, "--clients", folder.path("none")], "cannot read the clients folder"),
         ]
         for (arguments, reason) in cases {
-            let server = try RunningProcess(Binaries.server, base + arguments)
+            let server = try ChildProcess(Binaries.server, base + arguments)
             #expect(try server.waitForExit() == 64, "\(arguments): \(server.stderr)")
             #expect(server.stderr.contains(reason), "\(arguments): \(server.stderr)")
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: secret)
-        let loose = try RunningProcess(Binaries.server, base + keys.serverArguments)
+        let loose = try ChildProcess(Binaries.server, base + keys.serverArguments)
         #expect(try loose.waitForExit() == 64)
         #expect(loose.stderr.contains("run chmod 600 \(secret)"), "\(loose.stderr)")
 
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: keys.folder.path("admin.key_secret"))
-        let client = try RunningProcess(Binaries.client, ["status"] + admin)
+        let client = try ChildProcess(Binaries.client, ["status"] + admin)
         #expect(try client.waitForExit() == 64)
         #expect(client.stderr.contains("--curve-key \(keys.folder.path("admin.key_secret")): holds a secret key but the group or others may read it"), "\(client.stderr)")
-        let half = try RunningProcess(Binaries.client, ["status", "--curve-server-key", keys.folder.path("server.key")])
+        let half = try ChildProcess(Binaries.client, ["status", "--curve-server-key", keys.folder.path("server.key")])
         #expect(try half.waitForExit() == 64)
         #expect(half.stderr.contains("--curve-server-key needs --curve-key"), "\(half.stderr)")
     }
@@ -311,15 +312,15 @@ struct CurveSecurityTests {
         let keys = try CurveKeys()
         let folder = try TemporaryFolder()
         let base = ["--db", folder.path("feed.sqlite"), "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
-        let open = try RunningProcess(Binaries.server, base + ["--publish", "tcp://0.0.0.0:*"])
+        let open = try ChildProcess(Binaries.server, base + ["--publish", "tcp://0.0.0.0:*"])
         #expect(try open.waitForExit() == 64)
         #expect(open.stderr.split(separator: "\n").count == 1, "\(open.stderr)")
         #expect(open.stderr.contains("--publish tcp://0.0.0.0:* listens beyond this host: give --curve-secret FILE --clients DIR, or --insecure"), "\(open.stderr)")
         for arguments in [["--publish", "tcp://*:*"], ["--publish", "tcp://127.0.0.1:*", "--replay", "tcp://eth0:*"]] {
-            let refused = try RunningProcess(Binaries.server, base + arguments)
+            let refused = try ChildProcess(Binaries.server, base + arguments)
             #expect(try refused.waitForExit() == 64, "\(arguments): \(refused.stderr)")
         }
-        let relay = try RunningProcess(Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://*:*"])
+        let relay = try ChildProcess(Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://*:*"])
         #expect(try relay.waitForExit() == 64)
         #expect(relay.stderr.contains("listens beyond this host"), "\(relay.stderr)")
 
@@ -331,7 +332,7 @@ struct CurveSecurityTests {
             endpoints: ["--publish", "tcp://0.0.0.0:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
         try encrypted.stop()
 
-        let multicast = try RunningProcess(Binaries.server, base + keys.serverArguments + ["--multicast", "epgm://127.0.0.1;239.192.7.1:5601"])
+        let multicast = try ChildProcess(Binaries.server, base + keys.serverArguments + ["--multicast", "epgm://127.0.0.1;239.192.7.1:5601"])
         #expect(try multicast.waitForExit() == 64)
         #expect(multicast.stderr.contains("add --multicast-unencrypted"), "\(multicast.stderr)")
     }
@@ -346,18 +347,18 @@ struct CurveSecurityTests {
         let relayKeys = try CurveKeys()
         let alice = try relayKeys.client("alice", roles: "subscribe", prefixes: "NASDAQ.")
         let stranger = try relayKeys.client("stranger", roles: "subscribe", prefixes: "*", allowed: false)
-        let relay = try RunningProcess(
+        let relay = try ChildProcess(
             Binaries.server,
             ["relay", "--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*"] + relayKeys.serverArguments + relayAsClient)
         let ready = try relay.waitForStderrLine(containing: "feed-relay ready")
         let publish = try #require(ready.split(separator: " ").first { $0.hasPrefix("publish=") }?.dropFirst("publish=".count))
 
         let subscriber = try origin.client(["subscribe", "NASDAQ.", "--from", String(publish), "--count", "5", "--format", "ndjson"] + alice)
-        #expect(subscriber.process.terminationStatus == 0, "\(subscriber.stderr)")
+        #expect(subscriber.exitStatus == 0, "\(subscriber.stderr)")
         #expect(try Self.topics(subscriber.stdout).count == 5)
         #expect(try Self.topics(subscriber.stdout).allSatisfy { $0.hasPrefix("NASDAQ.") })
         let refused = try origin.client(["subscribe", "--from", String(publish), "--count", "1", "--connect-timeout-ms", "3000"] + stranger)
-        #expect(refused.process.terminationStatus == 69, "\(refused.stderr)")
+        #expect(refused.exitStatus == 69, "\(refused.stderr)")
         #expect(refused.stderr.contains("this client's key is not let in"), "\(refused.stderr)")
         #expect(try Self.status(origin, as: admin)["refused_keys"] as? Int == 0)
         relay.signal(SIGTERM)
@@ -380,8 +381,8 @@ struct CurveSecurityTests {
                 .replacingOccurrences(of: "tcp://127.0.0.1:5556", with: server.publish)
                 .replacingOccurrences(of: "tcp://127.0.0.1:5557", with: server.ingest)
         }
-        func python(_ script: String) throws -> RunningProcess {
-            try RunningProcess(
+        func python(_ script: String) throws -> ChildProcess {
+            try ChildProcess(
                 URL(fileURLWithPath: "/usr/bin/python3"),
                 ["-c", "import os, sys; os.chdir(sys.argv[1]); exec(sys.argv[2])", keys.folder.url.path, script])
         }

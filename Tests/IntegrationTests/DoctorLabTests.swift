@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -14,11 +15,11 @@ struct DoctorLabTests {
     ) throws -> (status: Int32, output: String) {
         let folder = try TemporaryFolder()
         let arguments = ["doctor", "--multicast", multicast, "--db", folder.path("data/feed.sqlite")] + extra
-        let process: RunningProcess
+        let process: ChildProcess
         if wrapper.isEmpty {
             process = try LabNetwork.run(Binaries.server, arguments, in: lab.namespace("pub"), unprivileged: unprivileged)
         } else {
-            process = try RunningProcess(
+            process = try ChildProcess(
                 URL(fileURLWithPath: "/usr/bin/env"), ["ip", "netns", "exec", lab.namespace("pub")] + wrapper + [Binaries.server.path] + arguments)
         }
         let status = try process.waitForExit(timeout: 30)
@@ -27,8 +28,8 @@ struct DoctorLabTests {
     }
 
     static func ip(_ arguments: [String]) throws {
-        let process = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ip"] + arguments)
-        guard try process.waitForExit() == 0 else { throw ProcessFailure("ip \(arguments): \(process.stderr)") }
+        let process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ip"] + arguments)
+        guard try process.waitForExit() == 0 else { throw process.failure("failed") }
     }
 
     static func line(_ output: String, _ prefix: String) -> String? {
@@ -99,26 +100,26 @@ struct DoctorLabTests {
 struct DoctorCommandTests {
     @Test func aPortInUseFailsAndBadArgumentsExit64() throws {
         let server = try ServerFixture()
-        let doctor = try RunningProcess(Binaries.server, ["doctor", "--ingest", server.ingest, "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"])
+        let doctor = try ChildProcess(Binaries.server, ["doctor", "--ingest", server.ingest, "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"])
         #expect(try doctor.waitForExit() == 1, "\(doctor.stdout)")
         let port = server.ingest.split(separator: ":").last!
         #expect(DoctorLabTests.line(doctor.stdout, "fail  --ingest \(server.ingest): port \(port) is in use; fix: ss -ltnp 'sport = :\(port)'") != nil, "\(doctor.stdout)")
         try server.stop()
 
         // Retention that the disk cannot hold is a warning naming the room it needs.
-        let huge = try RunningProcess(
+        let huge = try ChildProcess(
             Binaries.server, ["doctor", "--retain-size", "1000000TB", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"])
         #expect(try huge.waitForExit() == 0, "\(huge.stdout)")
         #expect(DoctorLabTests.line(huge.stdout, "warn  disk for ./data/feed.sqlite:")?.contains(", below 909494.7 TiB") == true, "\(huge.stdout)")
-        let modest = try RunningProcess(
+        let modest = try ChildProcess(
             Binaries.server, ["doctor", "--retain-size", "1MB", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*"])
         #expect(try modest.waitForExit() == 0, "\(modest.stdout)")
         #expect(DoctorLabTests.line(modest.stdout, "ok    disk for ./data/feed.sqlite:") != nil, "\(modest.stdout)")
-        let badSize = try RunningProcess(Binaries.server, ["doctor", "--retain-size", "lots"])
+        let badSize = try ChildProcess(Binaries.server, ["doctor", "--retain-size", "lots"])
         #expect(try badSize.waitForExit() == 64)
         #expect(badSize.stderr.contains("--retain-size"), "\(badSize.stderr)")
 
-        let bad = try RunningProcess(Binaries.server, ["doctor", "--multicast", "epgm://lab0;10.0.0.1:5601"])
+        let bad = try ChildProcess(Binaries.server, ["doctor", "--multicast", "epgm://lab0;10.0.0.1:5601"])
         #expect(try bad.waitForExit() == 64)
         #expect(bad.stderr.hasPrefix("feed-server: --multicast epgm://lab0;10.0.0.1:5601: group 10.0.0.1 is not"), "\(bad.stderr)")
     }

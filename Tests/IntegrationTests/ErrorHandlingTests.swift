@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -53,7 +54,7 @@ struct ErrorHandlingTests {
     @Test(arguments: usageErrors.indices)
     func badArgumentsExit64WithOneLineReason(index: Int) throws {
         let (binary, arguments, reason) = Self.usageErrors[index]
-        let process = try RunningProcess(binary, arguments)
+        let process = try ChildProcess(binary, arguments)
         #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
         let lines = process.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(arguments): expected one line, got:\n\(process.stderr)")
@@ -64,7 +65,7 @@ struct ErrorHandlingTests {
         let folder = try TemporaryFolder()
         let blocker = folder.path("a-file")
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
-        let process = try RunningProcess(
+        let process = try ChildProcess(
             Binaries.server, ["--db", blocker + "/sub/feed.sqlite", "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
         #expect(try process.waitForExit() == 69)
         #expect(process.stderr.contains(blocker), "\(process.stderr)")
@@ -74,21 +75,21 @@ struct ErrorHandlingTests {
         let folder = try TemporaryFolder()
         let path = folder.path("corrupt.sqlite")
         try Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: path))
-        let server = try RunningProcess(
+        let server = try ChildProcess(
             Binaries.server, ["--db", path, "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
         #expect(try server.waitForExit() == 69)
         #expect(server.stderr.contains(path), "\(server.stderr)")
-        let client = try RunningProcess(Binaries.client, ["history", "--db", path])
+        let client = try ChildProcess(Binaries.client, ["history", "--db", path])
         #expect(try client.waitForExit() == 66)
         #expect(client.stderr.contains(path), "\(client.stderr)")
-        let missing = try RunningProcess(Binaries.client, ["history", "--db", folder.path("missing.sqlite")])
+        let missing = try ChildProcess(Binaries.client, ["history", "--db", folder.path("missing.sqlite")])
         #expect(try missing.waitForExit() == 66)
         #expect(missing.stderr.contains("missing.sqlite"), "\(missing.stderr)")
     }
 
     @Test func missingMulticastInterfaceIsAClearStartupError() throws {
         let folder = try TemporaryFolder()
-        let process = try RunningProcess(
+        let process = try ChildProcess(
             Binaries.server,
             ["--db", folder.path("feed.sqlite"), "--multicast", "epgm://nosuchif0;239.192.7.1:5601", "--publish", "tcp://127.0.0.1:*",
              "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
@@ -98,7 +99,7 @@ struct ErrorHandlingTests {
 
     @Test func endpointInUseIsAClearStartupError() throws {
         let first = try ServerFixture()
-        let second = try RunningProcess(
+        let second = try ChildProcess(
             Binaries.server, ["--db", first.folder.path("second.sqlite"), "--publish", first.publish, "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
         #expect(try second.waitForExit() == 69)
         #expect(second.stderr.contains(first.publish) && second.stderr.contains("Address already in use"), "\(second.stderr)")
@@ -113,22 +114,22 @@ struct ErrorHandlingTests {
         for (option, path) in zip(["--publish", "--ingest", "--replay"], paths) {
             var endpoints = ["--publish": "tcp://127.0.0.1:*", "--ingest": "tcp://127.0.0.1:*", "--replay": "tcp://127.0.0.1:*"]
             endpoints[option] = "ipc://\(path)"
-            let second = try RunningProcess(
+            let second = try ChildProcess(
                 Binaries.server, ["--db", folder.path("second.sqlite")] + endpoints.flatMap { [$0.key, $0.value] })
             #expect(try second.waitForExit() == 69, "\(option): \(second.stderr)")
             #expect(second.stderr.contains("ipc://\(path): Address already in use"), "\(option): \(second.stderr)")
         }
         // The first server still serves its endpoints.
         let status = try first.client(["status", "--server", first.replay])
-        #expect(status.process.terminationStatus == 0, "\(status.stderr)")
+        #expect(status.exitStatus == 0, "\(status.stderr)")
         try first.stop()
         for path in paths { #expect(!FileManager.default.fileExists(atPath: path), "\(path) left behind") }
 
         let relayEndpoint = "ipc://\(folder.path("relay"))"
         let origin = try ServerFixture(folder: folder, endpoints: nil)
-        let relay = try RunningProcess(Binaries.server, ["relay", "--upstream", origin.publish, "--publish", relayEndpoint])
+        let relay = try ChildProcess(Binaries.server, ["relay", "--upstream", origin.publish, "--publish", relayEndpoint])
         _ = try relay.waitForStderrLine(containing: "feed-relay ready")
-        let rival = try RunningProcess(Binaries.server, ["relay", "--upstream", origin.publish, "--publish", relayEndpoint])
+        let rival = try ChildProcess(Binaries.server, ["relay", "--upstream", origin.publish, "--publish", relayEndpoint])
         #expect(try rival.waitForExit() == 69, "\(rival.stderr)")
         #expect(rival.stderr.contains("\(relayEndpoint): Address already in use"), "\(rival.stderr)")
         try relay.expectCleanStop()
@@ -138,13 +139,13 @@ struct ErrorHandlingTests {
 
     @Test func unreachableServerIsReportedNotWaitedOnForever() throws {
         // Port 1 on loopback: nothing listens there.
-        let publish = try RunningProcess(Binaries.client, ["publish", "--to", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"], stdin: Data("topic,bid,bid_size,ask,ask_size\n".utf8))
+        let publish = try ChildProcess(Binaries.client, ["publish", "--to", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"], stdin: .bytes(Data("topic,bid,bid_size,ask,ask_size\n".utf8)))
         #expect(try publish.waitForExit() == 69)
         #expect(publish.stderr.contains("tcp://127.0.0.1:1"), "\(publish.stderr)")
-        let history = try RunningProcess(Binaries.client, ["history", "--server", "tcp://127.0.0.1:1"])
+        let history = try ChildProcess(Binaries.client, ["history", "--server", "tcp://127.0.0.1:1"])
         #expect(try history.waitForExit() == 69)
         #expect(history.stderr.contains("no answer"), "\(history.stderr)")
-        let subscribe = try RunningProcess(Binaries.client, ["subscribe", "--from", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"])
+        let subscribe = try ChildProcess(Binaries.client, ["subscribe", "--from", "tcp://127.0.0.1:1", "--connect-timeout-ms", "500"])
         #expect(try subscribe.waitForExit() == 69)
         #expect(subscribe.stderr.contains("no heartbeat") && subscribe.stderr.contains("tcp://127.0.0.1:1"), "\(subscribe.stderr)")
     }
@@ -162,8 +163,8 @@ struct ErrorHandlingTests {
             NASDAQ.MSFT,415.10,100,415.12,200
 
             """
-        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: Data(input.utf8))
-        #expect(publisher.process.terminationStatus == 65)
+        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: .bytes(Data(input.utf8)))
+        #expect(publisher.exitStatus == 65)
         for line in ["line 3:", "line 4:", "line 5:", "line 6:"] {
             #expect(publisher.stderr.contains(line), "\(line) missing from \(publisher.stderr)")
         }
@@ -173,8 +174,8 @@ struct ErrorHandlingTests {
         #expect(received.map { $0["topic"] as? String } == ["NASDAQ.AAPL", "NASDAQ.MSFT"])
         #expect((received.first?["bid"] as? NSNumber)?.decimalValue == Decimal(string: "182.35"))
 
-        let strict = try server.client(["publish", "--to", server.ingest, "--strict", "-"], stdin: Data(input.utf8))
-        #expect(strict.process.terminationStatus == 65)
+        let strict = try server.client(["publish", "--to", server.ingest, "--strict", "-"], stdin: .bytes(Data(input.utf8)))
+        #expect(strict.exitStatus == 65)
         #expect(strict.stderr.contains("line 3:") && !strict.stderr.contains("line 4:"), "\(strict.stderr)")
         try server.stop()
     }
@@ -187,10 +188,10 @@ struct FullDiskTests {
     /// A server whose history lives on a 512 KiB tmpfs of its own mount namespace, with a
     /// generator fast enough to fill the recorder's backlog within a second or two: the engine
     /// really waits for a recorder that cannot write. Returns the server and its replay endpoint.
-    private func serverOnAFullDisk(_ folder: TemporaryFolder) throws -> (RunningProcess, String) {
+    private func serverOnAFullDisk(_ folder: TemporaryFolder) throws -> (ChildProcess, String) {
         let disk = folder.path("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let server = try RunningProcess(
+        let server = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/unshare"),
             ["--mount", "sh", "-c",
              "mount -t tmpfs -o size=512k tmpfs '\(disk)' && exec '\(Binaries.server.path)' --publish 'tcp://127.0.0.1:*' "
@@ -202,7 +203,7 @@ struct FullDiskTests {
         return (server, String(replay))
     }
 
-    private func expectIncompleteStopWithin2Seconds(_ server: RunningProcess) throws {
+    private func expectIncompleteStopWithin2Seconds(_ server: ChildProcess) throws {
         server.signal(SIGTERM)
         let started = Date()
         #expect(try server.waitForExit(timeout: 10) == 74, "\(server.stderr.suffix(2000))")
@@ -223,7 +224,7 @@ struct FullDiskTests {
         let (server, replay) = try serverOnAFullDisk(folder)
         _ = try server.waitForStderrLine(containing: "messages not recorded", timeout: 30)
         func status() throws -> [String: Any] {
-            let client = try RunningProcess(Binaries.client, ["status", "--server", replay])
+            let client = try ChildProcess(Binaries.client, ["status", "--server", replay])
             #expect(try client.waitForExit() == 0, "\(client.stderr)")
             return try #require(try JSONSerialization.jsonObject(with: Data(client.stdout.utf8)) as? [String: Any])
         }

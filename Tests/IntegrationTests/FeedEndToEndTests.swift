@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -69,7 +70,7 @@ struct FeedEndToEndTests {
         let input = server.folder.path("input.\(format)")
         try text.write(toFile: input, atomically: true, encoding: .utf8)
         let publisher = try server.client(["publish", "--to", server.ingest, input])
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)")
         #expect(publisher.stderr.contains("published 3000 messages, rejected 0 lines"))
 
         let received = try raw.receive(count: expected.count)
@@ -100,12 +101,12 @@ struct FeedEndToEndTests {
     @Test func prefixFilteringIsExactAgainstTheHistory() throws {
         // Also with two libzmq I/O threads, which the server really starts.
         let server = try ServerFixture(extraArguments: ["--demo", "5000", "--io-threads", "2"])
-        let tasks = "/proc/\(server.process.process.processIdentifier)/task"
+        let tasks = "/proc/\(server.process.processIdentifier)/task"
         let threadNames = try FileManager.default.contentsOfDirectory(atPath: tasks).map { task in
             try String(contentsOfFile: "\(tasks)/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(threadNames.filter { $0.hasPrefix("ZMQbg/IO/") }.count == 2, "\(threadNames)")
-        let subscriber = try RunningProcess(
+        let subscriber = try ChildProcess(
             Binaries.client, ["subscribe", "NASDAQ.AAPL", "NYSE.", "--from", server.publish, "--format", "ndjson", "--count", "400"])
         #expect(try subscriber.waitForExit() == 0, "\(subscriber.stderr)")
         try server.stop()
@@ -132,7 +133,7 @@ struct FeedEndToEndTests {
     @Test func cleanShutdownFlushesEveryPublishedMessage() throws {
         // Blocks this large never flush by size or timer during the test: only shutdown writes them.
         let server = try ServerFixture(extraArguments: ["--demo", "20000", "--block-messages", "8000000", "--block-flush-ms", "600000"])
-        let subscriber = try RunningProcess(
+        let subscriber = try ChildProcess(
             Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "5000"])
         #expect(try subscriber.waitForExit() == 0)
         try server.stop()
@@ -207,7 +208,7 @@ struct FeedEndToEndTests {
 
     @Test func historyFromServerAndFromFileAgreeWithBruteForce() throws {
         let server = try ServerFixture(extraArguments: ["--demo", "5000", "--block-messages", "256"])
-        let subscriber = try RunningProcess(Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "3000"])
+        let subscriber = try ChildProcess(Binaries.client, ["subscribe", "--from", server.publish, "--format", "csv", "--count", "3000"])
         #expect(try subscriber.waitForExit() == 0)
         try server.stop()
         let restarted = try ServerFixture(databasePath: server.databasePath, folder: server.folder)
@@ -228,7 +229,7 @@ struct FeedEndToEndTests {
         for (arguments, expected) in queries {
             let fromServer = try restarted.client(["history"] + arguments + ["--server", restarted.replay, "--format", "ndjson"])
             let fromFile = try restarted.client(["history"] + arguments + ["--db", server.databasePath, "--format", "ndjson"])
-            #expect(fromServer.process.terminationStatus == 0, "\(fromServer.stderr)")
+            #expect(fromServer.exitStatus == 0, "\(fromServer.stderr)")
             #expect(fromServer.stdout == fromFile.stdout, "server and file disagree for \(arguments)")
             let sequences = try NDJSON.objects(fromFile.stdout).compactMap { ($0["seq"] as? NSNumber)?.uint64Value }
             #expect(sequences == expected.map(\.feedSequence), "wrong messages for \(arguments)")

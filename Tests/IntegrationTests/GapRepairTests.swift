@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -22,7 +23,7 @@ struct GapRepairTests {
     /// takes 16 KiB, then pauses `pauseMilliseconds`, and reads nothing at all while the file
     /// `hold` exists. The client blocks on its output, so its queues fill and libzmq drops for
     /// it, as for any subscriber slower than the feed. Returns once the client is live.
-    static func slowSubscriber(_ arguments: [String], hold: String, pauseMilliseconds: Int = 1) throws -> RunningProcess {
+    static func slowSubscriber(_ arguments: [String], hold: String, pauseMilliseconds: Int = 1) throws -> ChildProcess {
         let command = ([Binaries.client.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let reader = """
             import os, sys, time
@@ -38,7 +39,7 @@ struct GapRepairTests {
                 time.sleep(pause)
             """
         _ = FileManager.default.createFile(atPath: hold, contents: nil)
-        let process = try RunningProcess(
+        let process = try ChildProcess(
             URL(fileURLWithPath: "/bin/bash"),
             ["-c", "set -o pipefail; \(command.joined(separator: " ")) | /usr/bin/python3 -c \"$0\" \"$1\" \"$2\"", reader, hold,
              String(Double(pauseMilliseconds) / 1000)])
@@ -50,7 +51,7 @@ struct GapRepairTests {
     static func release(_ hold: String) throws { try FileManager.default.removeItem(atPath: hold) }
 
     /// The messages a subscriber printed as NDJSON, as (session, feed sequence, topic, topic sequence).
-    static func delivered(_ process: RunningProcess) throws -> [Delivered] { try delivered(process.stdout) }
+    static func delivered(_ process: ChildProcess) throws -> [Delivered] { try delivered(process.stdout) }
 
     /// The messages in NDJSON text, up to its last complete line (a killed client may leave half a line).
     static func delivered(_ text: String) throws -> [Delivered] {
@@ -114,7 +115,7 @@ struct GapRepairTests {
         // second, ending with a burst of one topic, while it reads slowly.
         for (index, part) in parts.enumerated() {
             try folder.write(part, to: "part\(index).csv")
-            #expect(try server.client(["publish", "--to", server.ingest, folder.path("part\(index).csv")]).process.terminationStatus == 0)
+            #expect(try server.client(["publish", "--to", server.ingest, folder.path("part\(index).csv")]).exitStatus == 0)
             if index == 0 { try Self.release(hold) }
         }
         #expect(try subscriber.waitForExit(timeout: 60) == 0, "\(subscriber.stderr)")
@@ -150,13 +151,13 @@ struct GapRepairTests {
             hold: hold)
         try folder.write(before, to: "before.csv")
         try folder.write(after, to: "after.csv")
-        #expect(try first.client(["publish", "--to", first.ingest, folder.path("before.csv")]).process.terminationStatus == 0)
+        #expect(try first.client(["publish", "--to", first.ingest, folder.path("before.csv")]).exitStatus == 0)
         // Stopped while the subscriber reads nothing: most of the session never reached it live.
         try first.stop()
         let second = try ServerFixture(databasePath: first.databasePath, folder: folder, endpoints: endpoints)
         try Self.release(hold)
         _ = try subscriber.waitForStderrLine(containing: "publisher restarted: session \(first.session) -> \(second.session)", timeout: 60)
-        #expect(try second.client(["publish", "--to", second.ingest, folder.path("after.csv")]).process.terminationStatus == 0)
+        #expect(try second.client(["publish", "--to", second.ingest, folder.path("after.csv")]).exitStatus == 0)
         #expect(try subscriber.waitForExit(timeout: 60) == 0, "\(subscriber.stderr)")
         try second.stop()
 

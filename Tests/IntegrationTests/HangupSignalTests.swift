@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -15,24 +16,24 @@ struct HangupSignalTests {
         #expect(line.contains("subscriptions "), "\(line)")
 
         // Still the same process, still taking in, publishing and recording.
-        #expect(server.process.process.isRunning)
+        #expect(server.process.isRunning)
         let (csv, _) = FeedEndToEndTests.sampleInput(count: 100)
         try server.folder.write(csv, to: "more.csv")
         let publisher = try server.client(["publish", "--to", server.ingest, server.folder.path("more.csv")])
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)")
         try server.waitForStatus("recorded", atLeast: 300)
         try server.stop()
     }
 
     @Test func sighupLogsTheRelayStatusAndTheRelayKeepsRunning() throws {
         let origin = try ServerFixture()
-        let relay = try RunningProcess(
+        let relay = try ChildProcess(
             Binaries.server, ["relay", "--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*"])
         _ = try relay.waitForStderrLine(containing: "feed-relay ready")
         relay.signal(SIGHUP)
         let line = try relay.waitForStderrLine(containing: "status: forwarded ")
         #expect(line.contains("rejected 0"), "\(line)")
-        #expect(relay.process.isRunning)
+        #expect(relay.isRunning)
         try relay.expectCleanStop()
         try origin.stop()
     }

@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -23,7 +24,7 @@ struct HistoryHealthTests {
 
     /// Runs Python on `script` with `arguments`; returns its stdout.
     static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script] + arguments)
+        let python = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script] + arguments)
         #expect(try python.waitForExit(timeout: 60) == 0, "\(python.stderr)")
         return python.stdout
     }
@@ -41,7 +42,7 @@ struct HistoryHealthTests {
         try Self.writeGarbage(intoMiddleOf: path)
 
         // Before: the server started, recorded into it and exited 0. Now it refuses, saying what to do.
-        let refused = try RunningProcess(
+        let refused = try ChildProcess(
             Binaries.server,
             ["--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--db", path])
         #expect(try refused.waitForExit(timeout: 30) == 69, "\(refused.stderr)")
@@ -51,7 +52,7 @@ struct HistoryHealthTests {
 
         // Repair salvages what reads back and counts what it lost: together, every message.
         let output = folder.path("salvaged.sqlite")
-        let repair = try RunningProcess(Binaries.server, ["repair", "--db", path, "--output", output])
+        let repair = try ChildProcess(Binaries.server, ["repair", "--db", path, "--output", output])
         #expect(try repair.waitForExit(timeout: 60) == 0, "\(repair.stderr)")
         let salvaged = try #require(Self.number(after: "blocks, ", in: repair.stderr), "\(repair.stderr)")
         let lost = try #require(Self.number(after: "blocks, ", in: String(repair.stderr[repair.stderr.range(of: "lost ")!.upperBound...])))
@@ -60,13 +61,13 @@ struct HistoryHealthTests {
         #expect(lost > 0, "the garbage should have hit stored blocks: \(repair.stderr)")
 
         // Read as it is, the damaged file gives the same messages, each damaged block noted.
-        let direct = try RunningProcess(Binaries.client, ["history", "--db", path, "--count-only"])
+        let direct = try ChildProcess(Binaries.client, ["history", "--db", path, "--count-only"])
         #expect(try direct.waitForExit() == 0, "\(direct.stderr)")
         #expect(direct.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(salvaged), "\(direct.stderr)")
         #expect(direct.stderr.split(separator: "\n").filter { $0.contains("damaged, skipped") }.count > 0, "\(direct.stderr)")
 
         // The new file holds exactly what was salvaged, and a server records into it.
-        let counted = try RunningProcess(Binaries.client, ["history", "--db", output, "--count-only"])
+        let counted = try ChildProcess(Binaries.client, ["history", "--db", output, "--count-only"])
         #expect(try counted.waitForExit() == 0, "\(counted.stderr)")
         #expect(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(salvaged))
         let server = try ServerFixture(databasePath: output, folder: folder)
@@ -74,7 +75,7 @@ struct HistoryHealthTests {
         try server.stop()
 
         // The output is never overwritten.
-        let again = try RunningProcess(Binaries.server, ["repair", "--db", path, "--output", output])
+        let again = try ChildProcess(Binaries.server, ["repair", "--db", path, "--output", output])
         #expect(try again.waitForExit() == 73, "\(again.stderr)")
         #expect(again.stderr.contains("exists"), "\(again.stderr)")
     }
@@ -96,7 +97,7 @@ struct HistoryHealthTests {
 
         for source in [["--server", server.replay], ["--db", server.databasePath]] {
             let history = try server.client(["history", "--count-only"] + source)
-            #expect(history.process.terminationStatus == 0, "\(source): \(history.stderr)")
+            #expect(history.exitStatus == 0, "\(source): \(history.stderr)")
             #expect(history.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(5000 - block[2]), "\(source)")
             #expect(
                 history.stderr.contains(
@@ -105,7 +106,7 @@ struct HistoryHealthTests {
         }
         // The server is still serving, and stops cleanly.
         let status = try server.client(["status", "--server", server.replay])
-        #expect(status.process.terminationStatus == 0, "\(status.stderr)")
+        #expect(status.exitStatus == 0, "\(status.stderr)")
         try server.stop()
         #expect(server.process.stderr.contains("block 3"), "the server logs what it skipped")
     }
@@ -134,7 +135,7 @@ struct HistoryHealthTests {
 
         for source in [["--server", server.replay], ["--db", server.databasePath]] {
             let snapshot = try server.client(["snapshot", "--format", "ndjson"] + source)
-            #expect(snapshot.process.terminationStatus == 0, "\(source): \(snapshot.stderr)")
+            #expect(snapshot.exitStatus == 0, "\(source): \(snapshot.stderr)")
             let received = try NDJSON.objects(snapshot.stdout).compactMap { object -> (String, UInt64)? in
                 guard let topic = object["topic"] as? String, let seq = (object["seq"] as? NSNumber)?.uint64Value else { return nil }
                 return (topic, seq)

@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -40,7 +41,7 @@ struct HistoryMigrationCommandTests {
     static func versionOneFile(in folder: TemporaryFolder, count: Int) throws -> String {
         let modern = try versionTwoFile(in: folder, count: count)
         let old = folder.path("old.sqlite")
-        let python = try RunningProcess(
+        let python = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/python3"),
             ["-c", downgrade, modern, old, Binaries.repositoryRoot.appendingPathComponent("schemas/history-v1.sql").path])
         #expect(try python.waitForExit() == 0, "\(python.stderr)")
@@ -78,50 +79,50 @@ struct HistoryMigrationCommandTests {
         let path = try Self.versionOneFile(in: folder, count: count)
 
         // The recorder refuses it, naming the command, and changes nothing.
-        let server = try RunningProcess(
+        let server = try ChildProcess(
             Binaries.server,
             ["--db", path, "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"])
         #expect(try server.waitForExit() == 69)
         #expect(server.stderr.contains("`feed-server migrate --db \(path)`"), "\(server.stderr)")
 
         // A client reads it as it is, with a note.
-        let before = try RunningProcess(Binaries.client, ["history", "--db", path, "--format", "csv"])
+        let before = try ChildProcess(Binaries.client, ["history", "--db", path, "--format", "csv"])
         #expect(try before.waitForExit() == 0, "\(before.stderr)")
         #expect(before.stderr.contains("is a version-1 history"), "\(before.stderr)")
         #expect(before.stdout.split(separator: "\n").count == count + 1)  // A header line and every message.
 
-        let migrate = try RunningProcess(Binaries.server, ["migrate", "--db", path])
+        let migrate = try ChildProcess(Binaries.server, ["migrate", "--db", path])
         #expect(try migrate.waitForExit() == 0, "\(migrate.stderr)")
         #expect(migrate.stderr.contains("\(count) of \(count) messages indexed (100%)"), "\(migrate.stderr)")
         #expect(migrate.stderr.contains("migrated \(path) to history schema version 2"), "\(migrate.stderr)")
         #expect(migrate.stderr.contains("\(count) messages") && migrate.stderr.contains("50 topics"), "\(migrate.stderr)")
 
         // The same messages, byte for byte, and no note; prefix queries agree too.
-        let after = try RunningProcess(Binaries.client, ["history", "--db", path, "--format", "csv"])
+        let after = try ChildProcess(Binaries.client, ["history", "--db", path, "--format", "csv"])
         #expect(try after.waitForExit() == 0)
         #expect(after.stdout == before.stdout)
         #expect(!after.stderr.contains("version-1"))
-        let nyse = try RunningProcess(Binaries.client, ["history", "NYSE.S1", "--db", path, "--format", "csv"])
+        let nyse = try ChildProcess(Binaries.client, ["history", "NYSE.S1", "--db", path, "--format", "csv"])
         #expect(try nyse.waitForExit() == 0)
         let expected = before.stdout.split(separator: "\n").dropFirst().filter { $0.contains(",NYSE.S1") }  // A prefix: S1, S11, S13, ...
         #expect(Array(nyse.stdout.split(separator: "\n").dropFirst()) == expected)
 
         // Done once: a second run says so; the server now records into it.
-        let again = try RunningProcess(Binaries.server, ["migrate", "--db", path, "--vacuum"])
+        let again = try ChildProcess(Binaries.server, ["migrate", "--db", path, "--vacuum"])
         #expect(try again.waitForExit() == 0)
         #expect(again.stderr.contains("already history schema version 2"), "\(again.stderr)")
     }
 
     @Test func migrateNamesWhatIsWrong() throws {
         let folder = try TemporaryFolder()
-        let missing = try RunningProcess(Binaries.server, ["migrate", "--db", folder.path("none.sqlite")])
+        let missing = try ChildProcess(Binaries.server, ["migrate", "--db", folder.path("none.sqlite")])
         #expect(try missing.waitForExit() == 66)
         #expect(missing.stderr.contains("no history database at"), "\(missing.stderr)")
         try folder.write("not a database at all, but long enough to look like a header of something else entirely", to: "text.sqlite")
-        let text = try RunningProcess(Binaries.server, ["migrate", "--db", folder.path("text.sqlite")])
+        let text = try ChildProcess(Binaries.server, ["migrate", "--db", folder.path("text.sqlite")])
         #expect(try text.waitForExit() == 65)
         #expect(text.stderr.contains("is not a feed history database"), "\(text.stderr)")
-        let empty = try RunningProcess(Binaries.server, ["migrate", "--db", ""])
+        let empty = try ChildProcess(Binaries.server, ["migrate", "--db", ""])
         #expect(try empty.waitForExit() == 64)
     }
 
@@ -135,7 +136,7 @@ struct HistoryMigrationCommandTests {
         let store = try HistoryStore(path: modern, readOnly: true)
         let reader = Binaries.repositoryRoot.appendingPathComponent("schemas/python/feed_history.py").path
         for prefixes in [["NYSE.S1"], ["NASDAQ.S2", "NASDAQ.S22", "NYSE.S49"]] {
-            let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), [reader, modern] + prefixes)
+            let python = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), [reader, modern] + prefixes)
             #expect(try python.waitForExit() == 0, "\(python.stderr)")
             let got = try python.stdout.split(separator: "\n").map { line in
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -26,7 +27,7 @@ struct HistoryProgressTests {
             sys.stdout.buffer.write(data)
             sys.exit(child.wait())
             """
-        let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, output] + command)
+        let python = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, output] + command)
         let status = try python.waitForExit(timeout: 60)
         return (status, python.stdout)
     }
@@ -45,7 +46,7 @@ struct HistoryProgressTests {
         #expect(terminal.range(of: #"msg/s, (99|100)% of the range, 0 s left"#, options: .regularExpression) != nil, "\(terminal.debugDescription)")
         #expect(terminal.contains("\rhistory: 3000 messages in "), "\(terminal.debugDescription)")
 
-        let piped = try RunningProcess(Binaries.client, query)
+        let piped = try ChildProcess(Binaries.client, query)
         #expect(try piped.waitForExit() == 0)
         #expect(piped.stderr.isEmpty, "\(piped.stderr.debugDescription)")
         // The same output either way: progress never goes to stdout.

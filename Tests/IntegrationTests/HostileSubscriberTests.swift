@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -10,14 +11,14 @@ struct HostileSubscriberTests {
     /// A demo feed with a normal subscriber that would exit 69 if the feed fell silent for
     /// `silence` ms (heartbeats come every 200 ms), so a freeze fails the test. (How long the feed
     /// pauses when a subscriber with many prefixes leaves is measured in BENCHMARKS.md.)
-    static func watchedServer(_ arguments: [String] = [], silence: Int = 1500) throws -> (ServerFixture, RunningProcess) {
+    static func watchedServer(_ arguments: [String] = [], silence: Int = 1500) throws -> (ServerFixture, ChildProcess) {
         let server = try ServerFixture(extraArguments: ["--demo", "2000"] + arguments)
         let watcher = try server.subscriber(["--silence-timeout-ms", String(silence), "--format", "csv", "NASDAQ."])
         return (server, watcher)
     }
 
     /// The normal subscriber is still running, then stops with nothing lost.
-    static func expectWatcherLostNothing(_ watcher: RunningProcess, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectWatcherLostNothing(_ watcher: ChildProcess, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = watcher.stdout.count
         try watcher.waitForStdoutLines(watcher.stdout.split(separator: "\n").count + 5, timeout: 10)
         #expect(watcher.stdout.count > before, sourceLocation: sourceLocation)
@@ -66,12 +67,12 @@ struct HostileSubscriberTests {
 
     @Test func aRelayDisconnectsASubscriberAskingForTooMuchAndGoesOnForwarding() throws {
         let server = try ServerFixture(extraArguments: ["--demo", "2000"])
-        let relay = try RunningProcess(
+        let relay = try ChildProcess(
             Binaries.server,
             ["relay", "--upstream", server.publish, "--publish", "tcp://127.0.0.1:*", "--max-subscriptions", "100"])
         let ready = try relay.waitForStderrLine(containing: "feed-relay ready")
         let relayPublish = String(ready.split(separator: " ").first { $0.hasPrefix("publish=") }!.dropFirst("publish=".count))
-        let watcher = try RunningProcess(
+        let watcher = try ChildProcess(
             Binaries.client, ["subscribe", "--from", relayPublish, "--silence-timeout-ms", "1500", "--format", "csv", "NASDAQ."])
         _ = try watcher.waitForStderrLine(containing: "; live")
         let hostile = try HostilePeer("many", 1000, endpoint: relayPublish)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 struct KeygenCommandTests {
     @Test func writesAKeyPairThatPyzmqLoads() throws {
         let folder = try TemporaryFolder()
-        let keygen = try RunningProcess(
+        let keygen = try ChildProcess(
             Binaries.client, ["keygen", "alice", "--directory", folder.url.path, "--metadata", "roles=subscribe,replay", "--metadata", "prefixes=NASDAQ., NYSE.IBM"])
         #expect(try keygen.waitForExit() == 0, "\(keygen.stderr)")
         let publicKey = try #require(keygen.stdout.split(separator: "\n").first?.split(separator: " ").last)
@@ -19,7 +20,7 @@ struct KeygenCommandTests {
             assert zmq.curve_public(secret) == public
             print(public.decode())
             """
-        let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, folder.path("alice")])
+        let python = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, folder.path("alice")])
         #expect(try python.waitForExit() == 0, "\(python.stderr)")
         #expect(python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(publicKey))
 
@@ -28,7 +29,7 @@ struct KeygenCommandTests {
         #expect(!text.contains("secret-key"))
         #expect(try FileManager.default.attributesOfItem(atPath: folder.path("alice.key_secret"))[.posixPermissions] as? Int == 0o600)
 
-        let again = try RunningProcess(Binaries.client, ["keygen", "alice", "--directory", folder.url.path])
+        let again = try ChildProcess(Binaries.client, ["keygen", "alice", "--directory", folder.url.path])
         #expect(try again.waitForExit() == 73)
         #expect(again.stderr.contains("alice.key: already exists"), "\(again.stderr)")
         #expect(try String(contentsOfFile: folder.path("alice.key"), encoding: .utf8) == text)
@@ -44,7 +45,7 @@ struct KeygenCommandTests {
     ])
     func badArgumentsExit64(arguments: [String], reason: String) throws {
         let folder = try TemporaryFolder()
-        let process = try RunningProcess(Binaries.client, arguments + ["--directory", folder.url.path])
+        let process = try ChildProcess(Binaries.client, arguments + ["--directory", folder.url.path])
         #expect(try process.waitForExit() == 64)
         #expect(process.stderr.contains(reason), "\(process.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).isEmpty)

@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -22,7 +23,7 @@ struct LateJoinerTests {
         try server.waitForStatus("recorded", atLeast: 200_000, timeout: 30)
         // Two of the thirty symbols (NYSE.I covers NYSE.IBM): all a debug build prints fast enough.
         let prefixes = ["NASDAQ.AAPL", "NYSE.IBM", "NYSE.I"]
-        let late = try RunningProcess(
+        let late = try ChildProcess(
             Binaries.client,
             ["subscribe"] + prefixes + ["--from", server.publish, "--replay", server.replay, "--replay-from", "start",
              "--format", "ndjson", "--heartbeats"])
@@ -58,11 +59,11 @@ struct LateJoinerTests {
         let server = try ServerFixture()
         try server.publishRecordedSample(count: 1000)
         // With a replay endpoint, as the CLI has by default: it must repair gaps, not replay the session.
-        let live = try RunningProcess(
+        let live = try ChildProcess(
             Binaries.client,
             ["subscribe", "NYSE.", "--from", server.publish, "--replay", server.replay, "--format", "ndjson", "--count", "400"])
         _ = try live.waitForStderrLine(containing: "; live")
-        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).exitStatus == 0)
         #expect(try live.waitForExit() == 0, "\(live.stderr)")
         try server.stop()
 
@@ -76,7 +77,7 @@ struct LateJoinerTests {
         let recorded = try Self.recorded(server, prefixes: ["NYSE."], session: server.session)
         let pivot = try #require(recorded.dropFirst(recorded.count / 2).first)
         for point in [String(pivot.feedSequence), Timestamp(nanoseconds: pivot.publishTime).description] {
-            let late = try RunningProcess(
+            let late = try ChildProcess(
                 Binaries.client,
                 ["subscribe", "NYSE.", "--from", server.publish, "--replay", server.replay, "--replay-from", point,
                  "--format", "ndjson", "--count", "2500"])
@@ -97,7 +98,7 @@ struct LateJoinerTests {
         ]
         // A second between history flushes: a kill loses the last part of the session.
         let first = try ServerFixture(extraArguments: ["--demo", "20000", "--block-flush-ms", "1000"], folder: folder, endpoints: endpoints)
-        let subscriber = try RunningProcess(
+        let subscriber = try ChildProcess(
             Binaries.client,
             ["subscribe", "NASDAQ.", "--from", first.publish, "--replay", first.replay, "--format", "ndjson", "--heartbeats", "--count", "30000"])
         try subscriber.waitForStdoutLines(5_000)
@@ -168,7 +169,7 @@ struct LateJoinerTests {
         for at in instants {
             for source in [["--db", restarted.databasePath], ["--server", restarted.replay]] {
                 let snapshot = try restarted.client(["snapshot", "NASDAQ.", "--at", String(at), "--format", "ndjson"] + source)
-                #expect(snapshot.process.terminationStatus == 0, "\(snapshot.stderr)")
+                #expect(snapshot.exitStatus == 0, "\(snapshot.stderr)")
                 #expect(try GapRepairTests.delivered(snapshot).map(\.feedSequence) == expected[at], "snapshot at \(at) from \(source[0])")
             }
         }
@@ -178,12 +179,12 @@ struct LateJoinerTests {
         let server = try ServerFixture()
         try server.publishRecordedSample(count: 1000)
         // NASDAQ.AAPL lies under NASDAQ.: given both, each message still comes once.
-        let late = try RunningProcess(
+        let late = try ChildProcess(
             Binaries.client,
             ["subscribe", "NASDAQ.AAPL", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from", "snapshot",
              "--format", "ndjson", "--count", "402"])
         _ = try late.waitForStderrLine(containing: "now live")
-        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).exitStatus == 0)
         #expect(try late.waitForExit() == 0, "\(late.stderr)")
         try server.stop()
 

@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -34,7 +35,7 @@ struct LineArbitrationTests {
         try origin.publishRecordedSample(count: 1000)
         for relay in relays { try relay.waitForStatus("recorded", atLeast: 1000) }
 
-        let client = try RunningProcess(
+        let client = try ChildProcess(
             Binaries.client,
             ["subscribe", "--from", relays[0].publish, "--from", relays[1].publish, "--replay", origin.replay, "--format", "ndjson",
              "--line-silence-ms", "1000"])

@@ -16,7 +16,7 @@ struct LiveStartTests {
             ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--duration", "3", "--format", "csv"])
         let asked = try requests() - before - 1  // Less this status request.
         try server.stop()
-        #expect(live.process.terminationStatus == 0, "\(live.stderr)")
+        #expect(live.exitStatus == 0, "\(live.stderr)")
         let topics = Set(live.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] })
         // Per topic first seen, this was one history read and status requests; now the wait
         // for the recorder (status requests, at most one per 50 ms), one query, one snapshot page.

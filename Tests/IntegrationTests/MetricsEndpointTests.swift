@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -19,7 +20,7 @@ struct MetricsEndpointTests {
         try producer.connect(server.ingest)
         try producer.send([UInt8]("one frame is not a feed message".utf8))
         let history = try server.client(["history", "--server", server.replay, "--count-only"])
-        #expect(history.process.terminationStatus == 0, "\(history.stderr)")
+        #expect(history.exitStatus == 0, "\(history.stderr)")
 
         let historyOK = #"feed_replay_requests_total{op="history",result="ok"}"#
         let scrape = try MetricsScrape.waitFor(metrics, "the rejected message, the history request and no lag") { samples in
@@ -54,7 +55,7 @@ struct MetricsEndpointTests {
 
     @Test func relayMetricsCountForwardedAndRecordedAndPassPromtool() throws {
         let origin = try ServerFixture()
-        let relay = try RunningProcess(
+        let relay = try ChildProcess(
             Binaries.server,
             ["relay", "--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*", "--db", origin.folder.path("relay.sqlite")]
                 + Self.wildcard)
@@ -72,7 +73,7 @@ struct MetricsEndpointTests {
         try relay.expectCleanStop()
 
         // Without a history a relay records nothing: no recorder metrics at all.
-        let bare = try RunningProcess(
+        let bare = try ChildProcess(
             Binaries.server, ["relay", "--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*"] + Self.wildcard)
         let bareScrape = try MetricsScrape(try bare.metricsEndpoint(readyLine: "feed-relay ready"))
         #expect(bareScrape.status == 200)
@@ -138,7 +139,7 @@ struct MetricsEndpointTests {
             closed = half.recv(100) == b""
             print("half-sent request closed", closed, 4 <= time.monotonic() - started <= 10)
             """
-        let peers = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, String(address)])
+        let peers = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, String(address)])
         #expect(try peers.waitForExit(timeout: 30) == 0, "\(peers.stderr)")
         #expect(
             peers.stdout.split(separator: "\n") == [
@@ -156,7 +157,7 @@ struct MetricsEndpointTests {
         ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--metrics", "tcp://127.0.0.1"],
     ])
     func badMetricsEndpointIsAUsageError(arguments: [String]) throws {
-        let process = try RunningProcess(Binaries.server, arguments)
+        let process = try ChildProcess(Binaries.server, arguments)
         #expect(try process.waitForExit() == 64, "\(arguments): \(process.stderr)")
         #expect(process.stderr.split(separator: "\n").count == 1 && process.stderr.contains("--metrics"), "\(process.stderr)")
     }

@@ -9,11 +9,11 @@ extension MulticastLabTests {
     static func csvSequences(_ text: String) throws -> [UInt64] {
         let lines = text.split(separator: "\n")
         guard let header = lines.first, let column = header.split(separator: ",").firstIndex(of: "seq") else {
-            throw ProcessFailure("no CSV header with a seq column: \(text.prefix(200))")
+            throw FixtureFailure("no CSV header with a seq column: \(text.prefix(200))")
         }
         return try lines.dropFirst().map { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard column < fields.count, let sequence = UInt64(fields[column]) else { throw ProcessFailure("bad CSV line: \(line)") }
+            guard column < fields.count, let sequence = UInt64(fields[column]) else { throw FixtureFailure("bad CSV line: \(line)") }
             return sequence
         }
     }

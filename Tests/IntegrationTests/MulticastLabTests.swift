@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -30,7 +31,7 @@ struct MulticastLabTests {
 
     static func subscriber(
         in lab: LabNetwork, host: String, prefixes: [String], count: Int, from endpoint: String = multicast, extra: [String] = []
-    ) throws -> RunningProcess {
+    ) throws -> ChildProcess {
         let process = try LabNetwork.run(
             Binaries.client,
             ["subscribe"] + prefixes + ["--from", endpoint, "--format", "ndjson", "--count", String(count), "--connect-timeout-ms", "10000"]
@@ -45,19 +46,19 @@ struct MulticastLabTests {
         let file = server.folder.path("input-\(offset).csv")
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
         let publisher = try server.client(["publish", "--to", server.ingest, file], timeout: 60)
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)")
     }
 
     static func history(_ server: ServerFixture) throws -> [FeedMessage] {
         try HistoryStore(path: server.databasePath, readOnly: true).queryAll(HistoryQuery(session: server.session)).decoded()
     }
 
-    static func sequences(_ subscriber: RunningProcess) throws -> [UInt64] {
+    static func sequences(_ subscriber: ChildProcess) throws -> [UInt64] {
         try NDJSON.objects(subscriber.stdout).compactMap { ($0["seq"] as? NSNumber)?.uint64Value }
     }
 
     /// Checks a subscriber got exactly the history's messages for its prefixes, once, in order.
-    static func expectExactlyOnce(_ subscriber: RunningProcess, prefixes: [String], history: [FeedMessage], fromSequence: UInt64 = 1) throws {
+    static func expectExactlyOnce(_ subscriber: ChildProcess, prefixes: [String], history: [FeedMessage], fromSequence: UInt64 = 1) throws {
         #expect(try subscriber.waitForExit(timeout: 60) == 0, "\(subscriber.stderr)")
         let received = try sequences(subscriber)
         let matchers = try prefixes.map { try TopicPrefix($0) }
@@ -68,7 +69,7 @@ struct MulticastLabTests {
         #expect(received == expected, "missing, duplicated or out of order")
     }
 
-    static func expectExactlyOnceAfterStopping(_ server: ServerFixture, _ subscribers: [(RunningProcess, [String])]) throws {
+    static func expectExactlyOnceAfterStopping(_ server: ServerFixture, _ subscribers: [(ChildProcess, [String])]) throws {
         for (subscriber, _) in subscribers { _ = try? subscriber.waitForExit(timeout: 60) }
         try server.stop()
         let history = try history(server)
@@ -235,7 +236,7 @@ struct MulticastLabTests {
         let lab = try LabNetwork()
         let folder = try TemporaryFolder()
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder.url.path)
-        func server(_ endpoint: String, _ database: String) throws -> RunningProcess {
+        func server(_ endpoint: String, _ database: String) throws -> ChildProcess {
             try LabNetwork.run(
                 Binaries.server,
                 ["--multicast", endpoint, "--db", folder.path(database), "--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*",

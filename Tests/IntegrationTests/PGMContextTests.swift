@@ -62,14 +62,14 @@ struct PGMContextTests {
     static func enterNetworkNamespace(_ name: String) throws -> String {
         // Glibc's setns(2) is not visible to Swift (it needs _GNU_SOURCE): looked up by name.
         typealias SetNamespace = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { throw ProcessFailure("no setns in libc") }
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { throw FixtureFailure("no setns in libc") }
         let setns = unsafeBitCast(symbol, to: SetNamespace.self)
         let newNetworkNamespace: Int32 = 0x4000_0000  // CLONE_NEWNET
         let descriptor = open("/var/run/netns/\(name)", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ProcessFailure("open namespace \(name): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw FixtureFailure("open namespace \(name): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         guard setns(descriptor, newNetworkNamespace) == 0 else {
-            throw ProcessFailure("setns \(name): \(String(cString: strerror(errno)))")
+            throw FixtureFailure("setns \(name): \(String(cString: strerror(errno)))")
         }
         return networkNamespace(ofTask: "thread-self")
     }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -10,7 +11,7 @@ struct PublishInputTests {
     /// that prints the client's peak resident memory (getrusage's ru_maxrss of the waited-for
     /// child) as the last line of stderr: `peak_rss_kb N`.
     static func publish(_ stdin: Data, to endpoint: String, _ arguments: [String] = []) throws -> (
-        process: RunningProcess, peakKilobytes: Int
+        process: ChildProcess, peakKilobytes: Int
     ) {
         let wrapper = """
             import resource, subprocess, sys
@@ -18,9 +19,9 @@ struct PublishInputTests {
             print('peak_rss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
             sys.exit(status)
             """
-        let process = try RunningProcess(
+        let process = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/python3"),
-            ["-c", wrapper, Binaries.client.path, "publish", "-", "--to", endpoint] + arguments, stdin: stdin)
+            ["-c", wrapper, Binaries.client.path, "publish", "-", "--to", endpoint] + arguments, stdin: .bytes(stdin))
         try process.waitForExit(timeout: 300)
         let line = try #require(process.stderr.split(separator: "\n").last { $0.hasPrefix("peak_rss_kb ") }, "\(process.stderr)")
         return (process, try #require(Int(line.dropFirst("peak_rss_kb ".count))))
@@ -62,7 +63,7 @@ struct PublishInputTests {
         input += Data(repeating: UInt8(ascii: "x"), count: 64 << 20)  // 6: 64 MiB, no newline: the last line.
         let (publisher, peak) = try Self.publish(input, to: endpoint)
 
-        #expect(publisher.process.terminationStatus == 65, "\(publisher.stderr)")
+        #expect(publisher.exitStatus == 65, "\(publisher.stderr)")
         let errors = publisher.stderr.split(separator: "\n").filter { $0.contains("line ") }
         #expect(errors == [
             "feed-client: line 4: too long: more than 65536 bytes", "feed-client: line 6: too long: more than 65536 bytes",
@@ -78,7 +79,7 @@ struct PublishInputTests {
         let (sink, endpoint) = try Self.sink(context)
         let input = "topic,price,size,side\nNYSE.A,1,1,buy\n" + String(repeating: "y", count: 100_000) + "\nNYSE.C,1,1,buy\n"
         let (publisher, _) = try Self.publish(Data(input.utf8), to: endpoint, ["--strict"])
-        #expect(publisher.process.terminationStatus == 65, "\(publisher.stderr)")
+        #expect(publisher.exitStatus == 65, "\(publisher.stderr)")
         #expect(publisher.stderr.contains("line 3: too long: more than 65536 bytes"), "\(publisher.stderr)")
         #expect(publisher.stderr.contains("stopped at line 3 (--strict); 1 messages sent before it"), "\(publisher.stderr)")
         #expect(try Self.topics(from: sink, count: 1) == ["NYSE.A"])

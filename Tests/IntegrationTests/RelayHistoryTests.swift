@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -17,8 +18,8 @@ struct RelayHistoryTests {
 
     /// A late-joining `feed-client subscribe` from everything at the start of the session, at a
     /// relay's publish and replay endpoints, stopping after `count` messages.
-    static func lateJoiner(at relay: RelayFixture, count: Int) throws -> RunningProcess {
-        try RunningProcess(
+    static func lateJoiner(at relay: RelayFixture, count: Int) throws -> ChildProcess {
+        try ChildProcess(
             Binaries.client,
             ["subscribe", "--from", relay.publish, "--replay", relay.replay, "--replay-from", "start", "--format", "ndjson",
              "--count", String(count)])
@@ -113,7 +114,7 @@ struct RelayHistoryTests {
         try origin.waitForStatus("subscriptions", atLeast: 2)
         // A live client of the relay sees the relay's losses and repairs them from the relay.
         let count = 30_000
-        let client = try RunningProcess(
+        let client = try ChildProcess(
             Binaries.client,
             ["subscribe", "--from", relay.publish, "--replay", relay.replay, "--format", "ndjson", "--count", String(count)])
         _ = try client.waitForStderrLine(containing: "; live")
@@ -176,15 +177,15 @@ struct RelayHistoryTests {
         try relay.waitForStatus("recorded", atLeast: 500, credentials: alice)
 
         let history = try relay.client(["history", "--server", relay.replay, "--format", "ndjson"] + alice)
-        #expect(history.process.terminationStatus == 0, "\(history.stderr)")
+        #expect(history.exitStatus == 0, "\(history.stderr)")
         let nasdaq = try Self.history(origin.databasePath).filter { $0.topic.hasPrefix("NASDAQ.") }
         #expect(!nasdaq.isEmpty)
         #expect(try GapRepairTests.delivered(history) == nasdaq, "alice gets exactly the NASDAQ. part of the history")
         let refused = try relay.client(["history", "NYSE.", "--server", relay.replay] + alice)
-        #expect(refused.process.terminationStatus == 65, "\(refused.stderr)")
+        #expect(refused.exitStatus == 65, "\(refused.stderr)")
         #expect(refused.stderr.contains("not entitled to prefix 'NYSE.' (client alice)"), "\(refused.stderr)")
         let status = try relay.client(["status", "--server", relay.replay] + dave)
-        #expect(status.process.terminationStatus == 65, "\(status.stderr)")
+        #expect(status.exitStatus == 65, "\(status.stderr)")
         #expect(status.stderr.contains("status needs the replay role (client dave)"), "\(status.stderr)")
         try relay.stop()
         try origin.stop()
@@ -192,7 +193,7 @@ struct RelayHistoryTests {
 
     @Test func replayWithoutAHistoryIsAUsageError() throws {
         for extra in [["--replay", "tcp://127.0.0.1:*"], ["--upstream-replay", "tcp://127.0.0.1:5558"]] {
-            let relay = try RunningProcess(
+            let relay = try ChildProcess(
                 Binaries.server, ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*"] + extra)
             #expect(try relay.waitForExit() == 64)
             #expect(relay.stderr.split(separator: "\n").count == 1, "\(relay.stderr)")

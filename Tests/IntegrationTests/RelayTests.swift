@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -20,10 +21,10 @@ struct RelayTests {
     /// only the relay under test connects to): what crossed the link. (Not the bytes acknowledged:
     /// a delayed acknowledgement can still be on its way when the subscriber has the last message.)
     static func bytesSent(fromPort port: Substring) throws -> Int {
-        let ss = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ss", "-tinH", "state", "established", "( sport = :\(port) )"])
-        guard try ss.waitForExit() == 0 else { throw ProcessFailure("ss failed: \(ss.stderr)") }
+        let ss = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ss", "-tinH", "state", "established", "( sport = :\(port) )"])
+        guard try ss.waitForExit() == 0 else { throw ss.failure("failed") }
         let counts = ss.stdout.split(whereSeparator: \.isWhitespace).compactMap { $0.hasPrefix("bytes_sent:") ? Int($0.dropFirst("bytes_sent:".count)) : nil }
-        guard !counts.isEmpty else { throw ProcessFailure("no connection from port \(port): \(ss.stdout)") }
+        guard !counts.isEmpty else { throw FixtureFailure("no connection from port \(port): \(ss.stdout)") }
         return counts.reduce(0, +)
     }
 
@@ -38,7 +39,7 @@ struct RelayTests {
 
     /// Starts `feed-server relay` with `arguments` and waits until it is ready; returns it and
     /// the first endpoint it publishes on.
-    static func startRelay(_ arguments: [String]) throws -> (relay: RunningProcess, endpoint: String) {
+    static func startRelay(_ arguments: [String]) throws -> (relay: ChildProcess, endpoint: String) {
         let relay = try RelayFixture(arguments)
         return (relay.process, relay.publish)
     }
@@ -52,13 +53,13 @@ struct RelayTests {
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
         let input = origin.folder.path("input.csv")
         try csv.write(toFile: input, atomically: true, encoding: .utf8)
-        func subscriber(_ prefix: String, count: Int) throws -> RunningProcess {
-            let client = try RunningProcess(Binaries.client, ["subscribe", prefix, "--from", endpoint, "--format", "ndjson", "--count", String(count)])
+        func subscriber(_ prefix: String, count: Int) throws -> ChildProcess {
+            let client = try ChildProcess(Binaries.client, ["subscribe", prefix, "--from", endpoint, "--format", "ndjson", "--count", String(count)])
             _ = try client.waitForStderrLine(containing: "; live")
             return client
         }
         func publish() throws {
-            #expect(try origin.client(["publish", "--to", origin.ingest, input]).process.terminationStatus == 0)
+            #expect(try origin.client(["publish", "--to", origin.ingest, input]).exitStatus == 0)
         }
 
         // A subscriber of NASDAQ.AAPL: the relay may forward all of NASDAQ., but asks the origin
@@ -97,7 +98,7 @@ struct RelayTests {
             nyse = try ServerFixture(databasePath: folder.path("second.sqlite"), folder: folder)
         }
         // Relay 1 takes two origins and republishes on ipc, recording; relay 2 chains to tcp.
-        let relay1 = try RunningProcess(
+        let relay1 = try ChildProcess(
             Binaries.server,
             ["relay", "--upstream", nasdaq.publish, "--upstream", nyse.publish, "--subscribe", "NASDAQ.", "--subscribe", "NYSE.IBM",
              "--publish", "ipc://\(folder.path("relay1"))", "--db", folder.path("relay1.sqlite")])
@@ -106,7 +107,7 @@ struct RelayTests {
 
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
         let wanted = sample.filter { $0.topic.venue == "NASDAQ" || $0.topic.rawValue == "NYSE.IBM" }.count
-        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", endpoint, "--format", "ndjson", "--count", String(2 * wanted)])
+        let client = try ChildProcess(Binaries.client, ["subscribe", "--from", endpoint, "--format", "ndjson", "--count", String(2 * wanted)])
         _ = try client.waitForStderrLine(containing: "; live")
         let input = folder.path("input.csv")
         try csv.write(toFile: input, atomically: true, encoding: .utf8)
@@ -114,7 +115,7 @@ struct RelayTests {
             // Handshake: relay 1's subscriptions (its prefixes and heartbeats) reached this origin.
             try origin.waitForStatus("subscriptions", atLeast: 3)
             let publisher = try origin.client(["publish", "--to", origin.ingest, input])
-            #expect(publisher.process.terminationStatus == 0)
+            #expect(publisher.exitStatus == 0)
         }
         #expect(try client.waitForExit() == 0, "\(client.stderr)")
         let received = try NDJSON.objects(client.stdout)
@@ -144,7 +145,7 @@ struct RelayTests {
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
         try origin.folder.write(csv, to: "input.csv")
         func publish() throws {
-            #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).process.terminationStatus == 0)
+            #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).exitStatus == 0)
         }
 
         // 10,000 distinct prefixes: NASDAQ.AAPL and 9,999 symbols the sample never has. Handshake:
@@ -185,13 +186,13 @@ struct RelayTests {
         let (csv, sample) = FeedEndToEndTests.sampleInput(count: 2000)
         try origin.folder.write(csv, to: "input.csv")
         let ibm = sample.filter { $0.topic.rawValue == "NYSE.IBM" }
-        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", endpoint, "--format", "ndjson", "--count", String(ibm.count)])
+        let client = try ChildProcess(Binaries.client, ["subscribe", "--from", endpoint, "--format", "ndjson", "--count", String(ibm.count)])
         _ = try client.waitForStderrLine(containing: "; live")
         // Handshake: the origin saw all 10,003 subscriptions: the relay's heartbeat, the 10,000
         // listed prefixes the subscriber's everything stands for, and a heartbeat passed on for
         // each of the subscriber's two ("" and the heartbeat topic).
         try origin.waitForStatus("subscriptions", atLeast: 10_003)
-        #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try origin.client(["publish", "--to", origin.ingest, origin.folder.path("input.csv")]).exitStatus == 0)
         #expect(try client.waitForExit() == 0, "\(client.stderr)")
         #expect(try NDJSON.objects(client.stdout).map { $0["topic"] as? String } == ibm.map { $0.topic.rawValue })
         try relay.expectCleanStop()
@@ -204,7 +205,7 @@ struct RelayTests {
         try folder.write("NASDAQ.\n# a comment\nnasdaq.aapl\n", to: "watchlist.txt")
         try folder.write("# nothing yet\n\n", to: "empty.txt")
         for (file, reason) in [("watchlist.txt", "--subscribe-from \(folder.path("watchlist.txt")) line 3:"), ("empty.txt", "lists no prefix")] {
-            let relay = try RunningProcess(
+            let relay = try ChildProcess(
                 Binaries.server,
                 ["relay", "--upstream", "tcp://127.0.0.1:5556", "--publish", "tcp://127.0.0.1:*", "--subscribe-from", folder.path(file)])
             #expect(try relay.waitForExit() == 64, "\(relay.stderr)")

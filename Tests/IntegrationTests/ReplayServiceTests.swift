@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -38,7 +39,7 @@ struct ReplayServiceTests {
         let server = try ServerFixture(extraArguments: ["--replay-page-limit", "100", "--block-messages", "50"])
         let (csv, _) = FeedEndToEndTests.sampleInput(count: 1000)
         try server.folder.write(csv, to: "input.csv")
-        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).process.terminationStatus == 0)
+        #expect(try server.client(["publish", "--to", server.ingest, server.folder.path("input.csv")]).exitStatus == 0)
         let context = try ZMQContext()
         let dealer = try Self.dealer(context, server.replay)
         let requests: [(String, String)] = [
@@ -186,7 +187,7 @@ struct ReplayServiceTests {
         let blocks = readme.components(separatedBy: "```python\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         let example = try #require(blocks.first { $0.contains("'op': 'history'") && $0.contains("'limit': 100") })
         let script = example.replacingOccurrences(of: "tcp://127.0.0.1:5558", with: server.replay)
-        let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import os, sys; os.chdir(sys.argv[1]); sys.path.insert(0, '.'); exec(sys.argv[2])", Binaries.repositoryRoot.appendingPathComponent("schemas/python").path, script])
+        let python = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import os, sys; os.chdir(sys.argv[1]); sys.path.insert(0, '.'); exec(sys.argv[2])", Binaries.repositoryRoot.appendingPathComponent("schemas/python").path, script])
         #expect(try python.waitForExit(timeout: 60) == 0, "\(python.stderr)")
         let lines = python.stdout.split(separator: "\n")
         #expect(lines.count == 100, "\(python.stderr)")
@@ -218,13 +219,6 @@ struct ReplayServiceTests {
         try server.stop()
     }
 
-    /// The server's resident memory in kB.
-    static func residentKilobytes(_ process: RunningProcess) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
-        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
-        return try #require(Int(line.split(separator: " ")[1]))
-    }
-
     /// The replay service's own counters, from `feed-client status`.
     static func replayCounters(_ server: ServerFixture, timeoutMilliseconds: Int = 5000) throws -> (requests: Int, dropped: Int) {
         let status = try server.client(["status", "--server", server.replay, "--timeout-ms", String(timeoutMilliseconds)])
@@ -241,7 +235,7 @@ struct ReplayServiceTests {
         let flood = try Self.dealer(context, server.replay, receiveHighWaterMark: 1)
         // Warm up the page path once, so what follows measures buffering only.
         _ = try Self.ask(flood, [#"{"op":"history","page_size":10000}"#])
-        let before = try Self.residentKilobytes(server.process)
+        let before = try server.residentBytes / 1024
         let baseline = try Self.replayCounters(server).requests
 
         // 150 requests for a full page (about 800 KB each), none of whose replies is read.
@@ -257,7 +251,7 @@ struct ReplayServiceTests {
             asked += 1
         }
         #expect(counters.requests >= baseline + requests + asked, "the server did not take every request: \(counters)")
-        let grown = try Self.residentKilobytes(server.process) - before
+        let grown = try server.residentBytes / 1024 - before
 
         // Unbounded, the 150 pages would add about 120 MB; bounded, a few pages.
         #expect(grown < 40_000, "server grew \(grown) kB for a client that does not read")

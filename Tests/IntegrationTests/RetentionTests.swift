@@ -1,5 +1,6 @@
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -89,14 +90,14 @@ struct RetentionTests {
 
         // A query from the start says where the history starts now, on stderr; its answer starts there.
         let query = try server.client(["history", "--server", server.replay, "--limit", "5", "--format", "ndjson"])
-        #expect(query.process.terminationStatus == 0, "\(query.stderr)")
+        #expect(query.exitStatus == 0, "\(query.stderr)")
         #expect(query.stderr.contains("expired from history (retained from "), "\(query.stderr)")
         #expect(query.stdout.split(separator: "\n").count == 5)
         // So does one of more prefixes than a request carries (asked in groups, merged).
         try server.folder.write((["NASDAQ."] + (0..<1_000).map { "NYSE.Z\($0)." }).joined(separator: "\n") + "\n", to: "many.txt")
         let merged = try server.client(
             ["history", "--server", server.replay, "--prefixes-from", server.folder.path("many.txt"), "--limit", "5"])
-        #expect(merged.process.terminationStatus == 0, "\(merged.stderr)")
+        #expect(merged.exitStatus == 0, "\(merged.stderr)")
         #expect(merged.stderr.contains("expired from history (retained from "), "\(merged.stderr)")
         // A query by sequence from 1 of this session names the session and the sequences gone.
         let bySequence = try server.client(["history", "--server", server.replay, "--from-seq", "1", "--limit", "1"])
@@ -108,14 +109,14 @@ struct RetentionTests {
         // A late joiner from the session's start: each topic's beginning is an explicit gap.
         let joiner = try server.client(
             ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from", "start", "--count", "200"])
-        #expect(joiner.process.terminationStatus == 0, "\(joiner.stderr)")
+        #expect(joiner.exitStatus == 0, "\(joiner.stderr)")
         let gaps = joiner.stderr.split(separator: "\n").filter { $0.contains("gap: NASDAQ.") }
         #expect(!gaps.isEmpty, "\(joiner.stderr)")
         #expect(gaps.allSatisfy { $0.contains("topic_seq 1-") && $0.contains("expired from history (retained from ") }, "\(gaps)")
         // From a feed sequence that expired: the sequences gone are named (they cannot be by topic).
         let fromSequence = try server.client(
             ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from", "1", "--count", "50"])
-        #expect(fromSequence.process.terminationStatus == 0, "\(fromSequence.stderr)")
+        #expect(fromSequence.exitStatus == 0, "\(fromSequence.stderr)")
         #expect(
             fromSequence.stderr.contains("unverified: session \(server.session) feed_seq 1-")
                 && fromSequence.stderr.contains("expired from history (retained from "), "\(fromSequence.stderr)")
@@ -123,7 +124,7 @@ struct RetentionTests {
         // the sequences gone (a time names no sequence: the server says which).
         let fromTime = try server.client(
             ["subscribe", "NASDAQ.", "--from", server.publish, "--replay", server.replay, "--replay-from=-1h", "--count", "50"])
-        #expect(fromTime.process.terminationStatus == 0, "\(fromTime.stderr)")
+        #expect(fromTime.exitStatus == 0, "\(fromTime.stderr)")
         #expect(
             fromTime.stderr.contains("unverified: session \(server.session) feed_seq 1-")
                 && fromTime.stderr.contains("expired from history (retained from "), "\(fromTime.stderr)")
@@ -132,7 +133,7 @@ struct RetentionTests {
 
     @Test func badRetentionArgumentsExit64WithOneLine() throws {
         for arguments in [["--retain", "7x"], ["--retain", "0d"], ["--retain-size", "50XB"], ["--retain-size", "-1"]] {
-            let server = try RunningProcess(Binaries.server, arguments + ["--db", "/nonexistent/never-created.sqlite"])
+            let server = try ChildProcess(Binaries.server, arguments + ["--db", "/nonexistent/never-created.sqlite"])
             #expect(try server.waitForExit() == 64, "\(arguments): \(server.stderr)")
             let lines = server.stderr.split(separator: "\n")
             #expect(lines.count == 1 && lines[0].contains(arguments[0]), "\(arguments): \(server.stderr)")

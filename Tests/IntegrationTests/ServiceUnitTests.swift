@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -20,7 +21,7 @@ struct ServiceUnitTests {
         let unit = try Self.unit()
         #expect(unit.contains("ExecStart=\(Self.installedPath) serve"))
         try folder.write(unit.replacingOccurrences(of: Self.installedPath, with: Binaries.server.path), to: "feed-server.service")
-        let verify = try RunningProcess(URL(fileURLWithPath: Self.analyzer), ["verify", folder.path("feed-server.service")])
+        let verify = try ChildProcess(URL(fileURLWithPath: Self.analyzer), ["verify", folder.path("feed-server.service")])
         #expect(try verify.waitForExit() == 0, "\(verify.stderr)")
         #expect(verify.stderr.isEmpty && verify.stdout.isEmpty, "\(verify.stdout)\(verify.stderr)")
 
@@ -28,7 +29,7 @@ struct ServiceUnitTests {
         try folder.write(
             unit.replacingOccurrences(of: Self.installedPath, with: Binaries.server.path)
                 .replacingOccurrences(of: "ProtectSystem=strict", with: "ProtectSystem=sideways"), to: "broken.service")
-        let broken = try RunningProcess(URL(fileURLWithPath: Self.analyzer), ["verify", folder.path("broken.service")])
+        let broken = try ChildProcess(URL(fileURLWithPath: Self.analyzer), ["verify", folder.path("broken.service")])
         _ = try broken.waitForExit()
         #expect(broken.stderr.contains("sideways"), "\(broken.stderr)")
     }
@@ -49,7 +50,7 @@ struct ServiceUnitTests {
             if word == "/etc/feed-server/clients" { return keys.clientsFolder }
             return word
         }
-        let doctor = try RunningProcess(Binaries.server, ["doctor"] + options)
+        let doctor = try ChildProcess(Binaries.server, ["doctor"] + options)
         let status = try doctor.waitForExit()
         #expect(status == 0 || status == 1, "\(doctor.stderr)")
         #expect(doctor.stdout.contains("--publish tcp://0.0.0.0:5556: "), "\(doctor.stdout)")

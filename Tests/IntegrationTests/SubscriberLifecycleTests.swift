@@ -13,8 +13,8 @@ struct SubscriberLifecycleTests {
     }
 
     static func publish(_ rows: [String], to server: ServerFixture) throws {
-        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: Data((["topic,price,size,side"] + rows).joined(separator: "\n").utf8 + [0x0A]))
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
+        let publisher = try server.client(["publish", "--to", server.ingest, "-"], stdin: .bytes(Data((["topic,price,size,side"] + rows).joined(separator: "\n").utf8 + [0x0A])))
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)")
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
@@ -36,7 +36,7 @@ struct SubscriberLifecycleTests {
     @Test(arguments: [SIGINT, SIGTERM])
     func aSignalEndsASubscriptionWhoseOutputNobodyReads(signal: Int32) throws {
         let server = try ServerFixture(extraArguments: ["--demo", "20000"])
-        let subscriber = try server.subscriber(["--format", "csv", "NASDAQ."], stdoutUnread: true)
+        let subscriber = try server.subscriber(["--format", "csv", "NASDAQ."], stdout: .unread)
         // Linux's pipe holds 64 KiB, filled by pages, so a full one may hold a little less; from
         // 48 KiB on the demo fills the rest within milliseconds.
         try subscriber.waitForUnreadStdout(48 << 10, timeout: 30)

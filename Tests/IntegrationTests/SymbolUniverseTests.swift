@@ -41,7 +41,7 @@ struct SymbolUniverseTests {
                 let broad = expected.count > 10_000 && source[0] == "--server"
                 let history = try server.client(
                     ["history"] + arguments + source + (broad ? ["--count-only"] : ["--format", "ndjson"]), timeout: 120)
-                #expect(history.process.terminationStatus == 0, "\(history.stderr)")
+                #expect(history.exitStatus == 0, "\(history.stderr)")
                 if broad {
                     #expect(history.stdout == "\(expected.count)\n", "history \(arguments) \(source[0])")
                 } else {
@@ -61,7 +61,7 @@ struct SymbolUniverseTests {
             #expect(!expected.isEmpty, "\(arguments)")
             for source in expected.count > 10_000 ? [sources[1]] : sources {
                 let snapshot = try server.client(["snapshot"] + arguments + source + ["--format", "ndjson"], timeout: 120)
-                #expect(snapshot.process.terminationStatus == 0, "\(snapshot.stderr)")
+                #expect(snapshot.exitStatus == 0, "\(snapshot.stderr)")
                 #expect(try GapRepairTests.delivered(snapshot) == expected, "snapshot \(arguments) \(source[0])")
             }
         }

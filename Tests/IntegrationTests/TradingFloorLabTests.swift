@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct TradingFloorLabTests {
     @Test func everyClientReceivesItsVenuesWithNothingLostAndTheLabIsRemoved() throws {
         let name = "tf\(getpid() % 100_000)"
-        let lab = try RunningProcess(
+        let lab = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/env"),
             ["LAB_NAME=\(name)", Binaries.repositoryRoot.appendingPathComponent("scripts/lab.sh").path,
              "--bin", Binaries.directory.path, "--seconds", "2", "--rate", "500", "--symbols", "100", "--loss", "5"])
@@ -20,7 +21,7 @@ struct TradingFloorLabTests {
         for row in rows where row.count == 8 {
             #expect((Int(row[3]) ?? 0) > 0 && row[5] == "0", "\(row.joined(separator: " "))")
         }
-        let namespaces = try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ip", "netns", "list"])
+        let namespaces = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ip", "netns", "list"])
         #expect(try namespaces.waitForExit() == 0)
         #expect(!namespaces.stdout.contains("\(name)-"), "lab namespaces left behind: \(namespaces.stdout)")
     }

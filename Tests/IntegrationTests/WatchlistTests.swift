@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -23,7 +24,7 @@ struct WatchlistTests {
     static func publish(_ csv: String, to server: ServerFixture, name: String, recorded: Int) throws {
         try server.folder.write(csv, to: name)
         let publisher = try server.client(["publish", "--to", server.ingest, server.folder.path(name)], timeout: 120)
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)")
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)")
         try server.waitForStatus("recorded", atLeast: recorded, timeout: 60)
     }
 
@@ -69,7 +70,7 @@ struct WatchlistTests {
         try Self.publish(history, to: server, name: "history.csv", recorded: 40_000)
         let requestsBefore = try ReplayServiceTests.replayCounters(server).requests
 
-        let late = try RunningProcess(
+        let late = try ChildProcess(
             Binaries.client,
             ["subscribe", "--prefixes-from", server.folder.path("watchlist.txt"), "--from", server.publish, "--replay", server.replay,
              "--replay-from", "start", "--format", "ndjson", "--count", String(wanted[0] + wanted[1])])
@@ -83,9 +84,9 @@ struct WatchlistTests {
 
         // The same history through `feed-client history`, which merges the five groups too.
         let listed = try server.client(
-            ["history", "--prefixes-from", "-", "--server", server.replay, "--format", "ndjson"], stdin: Data(watchlist.file.utf8),
+            ["history", "--prefixes-from", "-", "--server", server.replay, "--format", "ndjson"], stdin: .bytes(Data(watchlist.file.utf8)),
             timeout: 120)
-        #expect(listed.process.terminationStatus == 0, "\(listed.stderr)")
+        #expect(listed.exitStatus == 0, "\(listed.stderr)")
         try server.stop()
 
         let expected = try HistoryFile.records(server.databasePath).filter { watchlist.matches($0.topic) }.map(\.delivered)
@@ -115,7 +116,7 @@ struct WatchlistTests {
             #expect(expected.count >= (arguments.isEmpty ? 2_000 : 10))
             for source in [["--server", server.replay], ["--db", server.databasePath]] {
                 let snapshot = try server.client(["snapshot"] + arguments + source + ["--format", "ndjson"])
-                #expect(snapshot.process.terminationStatus == 0, "\(snapshot.stderr)")
+                #expect(snapshot.exitStatus == 0, "\(snapshot.stderr)")
                 #expect(try GapRepairTests.delivered(snapshot) == expected, "snapshot \(arguments) \(source[0])")
             }
         }

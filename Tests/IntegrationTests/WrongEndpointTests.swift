@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ struct WrongEndpointTests {
     /// A TCP listener that accepts connections and never sends a byte, and Python's HTTP server
     /// (which waits for a request line that a ZeroMQ client never sends), on loopback ports.
     final class ForeignListeners {
-        let process: RunningProcess
+        let process: ChildProcess
         let silent: String
         let http: String
 
@@ -27,7 +28,7 @@ struct WrongEndpointTests {
                 while True:
                     time.sleep(60)
                 """
-            process = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script])
+            process = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script])
             // One write of a whole line: waiting for its end means it is all there.
             let ports = try process.waitForStderrLine(containing: " .").split(separator: " ")
             silent = "tcp://127.0.0.1:\(ports[1])"
@@ -51,11 +52,11 @@ struct WrongEndpointTests {
     /// Runs `feed-client arguments` to its end (bounded: a hang fails the test) and checks it
     /// exited 69 naming `endpoint` and `reason` in one line.
     static func expectUnavailable(
-        _ server: ServerFixture, _ arguments: [String], endpoint: String, reason: String, stdin: Data? = nil,
+        _ server: ServerFixture, _ arguments: [String], endpoint: String, reason: String, stdin: ChildProcess.Input = .open,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let client = try server.client(arguments, stdin: stdin, timeout: 60)
-        #expect(client.process.terminationStatus == 69, "\(arguments): \(client.stderr)", sourceLocation: sourceLocation)
+        #expect(client.exitStatus == 69, "\(arguments): \(client.stderr)", sourceLocation: sourceLocation)
         let lines = client.stderr.split(separator: "\n").filter { !$0.contains("; live") && !$0.contains("received 0 messages") }
         #expect(lines.count == 1, "\(arguments): \(client.stderr)", sourceLocation: sourceLocation)
         #expect(
@@ -92,7 +93,7 @@ struct WrongEndpointTests {
         for (endpoint, reason) in Self.wrongEndpoints(for: "ingest", server, foreign) {
             try Self.expectUnavailable(
                 server, ["publish", "-", "--to", endpoint, "--connect-timeout-ms", "2000"], endpoint: endpoint, reason: reason,
-                stdin: input)
+                stdin: .bytes(input))
         }
         try server.stop()
     }

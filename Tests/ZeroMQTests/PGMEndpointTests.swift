@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 import ZeroMQ
@@ -176,18 +177,9 @@ private struct NamespaceLab: Sendable {
     }
 
     private func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ipPath)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "ip \(arguments.joined(separator: " ")): exit \(process.terminationStatus): \(message)")
-        }
+        let ip = try ChildProcess(URL(fileURLWithPath: ipPath), arguments, stdin: .empty)
+        let status = try ip.waitForExit()
+        guard status == 0 else { throw ip.failure("exit \(status)") }
     }
 
     /// Runs `body` on a new thread that entered the namespace; the thread ends afterwards.

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -40,8 +41,8 @@ final class CurveKeys {
     }
 
     private static func keygen(_ name: String, in directory: String, metadata: [String]) throws {
-        let keygen = try RunningProcess(
+        let keygen = try ChildProcess(
             Binaries.client, ["keygen", name, "--directory", directory] + metadata.flatMap { ["--metadata", $0] })
-        guard try keygen.waitForExit() == 0 else { throw ProcessFailure("keygen \(name): \(keygen.stderr)") }
+        guard try keygen.waitForExit() == 0 else { throw keygen.failure("keygen \(name) failed") }
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -34,13 +35,13 @@ enum HistoryFile {
                     out.append('%s %d %d %d %d' % (topic.decode('ascii'), session, seq, topic_seq, published))
             sys.stdout.write('\\n'.join(out) + '\\n')
             """
-        let python = try RunningProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, database])
+        let python = try ChildProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, database])
         #expect(try python.waitForExit(timeout: 120) == 0, "\(python.stderr)")
         return try python.stdout.split(separator: "\n").map { line in
             let fields = line.split(separator: " ")
             guard fields.count == 5, let session = UInt32(fields[1]), let sequence = UInt64(fields[2]),
                 let topicSequence = UInt64(fields[3]), let published = Int64(fields[4])
-            else { throw ProcessFailure("unreadable record line: \(line)") }
+            else { throw FixtureFailure("unreadable record line: \(line)") }
             return Record(
                 topic: String(fields[0]), session: session, feedSequence: sequence, topicSequence: topicSequence,
                 publishTime: published)

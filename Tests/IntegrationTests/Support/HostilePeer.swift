@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// A hostile client in a Python child process speaking raw ZMTP 3.0 (NULL mechanism, as a SUB)
@@ -14,15 +15,15 @@ import Foundation
 /// - `flood COUNT`: COUNT idle TCP connections that never say a word; prints `opened N`, then
 ///   `closed M`: how many of them the server closed within two seconds.
 final class HostilePeer {
-    let process: RunningProcess
+    let process: ChildProcess
 
     init(_ mode: String, _ argument: Int, endpoint: String) throws {
         guard endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else {
-            throw ProcessFailure("not a tcp endpoint: \(endpoint)")
+            throw FixtureFailure("not a tcp endpoint: \(endpoint)")
         }
         let host = String(endpoint[endpoint.index(endpoint.startIndex, offsetBy: 6)..<colon])
         let port = String(endpoint[endpoint.index(after: colon)...])
-        process = try RunningProcess(
+        process = try ChildProcess(
             URL(fileURLWithPath: "/usr/bin/python3"), ["-c", Self.script, mode, String(argument), host, port])
     }
 
@@ -33,7 +34,7 @@ final class HostilePeer {
             if let line = process.stdout.split(separator: "\n").first(where: { $0.hasPrefix(word) }) { return String(line) }
             _ = try? process.waitForStdoutLines(process.stdout.split(separator: "\n").count + 1, timeout: 0.5)
         }
-        throw ProcessFailure("no '\(word)' from the hostile peer within \(timeout) s; stdout: \(process.stdout) stderr: \(process.stderr)")
+        throw process.failure("no '\(word)' from the hostile peer within \(timeout) s; stdout: \(process.stdout)")
     }
 
     /// Whether the server closed the connection (modes `big`, `long`, `many`).
@@ -45,7 +46,7 @@ final class HostilePeer {
             if lines.contains("open") { return false }
             _ = try? process.waitForStdoutLines(lines.count + 1, timeout: 0.5)
         }
-        throw ProcessFailure("the hostile peer said nothing within \(timeout) s; stderr: \(process.stderr)")
+        throw process.failure("the hostile peer said nothing within \(timeout) s")
     }
 
     private static let script = #"""

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -13,16 +14,16 @@ final class LabNetwork {
 
     /// Whether namespaces can be made here (root, iproute2); tests needing them are skipped otherwise.
     static let isAvailable: Bool = {
-        guard let check = try? RunningProcess(script, ["check"]), let status = try? check.waitForExit() else { return false }
+        guard let check = try? ChildProcess(script, ["check"]), let status = try? check.waitForExit() else { return false }
         return status == 0
     }()
 
     init() throws {
         name = "fl\(getpid() % 100_000)x\(Self.counter.next())"
-        let up = try RunningProcess(Self.script, ["up", name])
+        let up = try ChildProcess(Self.script, ["up", name])
         guard try up.waitForExit() == 0 else {
-            _ = try? RunningProcess(Self.script, ["down", name]).waitForExit()
-            throw ProcessFailure("lab up failed: \(up.stderr)")
+            _ = try? ChildProcess(Self.script, ["down", name]).waitForExit()
+            throw up.failure("lab up failed")
         }
         // Lines like "pub        NAME-pub lab0 10.231.7.1".
         addresses = Dictionary(
@@ -37,41 +38,39 @@ final class LabNetwork {
 
     /// The lab0 address of a host, reachable from the lab's other hosts.
     func address(_ host: String) throws -> String {
-        guard let address = addresses[host] else { throw ProcessFailure("lab printed no address for \(host)") }
+        guard let address = addresses[host] else { throw FixtureFailure("lab printed no address for \(host)") }
         return address
     }
 
     /// Drops `percent`% of incoming UDP to `port` on `host`.
     func addLoss(host: String, percent: Int, port: Int) throws {
-        let loss = try RunningProcess(Self.script, ["loss", name, host, String(percent), String(port)])
-        guard try loss.waitForExit() == 0 else { throw ProcessFailure("lab loss failed: \(loss.stderr)") }
+        let loss = try ChildProcess(Self.script, ["loss", name, host, String(percent), String(port)])
+        guard try loss.waitForExit() == 0 else { throw loss.failure("lab loss failed") }
     }
 
     /// How many packets the loss rule on `host` has dropped so far.
     func droppedPackets(host: String) throws -> Int {
-        let dropped = try RunningProcess(Self.script, ["dropped", name, host])
+        let dropped = try ChildProcess(Self.script, ["dropped", name, host])
         guard try dropped.waitForExit() == 0, let count = Int(dropped.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw ProcessFailure("lab dropped failed: \(dropped.stderr)")
+            throw dropped.failure("lab dropped failed")
         }
         return count
     }
 
     deinit {
-        _ = try? RunningProcess(Self.script, ["down", name]).waitForExit()
+        _ = try? ChildProcess(Self.script, ["down", name]).waitForExit()
     }
 
     /// Runs `executable` on the host, or inside `namespace` through `ip netns exec`; as the
     /// unprivileged user `nobody` (no capabilities at all) when `unprivileged` is set.
     static func run(
-        _ executable: URL, _ arguments: [String], in namespace: String?, unprivileged: Bool = false, stdin: Data? = nil
-    ) throws -> RunningProcess {
-        let user = unprivileged ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"] : []
-        let command = user + [executable.path] + arguments
-        guard let namespace else {
-            if user.isEmpty { return try RunningProcess(executable, arguments, stdin: stdin) }
-            return try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), command, stdin: stdin)
-        }
-        return try RunningProcess(URL(fileURLWithPath: "/usr/bin/env"), ["ip", "netns", "exec", namespace] + command, stdin: stdin)
+        _ executable: URL, _ arguments: [String], in namespace: String?, unprivileged: Bool = false,
+        stdin: ChildProcess.Input = .open
+    ) throws -> ChildProcess {
+        guard unprivileged else { return try ChildProcess(executable, arguments, stdin: stdin, namespace: namespace) }
+        let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--"]
+        return try ChildProcess(
+            URL(fileURLWithPath: "/usr/bin/setpriv"), nobody + [executable.path] + arguments, stdin: stdin, namespace: namespace)
     }
 }
 

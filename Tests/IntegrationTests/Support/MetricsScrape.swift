@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -23,9 +24,9 @@ struct MetricsScrape {
             sys.stdout.write(f"{status}\\n{headers.get('Content-Type')}\\n{body.decode()}")
             """
         let client = try LabNetwork.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, url, method], in: namespace)
-        guard try client.waitForExit(timeout: 20) == 0 else { throw ProcessFailure("urllib \(method) \(url) failed: \(client.stderr)") }
+        guard try client.waitForExit(timeout: 20) == 0 else { throw client.failure("urllib \(method) \(url) failed") }
         let parts = client.stdout.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let status = Int(parts[0]) else { throw ProcessFailure("unexpected urllib output: \(client.stdout)") }
+        guard parts.count == 3, let status = Int(parts[0]) else { throw FixtureFailure("unexpected urllib output: \(client.stdout)") }
         self.status = status
         contentType = String(parts[1])
         body = String(parts[2])
@@ -53,7 +54,7 @@ struct MetricsScrape {
             Issue.record("promtool missing: install Debian's prometheus package (scripts/ensure-deps.sh does)", sourceLocation: sourceLocation)
             return
         }
-        let check = try RunningProcess(promtool, ["check", "metrics"], stdin: Data(body.utf8))
+        let check = try ChildProcess(promtool, ["check", "metrics"], stdin: .bytes(Data(body.utf8)))
         #expect(try check.waitForExit() == 0, "promtool check metrics: \(check.stderr)\n\(body)", sourceLocation: sourceLocation)
     }
 
@@ -67,16 +68,16 @@ struct MetricsScrape {
             last = try MetricsScrape(endpoint, namespace: namespace)
             if last.status == 200 && condition(last.samples) { return last }
         } while Date() < deadline
-        throw ProcessFailure("metrics at \(endpoint): \(what) not within \(timeout) s; last scrape:\n\(last.body)")
+        throw FixtureFailure("metrics at \(endpoint): \(what) not within \(timeout) s; last scrape:\n\(last.body)")
     }
 }
 
-extension RunningProcess {
+extension ChildProcess {
     /// The `metrics=` endpoint of the daemon's `ready` line (started with `--metrics`).
     func metricsEndpoint(readyLine: String) throws -> String {
         let ready = try waitForStderrLine(containing: readyLine)
         guard let field = ready.split(separator: " ").first(where: { $0.hasPrefix("metrics=") }) else {
-            throw ProcessFailure("ready line without metrics=: \(ready)")
+            throw FixtureFailure("ready line without metrics=: \(ready)")
         }
         return String(field.dropFirst("metrics=".count))
     }

@@ -25,7 +25,7 @@ final class RawSubscriber {
             guard try socket.waitReadable(timeoutMilliseconds: 100), let frames = try socket.receiveFrames() else { continue }
             if frames.first == Array(Topic.heartbeat.rawValue.utf8) { return }
         }
-        throw ProcessFailure("no heartbeat within \(timeout) s")
+        throw FixtureFailure("no heartbeat within \(timeout) s")
     }
 
     /// Receives `count` non-heartbeat messages as raw frames.
@@ -33,7 +33,7 @@ final class RawSubscriber {
         var messages: [[[UInt8]]] = []
         let deadline = Date().addingTimeInterval(timeout)
         while messages.count < count {
-            guard Date() < deadline else { throw ProcessFailure("received \(messages.count) of \(count) messages within \(timeout) s") }
+            guard Date() < deadline else { throw FixtureFailure("received \(messages.count) of \(count) messages within \(timeout) s") }
             guard try socket.waitReadable(timeoutMilliseconds: 100), let frames = try socket.receiveFrames() else { continue }
             if frames.first != Array(Topic.heartbeat.rawValue.utf8) { messages.append(frames) }
         }
@@ -46,7 +46,7 @@ enum NDJSON {
     static func objects(_ text: String) throws -> [[String: Any]] {
         try text.split(separator: "\n").map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw ProcessFailure("not a JSON object: \(line)")
+                throw FixtureFailure("not a JSON object: \(line)")
             }
             return object
         }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// A `feed-server` or relay with a replay endpoint whose `status` a test reads and waits on.
@@ -5,18 +6,18 @@ protocol ReplayStatusSource {
     /// The replay endpoint.
     var replay: String { get }
     /// Runs `feed-client` to completion (in the process's network namespace, if any).
-    func client(_ arguments: [String], stdin: Data?, timeout: Double) throws -> RunningProcess
+    func client(_ arguments: [String], stdin: ChildProcess.Input, timeout: Double) throws -> ChildProcess
 }
 
 extension ReplayStatusSource {
     /// The `status` of the replay endpoint, as `feed-client status` prints it.
     /// `credentials` are the CURVE options of a client with the replay role, for a server or relay with CURVE.
     func status(credentials: [String] = []) throws -> [String: Any] {
-        let status = try client(["status", "--server", replay] + credentials, stdin: nil, timeout: 30)
-        guard status.process.terminationStatus == 0,
+        let status = try client(["status", "--server", replay] + credentials, stdin: .open, timeout: 30)
+        guard status.exitStatus == 0,
             let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         else {
-            throw ProcessFailure("status is not a JSON object: \(status.stdout) \(status.stderr)")
+            throw status.failure("status is not a JSON object: \(status.stdout)")
         }
         return json
     }
@@ -45,7 +46,7 @@ extension ReplayStatusSource {
             }
             if let seen, atMost ? seen <= count : seen >= count { return }
         }
-        throw ProcessFailure(
+        throw FixtureFailure(
             "status \(counter) did not \(atMost ? "fall to" : "reach") \(count) within \(timeout) s (last seen: \(seen.map(String.init) ?? "none")\(failure.map { "; last status failed: \($0)" } ?? ""))")
     }
 }

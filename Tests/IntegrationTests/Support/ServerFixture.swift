@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// fixture runs (``client(_:stdin:timeout:)``) run in the server's network namespace, if it has one.
 final class ServerFixture: ReplayStatusSource {
     let folder: TemporaryFolder
-    let process: RunningProcess
+    let process: ChildProcess
     let namespace: String?
     let databasePath: String
     let publish: String
@@ -39,7 +40,7 @@ final class ServerFixture: ReplayStatusSource {
         let ready = try process.waitForStderrLine(containing: "feed-server ready")
         func field(_ name: String) throws -> String {
             guard let part = ready.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }) else {
-                throw ProcessFailure("ready line without \(name): \(ready)")
+                throw FixtureFailure("ready line without \(name): \(ready)")
             }
             return String(part.dropFirst(name.count + 1))
         }
@@ -55,7 +56,7 @@ final class ServerFixture: ReplayStatusSource {
     }
 
     /// Runs `feed-client` to completion and returns it.
-    func client(_ arguments: [String], stdin: Data? = nil, timeout: Double = 30) throws -> RunningProcess {
+    func client(_ arguments: [String], stdin: ChildProcess.Input = .open, timeout: Double = 30) throws -> ChildProcess {
         let client = try LabNetwork.run(Binaries.client, arguments, in: namespace, stdin: stdin)
         try client.waitForExit(timeout: timeout)
         return client
@@ -67,37 +68,35 @@ final class ServerFixture: ReplayStatusSource {
         let (csv, _) = FeedEndToEndTests.sampleInput(count: count)
         try folder.write(csv, to: "input.csv")
         let publisher = try client(["publish", "--to", ingest, folder.path("input.csv")])
-        #expect(publisher.process.terminationStatus == 0, "\(publisher.stderr)", sourceLocation: sourceLocation)
+        #expect(publisher.exitStatus == 0, "\(publisher.stderr)", sourceLocation: sourceLocation)
         try waitForStatus("recorded", atLeast: count)
     }
 
     /// Starts `feed-client publish` of `count` sample messages into the ingest endpoint and
     /// returns at once: the stream flows while the test acts on it.
-    func startPublishingSample(count: Int) throws -> RunningProcess {
+    func startPublishingSample(count: Int) throws -> ChildProcess {
         let (csv, _) = FeedEndToEndTests.sampleInput(count: count)
         try folder.write(csv, to: "stream.csv")
-        return try RunningProcess(Binaries.client, ["publish", "--to", ingest, folder.path("stream.csv")])
+        return try ChildProcess(Binaries.client, ["publish", "--to", ingest, folder.path("stream.csv")])
     }
 
     /// The server's resident memory in bytes (VmRSS).
-    var residentBytes: Int { get throws { try memoryFigure("VmRSS") } }
+    var residentBytes: Int { get throws { try memory.resident } }
 
     /// The most resident memory the server has had so far, in bytes (VmHWM).
-    var peakResidentBytes: Int { get throws { try memoryFigure("VmHWM") } }
+    var peakResidentBytes: Int { get throws { try memory.peak } }
 
-    /// A figure of `/proc/PID/status` given in kB, in bytes.
-    private func memoryFigure(_ name: String) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(process.process.processIdentifier)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(name):") }),
-            let kilobytes = Int(line.split(separator: " ")[1])
-        else { throw ProcessFailure("no \(name) for the server") }
-        return kilobytes * 1024
+    private var memory: MemoryUse {
+        get throws {
+            guard let memory = process.memory else { throw process.failure("no memory figures in /proc: gone") }
+            return memory
+        }
     }
 
-    /// Starts `feed-client subscribe` and waits until it is live; with `stdoutUnread`, nobody
+    /// Starts `feed-client subscribe` and waits until it is live; with `stdout: .unread`, nobody
     /// reads what it prints.
-    func subscriber(_ arguments: [String], stdoutUnread: Bool = false) throws -> RunningProcess {
-        let client = try RunningProcess(Binaries.client, ["subscribe", "--from", publish] + arguments, stdoutUnread: stdoutUnread)
+    func subscriber(_ arguments: [String], stdout: ChildProcess.Output = .captured) throws -> ChildProcess {
+        let client = try ChildProcess(Binaries.client, ["subscribe", "--from", publish] + arguments, stdout: stdout)
         _ = try client.waitForStderrLine(containing: "; live")
         return client
     }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// What every scenario of one `feed-bench run` shares: where the programs are, the run's work
@@ -78,7 +79,7 @@ struct FeedServerProcess {
         let endpoints = ["--publish", "tcp://127.0.0.1:*", "--ingest", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*"]
         child = try ChildProcess(
             label, run.feedServer, endpoints + ["--db", database.path] + arguments + (curve?.serverArguments ?? []), folder: folder, namespace: namespace)
-        let ready = try child.waitForStderr(containing: "feed-server ready")
+        let ready = try child.waitForStderrLine(containing: "feed-server ready", timeout: 60)
         func field(_ name: String) throws -> String {
             guard let part = ready.split(separator: " ").first(where: { $0.hasPrefix("\(name)=") }) else {
                 throw BenchFailure("\(label): no \(name)= in its ready line: \(ready)")
@@ -93,7 +94,7 @@ struct FeedServerProcess {
     /// The server's `status` counters, asked through `feed-client status`.
     func status(_ run: BenchRun, folder: URL) throws -> JSONObject {
         let client = try ChildProcess("status", run.feedClient, ["status", "--server", replay] + clientArguments, folder: folder)
-        try client.waitForSuccess(timeout: .seconds(10))
+        try client.waitForSuccess(timeout: 10)
         return try client.jsonResult()
     }
 
@@ -111,15 +112,9 @@ struct FeedServerProcess {
     /// The counts of the `stopped: session S, published P, recorded R, rejected X` line the
     /// server logs when it exits.
     func summary() throws -> (published: Int, recorded: Int) {
-        guard let line = child.standardError.split(separator: "\n").last(where: { $0.contains("stopped: session") }) else {
-            throw BenchFailure("\(child.label): no 'stopped' summary in its log")
-        }
-        func count(after word: String) -> Int? {
-            guard let range = line.range(of: word + " ") else { return nil }
-            return Int(line[range.upperBound...].prefix { $0.isNumber })
-        }
-        guard let published = count(after: "published"), let recorded = count(after: "recorded") else {
-            throw BenchFailure("\(child.label): cannot read its summary: \(line)")
+        let counters = try child.stopSummary(timeout: 0)
+        guard let published = counters["published"], let recorded = counters["recorded"] else {
+            throw child.failure("cannot read its stop summary: \(counters)")
         }
         return (published, recorded)
     }

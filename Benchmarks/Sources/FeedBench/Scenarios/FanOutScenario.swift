@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// TCP fan-out throughput to N subscribers: raw libzmq PUB/SUB in C against feed-server with

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Recording and reading the SQLite history, each beside raw SQLite in C in the same run.
@@ -19,10 +20,10 @@ struct HistoryScenario {
 
         run.log("history: writing \(messages) messages in blocks, \(naiveRows) as rows")
         let writer = try ChildProcess("record", run.benchTool, ["record", "-f", oursFile, "-n", String(messages)], folder: folder)
-        try writer.waitForSuccess(timeout: .seconds(600))
+        try writer.waitForSuccess(timeout: 600)
         let naiveWriter = try ChildProcess(
             "sqlite_insert", run.baseline("sqlite_insert"), ["-f", naiveFile, "-n", String(naiveRows)], folder: folder)
-        try naiveWriter.waitForSuccess(timeout: .seconds(600))
+        try naiveWriter.waitForSuccess(timeout: 600)
         let naiveWriteRate = try naiveWriter.jsonResult().number("rate")
         let sustained = try serverRecordingRate(run)
 

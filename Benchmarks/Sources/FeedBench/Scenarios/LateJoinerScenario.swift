@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// A late joiner catching up: feed-server's generator runs at `rate` until `backlog` messages are
@@ -23,7 +24,7 @@ struct LateJoinerScenario {
             "late-joiner", run.feedClient,
             ["subscribe", "--from", server.publish, "--replay", server.replay, "--replay-from", "start", "--format", "csv"],
             folder: folder)
-        let liveLine = try client.waitForStderr(containing: "now live", timeout: .seconds(600))
+        let liveLine = try client.waitForStderrLine(containing: "now live", timeout: 600)
         let catchUp = (ContinuousClock.now - started).seconds
         guard let replayed = liveLine.split(separator: " ").compactMap({ Int($0) }).first else {
             throw BenchFailure("late joiner: cannot read the replayed count from '\(liveLine)'")
@@ -31,11 +32,11 @@ struct LateJoinerScenario {
         // Merged with the live feed: watch it for a while, then stop the client and the server.
         Thread.sleep(forTimeInterval: 2)
         client.signal(SIGINT)
-        _ = try client.waitForExit()
+        _ = try client.waitForExit(timeout: 120)
         try server.child.terminate()
-        let gaps = client.standardError.split(separator: "\n").filter { $0.contains("gap:") }
+        let gaps = client.stderr.split(separator: "\n").filter { $0.contains("gap:") }
         guard gaps.isEmpty else { throw BenchFailure("late joiner reported gaps:\n\(gaps.joined(separator: "\n"))") }
-        let delivered = try Self.checkTopicSequences(csv: client.standardOutput)
+        let delivered = try Self.checkTopicSequences(csv: client.stdout)
 
         let reader = try ChildProcess(
             "history_read", run.baseline("history_read"), [database.path, "", "0", String(Int64.max)], folder: folder)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Latency from publish to subscriber receive at a steady rate: a paced raw C publisher against
@@ -18,7 +19,7 @@ struct LatencyScenario {
         let endpoint = try FreePort.loopbackEndpoint()
         let rawSubscriber = try ChildProcess(
             "latency-sub", run.benchTool, ["latency-sub", "-e", endpoint], folder: rawFolder)
-        try rawSubscriber.waitForStderr(containing: "ready")
+        try rawSubscriber.waitForStderrLine(containing: "ready", timeout: 60)
         let publisher = try ChildProcess(
             "pub", run.baseline("pubsub_pub"), ["-e", endpoint, "-s", "1"] + paced, folder: rawFolder)
         try publisher.waitForSuccess()
@@ -60,7 +61,7 @@ struct LatencyScenario {
         let subscriber = try ChildProcess(
             "latency-sub", run.benchTool, ["latency-sub", "-e", server.publish, "--wait-live"] + (curve?.clientArguments ?? []),
             folder: folder)
-        try subscriber.waitForStderr(containing: "ready")
+        try subscriber.waitForStderrLine(containing: "ready", timeout: 60)
         let producer = try ChildProcess(
             "producer", run.baseline("feed_push"), ["-e", server.ingest] + paced(run, rate: rate) + (curve?.baselineArguments ?? []),
             folder: folder)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Resident memory over a long run at full rate with one subscriber that never reads: feed-server
@@ -22,7 +23,7 @@ struct MemoryScenario {
         let stalled = try ChildProcess(
             "stalled", run.baseline("pubsub_sub"), ["-e", server.publish, "-S", String(seconds + 60)], folder: folder)
         let live = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", server.publish, "-w"], folder: folder)
-        try live.waitForStderr(containing: "ready")
+        try live.waitForStderrLine(containing: "ready", timeout: 60)
         // Both subscriptions have reached the server: the stalled one is really subscribed.
         try server.waitForCounter(run, "subscriptions", atLeast: 2, folder: folder)
         let producer = try ChildProcess(

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// PGM multicast (epgm) throughput and loss in a three-host namespace lab
@@ -15,8 +16,8 @@ struct MulticastScenario {
         let script = repository.appendingPathComponent("scripts/netns-lab.sh").path
         let folder = try run.scratch("multicast")
         let check = try ChildProcess("lab-check", script, ["check"], folder: folder)
-        guard try check.waitForExit() == 0 else {
-            run.log("multicast: skipped, \(check.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard try check.waitForExit(timeout: 120) == 0 else {
+            run.log("multicast: skipped, \(check.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
             return []
         }
         let lab = try Lab(script: script, name: "fb\(getpid() % 100_000)", folder: folder)
@@ -32,17 +33,17 @@ struct MulticastScenario {
                 "raw-\(host)", run.baseline("epgm_sub"), ["-e", lab.endpoint(host, port: rawPort), "-r", rate],
                 folder: folder, namespace: lab.namespace(host))
         }
-        for subscriber in rawSubscribers { try subscriber.waitForStderr(containing: "ready") }
+        for subscriber in rawSubscribers { try subscriber.waitForStderrLine(containing: "ready", timeout: 60) }
         // epgm_pub opens with 500 ms of warm-up messages the subscribers ignore, so their PGM
         // receivers know the source before the first counted message.
         let publisher = try ChildProcess(
             "raw-pub", run.baseline("epgm_pub"),
             ["-e", lab.endpoint("pub", port: rawPort), "-n", String(count), "-r", rate, "-w", "500", "-l", "2000"],
             folder: folder, namespace: lab.namespace("pub"))
-        try publisher.waitForSuccess(timeout: .seconds(300))
+        try publisher.waitForSuccess(timeout: 300)
         // epgm_sub exits 2 when something is missing; the result line says what, and is reported.
         let raw = try rawSubscribers.map { subscriber in
-            try subscriber.waitForExit(timeout: .seconds(120))
+            try subscriber.waitForExit(timeout: 120)
             return try subscriber.jsonResult()
         }
 
@@ -60,11 +61,11 @@ struct MulticastScenario {
                 "feed-\(host)", run.baseline("pubsub_sub"), ["-e", lab.endpoint(host, port: feedPort), "-w", "-r", rate, "-H", "0"],
                 folder: folder, namespace: lab.namespace(host))
         }
-        for subscriber in subscribers { try subscriber.waitForStderr(containing: "ready") }
+        for subscriber in subscribers { try subscriber.waitForStderrLine(containing: "ready", timeout: 60) }
         let producer = try ChildProcess(
             "producer", run.baseline("feed_push"), ["-e", server.ingest, "-n", String(count)], folder: folder,
             namespace: lab.namespace("pub"))
-        try producer.waitForSuccess(timeout: .seconds(300))
+        try producer.waitForSuccess(timeout: 300)
         for subscriber in subscribers { try subscriber.waitForSuccess() }
         try server.child.terminate()
         let ours = try subscribers.map { try $0.jsonResult() }
@@ -94,12 +95,12 @@ private final class Lab {
         self.name = name
         self.folder = folder
         let up = try ChildProcess("lab-up", script, ["up", name], folder: folder)
-        guard try up.waitForExit() == 0 else {
+        guard try up.waitForExit(timeout: 120) == 0 else {
             remove()
-            throw BenchFailure("cannot build the lab: \(up.standardError)")
+            throw BenchFailure("cannot build the lab: \(up.stderr)")
         }
         // Lines of "HOST NAMESPACE INTERFACE ADDRESS".
-        for line in up.standardOutput.split(separator: "\n") {
+        for line in up.stdout.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             if fields.count == 4 { addresses[String(fields[0])] = String(fields[3]) }
         }
@@ -116,6 +117,6 @@ private final class Lab {
     }
 
     func remove() {
-        _ = try? ChildProcess("lab-down", script, ["down", name], folder: folder).waitForExit()
+        _ = try? ChildProcess("lab-down", script, ["down", name], folder: folder).waitForExit(timeout: 120)
     }
 }

@@ -1,4 +1,5 @@
 import FeedModel
+import ChildProcesses
 import Foundation
 import ZeroMQ
 
@@ -32,7 +33,7 @@ struct RelaySubscriptionsScenario {
             arguments: ["--demo", String(rate), "--heartbeat-ms", "60000"])
         let relay = try ChildProcess(
             "relay", run.feedServer, ["relay", "--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*"], folder: folder)
-        let ready = try relay.waitForStderr(containing: "feed-relay ready")
+        let ready = try relay.waitForStderrLine(containing: "feed-relay ready", timeout: 60)
         guard let field = ready.split(separator: " ").first(where: { $0.hasPrefix("publish=") }) else {
             throw BenchFailure("relay: no publish= in its ready line: \(ready)")
         }

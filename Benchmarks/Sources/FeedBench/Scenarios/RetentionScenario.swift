@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Recording while retention deletes, beside recording without retention, in the same run:
@@ -19,7 +20,7 @@ struct RetentionScenario {
                 name, run.benchTool,
                 ["record", "-f", folder.appendingPathComponent("\(name).sqlite").path, "-n", String(messages)] + extra,
                 folder: folder)
-            try writer.waitForSuccess(timeout: .seconds(900))
+            try writer.waitForSuccess(timeout: 900)
             return try writer.jsonResult()
         }
         // Alternated `repeats` times, the median of each side reported: the machine is shared.

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Issue 10, part 2: a healthy subscriber's rate and the server's memory while 1,000 subscribers
@@ -58,9 +59,9 @@ struct StalledSubscribersScenario {
         let crowd = try ChildProcess(
             "stalled", run.baseline("pubsub_sub"),
             ["-e", endpoint, "-S", String(seconds + 60), "-n", String(stalled), "-H", "1000"], folder: folder)
-        try crowd.waitForStderr(containing: "ready")
+        try crowd.waitForStderrLine(containing: "ready", timeout: 60)
         let live = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", endpoint], folder: folder)
-        try publisher.waitForSuccess(timeout: .seconds(seconds + 120))
+        try publisher.waitForSuccess(timeout: Double(seconds + 120))
         try live.waitForSuccess()
         crowd.signal(SIGKILL)
         let result = try live.jsonResult()
@@ -94,7 +95,7 @@ struct StalledSubscribersScenario {
             : nil
         try server.waitForCounter(run, "subscriptions", atLeast: stalled, folder: folder)
         let live = try ChildProcess("live", run.baseline("pubsub_sub"), ["-e", server.publish, "-w"], folder: folder)
-        try live.waitForStderr(containing: "ready")
+        try live.waitForStderrLine(containing: "ready", timeout: 60)
         let producer = try ChildProcess(
             "producer", run.baseline("feed_push"), ["-e", server.ingest, "-d", String(seconds)], folder: folder)
         let memory = try MemoryScenario.sample(server.child, while: producer)

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// C subscribers (`pubsub_sub`) counting the two-frame messages of one endpoint: what the fan-out
@@ -19,7 +20,7 @@ struct CountingSubscribers {
                 "sub\(index)", run.baseline("pubsub_sub"),
                 ["-e", endpoint, "-T", String(idleMilliseconds)] + (handshake ? ["-w"] : []) + arguments, folder: folder)
         }
-        for subscriber in processes { try subscriber.waitForStderr(containing: "ready") }
+        for subscriber in processes { try subscriber.waitForStderrLine(containing: "ready", timeout: 60) }
     }
 
     /// Waits for every subscriber to finish: the mean of their rates, the largest share of

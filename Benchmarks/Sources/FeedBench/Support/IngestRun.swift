@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// One run of the C producer (`feed_push`) pushing `messages` into a fresh feed-server's ingest as
@@ -48,7 +49,7 @@ struct IngestRun {
             "producer", run.baseline("feed_push"),
             ["-e", server.ingest, "-n", String(messages), "-t", String(topics), "-m", "200"] + (curve?.baselineArguments ?? []),
             folder: folder)
-        try producer.waitForSuccess(timeout: .seconds(600))
+        try producer.waitForSuccess(timeout: 600)
         let received = try counting.meanRate()
         try server.waitForCounter(run, "recorded", atLeast: messages, folder: folder)
         guard let memory = server.child.memory, let cpu = server.child.cpuSeconds else {

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// A command run several times one after the other, timed from process start to exit (wall
@@ -25,7 +26,7 @@ struct TimedCommand {
 
     /// The median wall and CPU time of `repeats` runs; `check` reads each run's output and
     /// throws when it is not what was expected.
-    func measure(repeats: Int, folder: URL, timeout: Duration = .seconds(120), check: (ChildProcess) throws -> Void)
+    func measure(repeats: Int, folder: URL, timeout: Double = 120, check: (ChildProcess) throws -> Void)
         throws -> Timing
     {
         var walls: [Double] = []
@@ -59,7 +60,7 @@ struct TimedCommand {
     /// Fails unless the last line of stdout is the number `expected` (`--count-only`).
     static func expectCount(_ expected: Int) -> (ChildProcess) throws -> Void {
         { child in
-            let counted = Int(child.standardOutput.split(separator: "\n").last ?? "") ?? -1
+            let counted = Int(child.stdout.split(separator: "\n").last ?? "") ?? -1
             guard counted == expected else {
                 throw BenchFailure("\(child.label) counted \(counted) messages, expected \(expected)")
             }

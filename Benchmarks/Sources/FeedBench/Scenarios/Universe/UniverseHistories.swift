@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// The history files of the symbol-universe scenarios: one per topic count, each written once
@@ -35,7 +36,7 @@ final class UniverseHistories {
         let writer = try ChildProcess(
             "record-\(topics)", run.benchTool, ["record", "-f", file.path, "-n", String(messages), "--topics", String(topics)],
             folder: folder)
-        try writer.waitForSuccess(timeout: .seconds(900))
+        try writer.waitForSuccess(timeout: 900)
         let result = try writer.jsonResult()
         let stored = Int(try result.number("count"))
         guard stored == messages else { throw BenchFailure("record --topics \(topics): stored \(stored) of \(messages) messages") }

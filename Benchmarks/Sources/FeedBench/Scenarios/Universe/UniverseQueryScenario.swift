@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// History queries whose cost should follow what they return, not the number of topics: on each
@@ -56,7 +57,7 @@ struct UniverseQueryScenario {
             let ours = try TimedCommand("feed-client", run.feedClient, ["history"] + query.ours + ["--db", history.file.path] + format)
                 .measure(repeats: repeats, folder: folder) { child in
                     if query.printed {
-                        let lines = child.standardOutput.split(separator: "\n").count - 1
+                        let lines = child.stdout.split(separator: "\n").count - 1
                         guard lines == query.expected else {
                             throw BenchFailure("\(child.label) \(query.name): \(lines) messages, expected \(query.expected)")
                         }
@@ -156,7 +157,7 @@ struct UniverseQueryScenario {
         let probe = try ChildProcess(
             "feed-client-prefixes", run.feedClient, ["history", "NASDAQ.", "NYSE.", "--limit", "1", "--db", history.file.path],
             folder: folder)
-        if try probe.waitForExit() == 0 {
+        if try probe.waitForExit(timeout: 120) == 0 {
             return ("prefixes NASDAQ. NYSE.", ["NASDAQ.", "NYSE."], "NASDAQ.,NYSE.", "both venues as a prefix list")
         }
         return ("prefix N", ["N"], "N", "this feed-client takes one prefix, so N (every topic starts with it) stands for the list")

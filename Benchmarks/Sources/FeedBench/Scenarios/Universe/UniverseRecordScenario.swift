@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Recording into the history across symbol universes: `feed-bench record --topics N` appends
@@ -26,7 +27,7 @@ struct UniverseRecordScenario {
                 "sqlite_insert-\(topics)", run.baseline("sqlite_insert"),
                 ["-f", rowsFolder.appendingPathComponent("rows.sqlite").path, "-n", String(rows), "-t", String(topics)],
                 folder: rowsFolder)
-            try naive.waitForSuccess(timeout: .seconds(600))
+            try naive.waitForSuccess(timeout: 600)
             let naiveResult = try naive.jsonResult()
             let naiveStored = Int(try naiveResult.number("count"))
             guard naiveStored == rows else { throw BenchFailure("sqlite_insert -t \(topics): stored \(naiveStored) of \(rows) rows") }

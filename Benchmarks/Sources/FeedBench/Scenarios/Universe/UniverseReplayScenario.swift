@@ -1,6 +1,7 @@
 import FeedClientKit
 import FeedHistory
 import FeedModel
+import ChildProcesses
 import Foundation
 import Histogram
 import ZeroMQ
@@ -93,8 +94,8 @@ struct UniverseReplayScenario {
             folder: folder)
         while export.isRunning { try round(&busy) }
         let exportSeconds = (ContinuousClock.now - exportStart) / .seconds(1)
-        try export.waitForSuccess(timeout: .seconds(300))
-        let exported = Int(export.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        try export.waitForSuccess(timeout: 300)
+        let exported = Int(export.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         guard exported == history.messages else { throw BenchFailure("export: \(exported) messages, expected \(history.messages)") }
 
         let during = "while `feed-client history --count-only` exports all \(history.messages) messages through the service"

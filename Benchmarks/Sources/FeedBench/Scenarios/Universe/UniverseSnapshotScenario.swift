@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Last-value snapshots from each universe's history file (``UniverseHistories``):
@@ -44,7 +45,7 @@ struct UniverseSnapshotScenario {
                 "feed-client", run.feedClient, ["snapshot"] + (prefix.isEmpty ? [] : [prefix]) + atArguments
                     + ["--db", history.file.path, "--format", "csv"]
             ).measure(repeats: repeats, folder: folder) { child in
-                let lines = try CSVOutput.forEachInteger(in: child.standardOutput, column: "seq") { sequence in
+                let lines = try CSVOutput.forEachInteger(in: child.stdout, column: "seq") { sequence in
                     guard expected.contains(sequence) else {
                         throw BenchFailure("\(child.label) snapshot of \(what)\(when): seq \(sequence), expected in \(expected)")
                     }
