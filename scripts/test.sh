@@ -7,6 +7,8 @@
 # (InProcessTests), then everything else. Swift Testing runs synchronous tests on the
 # cooperative thread pool (two threads on a 2-core machine); the many tests that wait for real
 # processes would otherwise hold both threads for minutes and starve the async tests' loops.
+# The exit test is among the in-process ones: beside children of Foundation's Process,
+# swift-testing's wait for its own child and Foundation's hung each other (2 runs in 6).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Test-only packages: pyzmq clients, nftables and iproute2 for the namespace labs,

@@ -204,12 +204,4 @@ struct GapRepairStateMachineTests {
             machine.replayPage([Self.trade("X.A", 7, at: 41)], expired: expired)
                 == GapRepairActions(events: [unverified, .message(Self.trade("X.A", 7, at: 41))]))
     }
-
-    @Test func anAnswerTheMachineDidNotAskForIsAProgrammingError() async {
-        await #expect(processExitsWith: .failure) {
-            var machine = GapRepairStateMachine(configuration: .init(start: .live, canRepair: true))
-            _ = machine.start(livePoint: FeedPoint(session: 1, feedSequence: 0))
-            _ = machine.replayDone(expired: nil)
-        }
-    }
 }
