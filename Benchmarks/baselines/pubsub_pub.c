@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "zmq_bind %s: %s\n", endpoint, zmq_strerror(zmq_errno()));
         return 1;
     }
+    fprintf(stderr, "bound %s\n", endpoint);
 
     /* Wait (at most 30 s) for every subscriber's subscription. */
     int timeout = 30000;

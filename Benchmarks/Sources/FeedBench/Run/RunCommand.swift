@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
     /// The benchmarks, in the order they run. The `universe-` ones measure at each `--topics`
     /// count (issue 9, a real market's symbol universe), except `universe-watchlist` (10,000).
     enum Scenario: String, CaseIterable, ExpressibleByArgument {
-        case fanout, latency, history, memory, stalled, multicast, latejoiner, relay
+        case fanout, latency, history, memory, stalled, flood, multicast, latejoiner, relay
         case universeRecord = "universe-record"
         case universeIngest = "universe-ingest"
         case universeQuery = "universe-query"
@@ -98,6 +98,7 @@ struct RunCommand: ParsableCommand {
         case .history: try HistoryScenario().run(run)
         case .memory: try MemoryScenario().run(run)
         case .stalled: try StalledSubscribersScenario().run(run)
+        case .flood: try ConnectionFloodScenario().run(run)
         case .multicast: try MulticastScenario(repository: URL(fileURLWithPath: repository)).run(run)
         case .latejoiner: try LateJoinerScenario().run(run)
         case .relay: try RelaySubscriptionsScenario(count: 10_000).run(run) + RelaySubscriptionsScenario(count: 20_000).run(run)
