@@ -225,7 +225,9 @@ struct MulticastLabTests {
         let recorded = try HistoryStore(path: relayHistory, readOnly: true).queryAll(HistoryQuery()).decoded()
         // Nothing was dropped on the way to the relay, so what it forwarded is the origin's first messages.
         #expect(recorded.map(\.feedSequence) == Array(1...UInt64(forwarded)))
-        #expect(relay.stderr.contains("messages were not sent at shutdown"), "\(relay.stderr)")
+        // Unlike the server, a relay takes nothing in after the stop request, so it gives up a
+        // message only when the request comes inside a turn of forwarding (at most 20 ms, see
+        // IntakeTurn): "messages were not sent at shutdown" may or may not be logged.
         #expect(!relay.stderr.contains("did not stop within"), "stopped only by the fallback")
         try origin.stop()
     }
