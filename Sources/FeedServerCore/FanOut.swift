@@ -232,8 +232,9 @@ final class FanOut {
     }
 
     /// Looks at each subscriber's send queue when due: disconnects those stalled longer than
-    /// `--slow-subscriber-ms` or reading nothing while the feed is behind, then the longest-stalled while what the stalled ones may hold is
-    /// over `--subscriber-memory`; gives memory back to the system a while after a disconnect.
+    /// `--slow-subscriber-ms` or reading nothing while the feed is behind, then the
+    /// longest-stalled while what the stalled ones may hold is over `--subscriber-memory`; gives
+    /// memory back to the system a while after a disconnect.
     func checkStalledSubscribers(now: Int64) {
         guard now >= nextStallLookAt else { return }
         nextStallLookAt = now + slowWatch.sampleIntervalNanoseconds
@@ -285,7 +286,7 @@ final class FanOut {
             case .subscriptionTooLong: "sent a subscription longer than \(SubscriberGuards.maximumSubscriptionLength) bytes"
             case .slow: "its send queue stayed full for \(guards.slowSubscriberMilliseconds) ms"
             case .stalledWhileBehind:
-                "it read nothing for \(min(Int64(guards.slowSubscriberMilliseconds), SlowSubscriberWatch.idleWhileBehindNanoseconds / 1_000_000)) ms while the feed was behind its producers"
+                "it read nothing for \(slowWatch.idleLimitWhileBehindNanoseconds / 1_000_000) ms while the feed was behind its producers"
             case .memoryBudget:
                 "the stalled subscribers' queues may hold more than --subscriber-memory (\(guards.subscriberMemoryBytes) bytes) together, and it was stalled longest (\(stalledFor ?? 0) ms)"
             }

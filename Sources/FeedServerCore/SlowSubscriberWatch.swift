@@ -50,6 +50,10 @@ struct SlowSubscriberWatch {
     let limitNanoseconds: Int64
     private(set) var stalls: [ConnectionDescriptor: Stall] = [:]
 
+    /// How long a peer may acknowledge nothing while the feed is behind: a second, or the slow
+    /// limit if shorter.
+    var idleLimitWhileBehindNanoseconds: Int64 { min(limitNanoseconds, Self.idleWhileBehindNanoseconds) }
+
     /// `limitMilliseconds` 0 disconnects no subscriber (stalls are still noted).
     init(limitMilliseconds: Int) { limitNanoseconds = Int64(limitMilliseconds) * 1_000_000 }
 
@@ -74,7 +78,7 @@ struct SlowSubscriberWatch {
         stalls[connection] = stall
         guard limitNanoseconds > 0 else { return nil }
         if now - stall.since >= limitNanoseconds { return .slow }
-        if feedBehind, look.acknowledgedBytes != nil, now - stall.idleSince >= min(limitNanoseconds, Self.idleWhileBehindNanoseconds) {
+        if feedBehind, look.acknowledgedBytes != nil, now - stall.idleSince >= idleLimitWhileBehindNanoseconds {
             return .stalledWhileBehind
         }
         return nil

@@ -52,10 +52,12 @@ public struct ConnectionDescriptor: Hashable, Sendable, CustomStringConvertible 
         // struct tcp_info of linux/tcp.h, which Glibc's netinet/tcp.h predates: tcpi_bytes_acked
         // is the UInt64 at byte 120 (Linux 4.1 and later; the struct only ever grows).
         let offset = 120
-        var info = [UInt8](repeating: 0, count: 256)
-        var length = socklen_t(info.count)
-        guard getsockopt(rawValue, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) == 0, Int(length) >= offset + 8 else { return nil }
-        return info.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+        return withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { info in
+            var length = socklen_t(info.count)
+            guard getsockopt(rawValue, Int32(IPPROTO_TCP), TCP_INFO, info.baseAddress, &length) == 0, Int(length) >= offset + 8
+            else { return nil }
+            return info.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        }
     }
 
     private func systemShutdown(_ descriptor: Int32, _ how: Int32) -> Int32 {

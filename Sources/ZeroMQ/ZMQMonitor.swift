@@ -30,9 +30,9 @@ public final class ZMQMonitor {
         }
         pair = try ZMQSocket(socket.context, .pair)
         try pair.set(.linger, 0)
-        // libzmq sends events without waiting and drops those its queue cannot take (1,000 by
-        // default): a burst of 10,000 connections lost most of their ACCEPTED events, so a
-        // connection count built on them was wrong. 0 here makes the inproc queue unbounded;
+        // libzmq 4.3.4 sends events with a blocking send on its I/O thread: once its queue held
+        // 2,000 unread (its own high-water mark plus ours, 1,000 each), that thread stopped, and
+        // every connection of the context with it. 0 here makes the inproc queue unbounded;
         // events are small, and each stands for a connection the process holds anyway.
         try pair.set(.receiveHighWaterMark, 0)
         try pair.connect(endpoint)
