@@ -9,6 +9,9 @@
 #   NAME-sub2  lab0 10.231.X.3/24 ─┘
 #
 # Each host has lo up, lab0 up with multicast on, and a route for 224.0.0.0/4 via lab0.
+# `second-line` adds a second, separate network, as an exchange's B line has: a bridge br1 in
+# NAME-br and an interface lab1 10.232.X.N/24 in every host (no multicast route: name the
+# interface in the endpoint, epgm://lab1;GROUP:PORT), so one line's link can go down alone.
 # $LAB_HOSTS (space-separated names, at most 250) replaces pub, sub1 and sub2: the Nth host
 # gets address 10.231.X.N. Give the same LAB_HOSTS to every command on that lab.
 # X comes from $LAB_SUBNET (0-255) or is derived from NAME. The subnet exists only inside the
@@ -17,6 +20,8 @@
 # Usage:
 #   scripts/netns-lab.sh up NAME                     (re)create the lab, print its addresses
 #   scripts/netns-lab.sh down NAME                   delete it; idempotent, never fails
+#   scripts/netns-lab.sh second-line NAME            add the B network (lab1) to a lab that is up
+#   scripts/netns-lab.sh link NAME HOST IFACE up|down  set HOST's lab0 or lab1 up or down
 #   scripts/netns-lab.sh loss NAME HOST PERCENT PORT drop PERCENT% (0-100) of incoming UDP to PORT
 #                                                    at random in HOST (pub, sub1 or sub2), with nftables
 #   scripts/netns-lab.sh dropped NAME HOST           print how many packets that rule has dropped so far
@@ -138,6 +143,38 @@ cmd_up() {
     done
 }
 
+cmd_second_line() {
+    local name=$1 x br host i
+    check_name "$name"
+    br=$name-br
+    namespace_exists "$br" || die "no namespace $br: run '$0 up $name' first"
+    x=$(subnet "$name")
+    ip -n "$br" link add name br1 type bridge
+    ip -n "$br" link set br1 type bridge mcast_snooping 0
+    ip -n "$br" link set br1 up
+    for host in "${hosts[@]}"; do
+        i=$(host_index "$host")
+        ip -n "$br" link add name "w$host" type veth peer name lab1 netns "$name-$host"
+        ip -n "$br" link set "w$host" master br1
+        ip -n "$br" link set "w$host" up
+        ip -n "$name-$host" addr add "10.232.$x.$i/24" dev lab1
+        ip -n "$name-$host" link set lab1 up multicast on
+    done
+    for host in "${hosts[@]}"; do
+        printf '%-10s %s-%s lab1 10.232.%s.%s\n' "$host" "$name" "$host" "$x" "$(host_index "$host")"
+    done
+}
+
+cmd_link() {
+    local name=$1 host=$2 interface=$3 state=$4
+    check_name "$name"
+    host_index "$host" >/dev/null
+    [[ $interface == lab0 || $interface == lab1 ]] || die "IFACE must be lab0 or lab1, got '$interface'"
+    [[ $state == up || $state == down ]] || die "the state must be up or down, got '$state'"
+    namespace_exists "$name-$host" || die "no namespace $name-$host: run '$0 up $name' first"
+    ip -n "$name-$host" link set "$interface" "$state"
+}
+
 cmd_loss() {
     local name=$1 host=$2 percent=$3 port=$4 ns
     check_name "$name"
@@ -194,6 +231,8 @@ cmd_check() {
 case ${1:-} in
     up) (($# == 2)) || usage; cmd_up "$2" ;;
     down) (($# == 2)) || usage; cmd_down "$2" ;;
+    second-line) (($# == 2)) || usage; cmd_second_line "$2" ;;
+    link) (($# == 5)) || usage; cmd_link "$2" "$3" "$4" "$5" ;;
     loss) (($# == 5)) || usage; cmd_loss "$2" "$3" "$4" "$5" ;;
     dropped) (($# == 3)) || usage; cmd_dropped "$2" "$3" ;;
     check) (($# == 1)) || usage; cmd_check ;;

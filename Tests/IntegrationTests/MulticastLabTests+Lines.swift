@@ -5,19 +5,21 @@ import Testing
 /// A/B lines over multicast (issue 12): the server publishes the same sequenced feed on two
 /// groups, and one subscriber takes both.
 extension MulticastLabTests {
-    static let lineB = "epgm://lab0;239.192.7.2:5602"
+    /// Line B: its own group, on the lab's second network (`lab1`), so line A's link can go down alone.
+    static let lineB = "epgm://lab1;239.192.7.2:5602"
 
     /// Each group loses 5 % of its packets on the way into the subscriber's host, independently
     /// (a rule per port). PGM repairs each line in order, so a line stalls on its losses while
     /// the other brings the same messages: both lines win first copies, and nothing is asked of
-    /// the history. Then line A goes down mid-stream (every packet of its group dropped; both
-    /// groups share the lab's one interface, so the link itself stays up): no gap, line A
-    /// reported silent, the output equal to the history.
+    /// the history. Then line A's link goes down mid-stream (`ip link set lab0 down` in the
+    /// subscriber's host; line B and the replay endpoint are on `lab1`): no gap, line A reported
+    /// silent, the output equal to the history.
     @Test func twoGroupsWithIndependentLossGiveOneCompleteStreamAndLineAGoingDownLeavesNoGap() throws {
         let lab = try LabNetwork()
+        try lab.addSecondLine()
         try lab.addLoss(host: "sub1", percent: 5, port: Self.port)
         try lab.addLoss(host: "sub1", percent: 5, port: 5602)
-        let server = try Self.startServer(in: lab, extra: ["--multicast", Self.lineB])
+        let server = try Self.startServer(in: lab, extra: ["--multicast", Self.lineB], replayInterface: "lab1")
         let client = try LabNetwork.run(
             Binaries.client,
             ["subscribe", "--from", Self.multicast, "--from", Self.lineB, "--replay", server.replay, "--format", "ndjson",
@@ -27,7 +29,7 @@ extension MulticastLabTests {
         let count = 20_000
         let publisher = try server.startPublishingSample(count: count)
         try client.waitForStdoutLines(5000, timeout: 60)
-        try lab.addLoss(host: "sub1", percent: 100, port: Self.port)
+        try lab.setLink(host: "sub1", interface: "lab0", up: false)
         #expect(try publisher.waitForExit(timeout: 60) == 0, "\(publisher.stderr)")
         try client.waitForStdoutLines(count, timeout: 60)
         // The server's idle heartbeats keep line B alive while line A brings nothing.

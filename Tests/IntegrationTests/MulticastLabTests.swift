@@ -17,14 +17,16 @@ struct MulticastLabTests {
     /// A server in the lab's `pub` host, publishing on multicast; ingest on an ipc:// socket (which
     /// the test process reaches across namespaces through the file system), replay over TCP on the
     /// lab network.
-    static func startServer(in lab: LabNetwork, rate: String = "100000", extra: [String] = []) throws -> ServerFixture {
+    static func startServer(
+        in lab: LabNetwork, rate: String = "100000", extra: [String] = [], replayInterface: String = "lab0"
+    ) throws -> ServerFixture {
         let folder = try TemporaryFolder()
         return try ServerFixture(
             // The replay endpoint listens on the lab network, unencrypted on purpose.
             extraArguments: ["--multicast", multicast, "--multicast-rate", rate, "--insecure"] + extra, folder: folder,
             endpoints: [
                 "--publish", "tcp://127.0.0.1:*", "--ingest", "ipc://\(folder.path("ingest"))", "--replay",
-                "tcp://\(try lab.address("pub")):*",
+                "tcp://\(try lab.address("pub", interface: replayInterface)):*",
             ],
             namespace: lab.namespace("pub"))
     }

@@ -3,12 +3,12 @@ import Foundation
 import Testing
 
 /// A three-host network lab (`scripts/netns-lab.sh`): hosts `pub`, `sub1`, `sub2` on a bridge,
-/// each with interface `lab0`. Multicast stays inside these namespaces. The lab is torn down
-/// when this object goes away, pass or fail.
+/// each with interface `lab0`, and with `addSecondLine()` a second network on `lab1`. Multicast
+/// stays inside these namespaces. The lab is torn down when this object goes away, pass or fail.
 final class LabNetwork {
     let name: String
-    /// Each host's lab0 IPv4 address, as the script printed it.
-    private let addresses: [String: String]
+    /// Each host's IPv4 address by interface (`lab0`, `lab1`), as the script printed it.
+    private var addresses: [String: [String: String]] = [:]
     private static let script = Binaries.repositoryRoot.appendingPathComponent("scripts/netns-lab.sh")
     private static let counter = LockedCounter()
 
@@ -25,20 +25,37 @@ final class LabNetwork {
             _ = try? ChildProcess(Self.script, ["down", name]).waitForExit()
             throw up.failure("lab up failed")
         }
-        // Lines like "pub        NAME-pub lab0 10.231.7.1".
-        addresses = Dictionary(
-            uniqueKeysWithValues: up.stdout.split(separator: "\n").compactMap { line in
-                let fields = line.split(separator: " ")
-                return fields.count == 4 ? (String(fields[0]), String(fields[3])) : nil
-            })
+        note(addresses: up.stdout)
+    }
+
+    /// Adds the second network (`lab1`, a bridge of its own), as an exchange's B line: each
+    /// line's link can then go down alone.
+    func addSecondLine() throws {
+        let line = try ChildProcess(Self.script, ["second-line", name])
+        guard try line.waitForExit() == 0 else { throw line.failure("lab second-line failed") }
+        note(addresses: line.stdout)
+    }
+
+    /// Sets `host`'s `interface` (`lab0` or `lab1`) up or down.
+    func setLink(host: String, interface: String, up: Bool) throws {
+        let link = try ChildProcess(Self.script, ["link", name, host, interface, up ? "up" : "down"])
+        guard try link.waitForExit() == 0 else { throw link.failure("lab link failed") }
+    }
+
+    /// Takes in the script's lines like "pub        NAME-pub lab0 10.231.7.1".
+    private func note(addresses output: String) {
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 4 { addresses[String(fields[2]), default: [:]][String(fields[0])] = String(fields[3]) }
+        }
     }
 
     /// The namespace of a host: `pub`, `sub1` or `sub2`.
     func namespace(_ host: String) -> String { "\(name)-\(host)" }
 
-    /// The lab0 address of a host, reachable from the lab's other hosts.
-    func address(_ host: String) throws -> String {
-        guard let address = addresses[host] else { throw FixtureFailure("lab printed no address for \(host)") }
+    /// The address of a host on `interface`, reachable from the lab's other hosts on that network.
+    func address(_ host: String, interface: String = "lab0") throws -> String {
+        guard let address = addresses[interface]?[host] else { throw FixtureFailure("lab printed no \(interface) address for \(host)") }
         return address
     }
 
