@@ -24,4 +24,24 @@ struct LiveStartTests {
         #expect(asked < topics.count / 2, "\(asked) replay requests for \(topics.count) topics")
         #expect(live.stderr.contains("reported 0 lost"), "\(live.stderr)")
     }
+
+    /// A relay that forwards only what its subscribers want forwarded nothing while it had none:
+    /// where the feed stood then is no live point for a new subscriber, who would read everything
+    /// since from history while its live stream waited. The origin's answer, passed on, is current.
+    @Test func aLiveStartThroughARelayThatForwardedNothingForAWhileReadsNothingFromHistory() throws {
+        let origin = try ServerFixture(extraArguments: ["--demo", "10000", "--demo-symbols", "1000"])
+        let relay = try RelayFixture(["--upstream", origin.publish, "--publish", "tcp://127.0.0.1:*"])
+        // At its start the relay passed the origin's answer to its own heartbeat subscription on
+        // to nobody; the feed moves on 20,000 messages from there.
+        let published = try #require(try origin.statusCounter("published"))
+        try origin.waitForStatus("published", atLeast: published + 20_000)
+        let live = try relay.client(
+            ["subscribe", "NASDAQ.", "--from", relay.publish, "--replay", origin.replay, "--duration", "2", "--format", "csv"],
+            stdin: .open, timeout: 30)
+        try relay.stop()
+        try origin.stop()
+        #expect(live.exitStatus == 0, "\(live.stderr)")
+        #expect(live.stdout.split(separator: "\n").count > 100, "\(live.stderr)")
+        #expect(live.stderr.contains("took 0 from history") && live.stderr.contains("reported 0 lost"), "\(live.stderr)")
+    }
 }
