@@ -298,7 +298,9 @@ struct GapRepairStateMachine {
         case .startingUp(let startup) where startup.phase == .snapshot:
             deliverSnapshot(latest, of: startup.session)
         case .checkingTail(let check) where check.phase == .latest:
-            let fills = sequences.tailGaps(of: check.session, latest: latest, through: check.through).map(Step.fill)
+            let queued = queuedLiveMessages(of: check.session)
+            let fills = sequences.tailGaps(of: check.session, latest: latest, through: check.through)
+                .filter { !$0.isHeld(inOrderBy: queued[$0.topic] ?? []) }.map(Step.fill)
             historyFailedSinceCheck = false
             agenda.prepend(contentsOf: fills + [.checked(session: check.session, through: check.through)])
         case .endingSession(let old, let next):
@@ -508,6 +510,14 @@ struct GapRepairStateMachine {
         }
         let last = max(fill.throughFeedSequence ?? fill.afterFeedSequence, position?.feedSequence ?? 0)
         sequences.settle(fill.topic, in: fill.session, through: .init(topicSequence: through, feedSequence: last))
+    }
+
+    /// The live messages of `session` waiting in the agenda, by topic, in topic-sequence order:
+    /// they arrived while a request was outstanding and are taken after it.
+    private func queuedLiveMessages(of session: UInt32) -> [Topic: [FeedMessage]] {
+        var queued: [Topic: [FeedMessage]] = [:]
+        for case .message(let message) in agenda where message.session == session { queued[message.topic, default: []].append(message) }
+        return queued.mapValues { $0.sorted { $0.topicSequence < $1.topicSequence } }
     }
 
     /// Compares the latest recorded message of every topic with what was delivered, and fetches

@@ -42,6 +42,7 @@ extension SequencedFeed {
             request = nil
             do {
                 let latest = try latestPerTopic(from: replay, at: nil)
+                try takeQueuedLiveEvents()
                 perform(machine.latestPerTopic(latest))
             } catch let error as ClientError where !required {
                 perform(machine.lookUpFailed(error.description))
@@ -61,6 +62,17 @@ extension SequencedFeed {
             request = nil
             let status = try replay.status()
             perform(machine.status(session: status.session, recorded: status.recorded))
+        }
+    }
+
+    /// Hands the machine the live events already queued on the lines, at most
+    /// ``queuedLiveEventsLimit``, without waiting. A request is outstanding, so they wait in its
+    /// agenda, where a tail check sees which topics' next messages are already here
+    /// (``TopicGap/isHeld(inOrderBy:)``) instead of reading each topic from history.
+    private func takeQueuedLiveEvents() throws {
+        for _ in 0..<Self.queuedLiveEventsLimit {
+            guard let (line, event) = try lines.next(timeoutMilliseconds: 0) else { return }
+            take(event, from: line)
         }
     }
 

@@ -159,8 +159,11 @@ public final class SequencedFeed {
         return pending.popFirst()
     }
 
+    /// Live events a tail check takes in before its answer: about a second of a busy line.
+    static let queuedLiveEventsLimit = 100_000
+
     /// Hands a live event to the machine, through the arbiter when there are several lines.
-    private func take(_ event: FeedEvent, from line: Int) {
+    func take(_ event: FeedEvent, from line: Int) {
         switch event {
         case .message(let message):
             if arbiter == nil { return perform(machine.liveMessage(message)) }

@@ -68,6 +68,32 @@ struct GapRepairStateMachineTests {
                 == GapRepairActions(events: [.heartbeat(session: Self.session, feedSequence: 4)]))
     }
 
+    /// A heartbeat's tail check on a busy feed: while the check waits, the topics' next messages
+    /// queue behind it, so the history holds them beyond what was delivered. Those held in order
+    /// by the queue (A #2-#3, past the heartbeat) need no read; B, whose #2 is not queued, does.
+    @Test func aTailCheckReadsNoTopicWhoseMissingMessagesWaitInTheAgenda() {
+        var machine = Self.liveMachine()
+        _ = machine.liveMessage(Self.trade("X.B", 1, at: 2))
+        #expect(machine.heartbeat(session: Self.session, feedSequence: 4) == GapRepairActions(request: .awaitRecorded(session: Self.session, through: 4, required: false)))
+        for message in [Self.trade("X.A", 2, at: 3), Self.trade("X.A", 3, at: 5), Self.trade("X.B", 3, at: 6)] {
+            #expect(machine.liveMessage(message) == GapRepairActions())
+        }
+        #expect(machine.recorded(through: 6) == GapRepairActions(request: .latestPerTopic(required: false)))
+        let missingB2 = HistoryRequest.topicRange(
+            TopicRange(topic: try! Topic("X.B"), session: Self.session, afterFeedSequence: 2, throughFeedSequence: 4, pageSize: 10_000))
+        #expect(
+            machine.latestPerTopic([Self.trade("X.A", 3, at: 5), Self.trade("X.B", 3, at: 6)])
+                == GapRepairActions(request: missingB2))
+        #expect(machine.replayPage([Self.trade("X.B", 2, at: 4)], expired: nil) == GapRepairActions(events: [.message(Self.trade("X.B", 2, at: 4))]))
+        #expect(
+            machine.replayDone(expired: nil)
+                == GapRepairActions(events: [
+                    .heartbeat(session: Self.session, feedSequence: 4), .message(Self.trade("X.A", 2, at: 3)),
+                    .message(Self.trade("X.A", 3, at: 5)), .message(Self.trade("X.B", 3, at: 6)),
+                ]))
+        #expect(machine.fromHistory == 1 && machine.duplicatesDropped == 0)
+    }
+
     @Test func aDuplicateIsDroppedAndCounted() {
         var machine = Self.liveMachine()
         #expect(machine.liveMessage(Self.trade("X.A", 1, at: 1)) == GapRepairActions())
