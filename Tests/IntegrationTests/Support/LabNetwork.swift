@@ -74,6 +74,21 @@ final class LabNetwork {
         return count
     }
 
+    /// Waits until `host` has joined the multicast `group` on `interface` (the kernel lists it
+    /// in `ip maddr`): a subscriber started before the feed then misses none of it.
+    func waitUntilJoined(host: String, group: String, interface: String = "lab0", timeout: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var listed = ""
+        while Date() < deadline {
+            let maddr = try ChildProcess(URL(fileURLWithPath: "/usr/sbin/ip"), ["-n", namespace(host), "maddr", "show", "dev", interface])
+            guard try maddr.waitForExit() == 0 else { throw maddr.failure("ip maddr failed") }
+            listed = maddr.stdout
+            if listed.split(separator: "\n").contains(where: { $0.split(separator: " ").contains(Substring(group)) }) { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        throw FixtureFailure("\(host) did not join \(group) on \(interface) within \(timeout) s: \(listed)")
+    }
+
     deinit {
         _ = try? ChildProcess(Self.script, ["down", name]).waitForExit()
     }
