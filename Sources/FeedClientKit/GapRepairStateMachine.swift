@@ -24,8 +24,10 @@ import FeedModel
 /// 4. A heartbeat beyond what is known complete starts a tail check: the latest recorded message
 ///    of every topic is compared with the last delivered, and what was lost at a topic's tail
 ///    (where no later message shows the jump) is fetched, up to the heartbeat only: what the
-///    live line may still bring after it must not be taken for a duplicate then. A tail that
-///    could not be read is not marked complete, so the next heartbeat checks it again.
+///    live line may still bring after it must not be taken for a duplicate then. A topic whose
+///    missing messages already wait in the agenda, in order, is not read (the driver takes in
+///    what its lines hold before it answers). A tail that could not be read is not marked
+///    complete, so the next heartbeat checks it again.
 /// 5. A message or heartbeat of a later session is a publisher restart. The old session's
 ///    history is final: its tail is checked as in 4, what was published but never recorded is
 ///    reported (``FeedEvent/unverified(session:feedSequences:reason:)``), then
