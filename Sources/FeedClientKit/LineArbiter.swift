@@ -49,20 +49,51 @@ final class LineArbiter {
         let line: Int
     }
 
+    /// What the arbiter keeps of every topic: small, as a feed may carry a million of them
+    /// (about 350 bytes a topic when the rarely used fields below lived here too).
     private struct TopicState {
         /// The highest topic sequence passed on.
         var passed: UInt64
         /// The highest topic sequence each line brought (0: none yet).
-        var seen: [UInt64]
-        /// Held messages by topic sequence, all above `passed`.
+        var seen: LineSequences
+        /// Whether ``LineArbiter/unsettled`` holds something of the topic.
+        var isUnsettled = false
+    }
+
+    /// The highest topic sequence of each line: the first two inline (no allocation for the
+    /// usual A and B lines), any others in an array.
+    private struct LineSequences {
+        private var first: UInt64 = 0
+        private var second: UInt64 = 0
+        private var others: [UInt64]
+
+        init(lines: Int) { others = lines > 2 ? Array(repeating: 0, count: lines - 2) : [] }
+
+        subscript(line: Int) -> UInt64 {
+            get { line == 0 ? first : line == 1 ? second : others[line - 2] }
+            set {
+                switch line {
+                case 0: first = newValue
+                case 1: second = newValue
+                default: others[line - 2] = newValue
+                }
+            }
+        }
+    }
+
+    /// What a topic holds only while its lines disagree, or after a loss on every line.
+    private struct Unsettled {
+        /// Held messages by topic sequence, all above what was passed on.
         var held: [UInt64: Held] = [:]
         /// When the current hold began (`nil`: nothing held).
         var heldSince: Int64?
-        /// Topic sequences above `passed` that lines skipped, with those lines (a bit each):
-        /// whoever passes one on covered it for them.
+        /// Topic sequences above what was passed on that lines skipped, with those lines (a bit
+        /// each): whoever passes one on covered it for them.
         var skipped: [UInt64: UInt32] = [:]
         /// The latest ranges passed over when a grace ended (lost on every line), most recent last.
         var jumped: [ClosedRange<UInt64>] = []
+
+        var isEmpty: Bool { held.isEmpty && skipped.isEmpty && jumped.isEmpty }
     }
 
     /// The longest run of skipped messages noted one by one for ``LineFigures/covered``.
@@ -75,6 +106,8 @@ final class LineArbiter {
     let silenceNanoseconds: Int64
     private(set) var figures: [LineFigures]
     private var topics: [Key: TopicState] = [:]
+    /// The ``Unsettled`` part of the topics that have one (``TopicState/isUnsettled``).
+    private var unsettled: [Key: Unsettled] = [:]
     /// Topics holding messages, in the order their holds began (grace ends in the same order).
     private var holds: Deque<(key: Key, since: Int64)> = []
     /// Heartbeats waiting out the grace, oldest first; the newest per session only.
@@ -102,31 +135,40 @@ final class LineArbiter {
         heard(line, now: now, into: &outputs)
         let key = Key(session: message.session, topic: message.topic)
         let sequence = message.topicSequence
-        // Taken out and put back, so that its arrays are not shared while they change (no copy).
-        guard var state = topics.removeValue(forKey: key) else {
+        guard var state = topics[key] else {
             noteSession(message.session)
-            var seen = Array(repeating: UInt64(0), count: lineCount)
+            var seen = LineSequences(lines: lineCount)
             seen[line] = sequence
             topics[key] = TopicState(passed: sequence, seen: seen)
             figures[line].first += 1
             outputs.append(.message(message))
             return
         }
-        noteLoss(on: line, arriving: sequence, in: &state)
+        // Taken out and put back, so that its collections are not shared while they change (no copy).
+        var extra = state.isUnsettled ? unsettled.removeValue(forKey: key) ?? Unsettled() : Unsettled()
+        noteLoss(on: line, arriving: sequence, in: state, &extra)
         state.seen[line] = max(state.seen[line], sequence)
-        if sequence <= state.passed || state.held[sequence] != nil {
+        if sequence <= state.passed || extra.held[sequence] != nil {
             figures[line].laterCopies += 1
         } else if sequence == state.passed + 1 {
-            pass(Held(message: message, line: line), in: &state, to: &outputs)
-            while let next = state.held.removeValue(forKey: state.passed + 1) { pass(next, in: &state, to: &outputs) }
-            if state.held.isEmpty { state.heldSince = nil }
+            pass(Held(message: message, line: line), in: &state, &extra, to: &outputs)
+            while let next = extra.held.removeValue(forKey: state.passed + 1) { pass(next, in: &state, &extra, to: &outputs) }
+            if extra.held.isEmpty { extra.heldSince = nil }
         } else {
-            state.held[sequence] = Held(message: message, line: line)
-            if state.heldSince == nil {
-                state.heldSince = now
+            extra.held[sequence] = Held(message: message, line: line)
+            if extra.heldSince == nil {
+                extra.heldSince = now
                 holds.append((key, now))
             }
         }
+        store(state, extra, for: key)
+    }
+
+    /// Puts a topic's state back, its ``Unsettled`` part only if it holds anything.
+    private func store(_ state: TopicState, _ extra: Unsettled, for key: Key) {
+        var state = state
+        state.isUnsettled = !extra.isEmpty
+        if state.isUnsettled { unsettled[key] = extra }
         topics[key] = state
     }
 
@@ -155,19 +197,22 @@ final class LineArbiter {
     func tick(now: Int64, into outputs: inout [Output]) {
         while let first = holds.first, first.since + graceNanoseconds <= now {
             holds.removeFirst()
-            guard var state = topics[first.key], state.heldSince == first.since, let lowest = state.held.keys.min(),
-                let held = state.held.removeValue(forKey: lowest)
-            else { continue }
+            guard var state = topics[first.key], state.isUnsettled, var extra = unsettled.removeValue(forKey: first.key) else { continue }
+            guard extra.heldSince == first.since, let lowest = extra.held.keys.min(), let held = extra.held.removeValue(forKey: lowest)
+            else {
+                unsettled[first.key] = extra
+                continue
+            }
             // Over the first gap only: a later one was found after this hold began.
-            pass(held, in: &state, to: &outputs)
-            while let next = state.held.removeValue(forKey: state.passed + 1) { pass(next, in: &state, to: &outputs) }
-            if state.held.isEmpty {
-                state.heldSince = nil
+            pass(held, in: &state, &extra, to: &outputs)
+            while let next = extra.held.removeValue(forKey: state.passed + 1) { pass(next, in: &state, &extra, to: &outputs) }
+            if extra.held.isEmpty {
+                extra.heldSince = nil
             } else {
-                state.heldSince = now
+                extra.heldSince = now
                 holds.append((first.key, now))
             }
-            topics[first.key] = state
+            store(state, extra, for: first.key)
         }
         while let first = heartbeats.first, first.since + graceNanoseconds <= now {
             heartbeats.removeFirst()
@@ -206,15 +251,15 @@ final class LineArbiter {
 
     /// Passes `held` on as the topic's next message (after a jump, if the grace ended): the
     /// lines that skipped it had it covered by this one.
-    private func pass(_ held: Held, in state: inout TopicState, to outputs: inout [Output]) {
+    private func pass(_ held: Held, in state: inout TopicState, _ extra: inout Unsettled, to outputs: inout [Output]) {
         let sequence = held.message.topicSequence
         if sequence > state.passed + 1 {
-            state.skipped = state.skipped.filter { $0.key >= sequence }
-            state.jumped = Array((state.jumped + [(state.passed + 1)...(sequence - 1)]).suffix(Self.trackedJumps))
+            extra.skipped = extra.skipped.filter { $0.key >= sequence }
+            extra.jumped = Array((extra.jumped + [(state.passed + 1)...(sequence - 1)]).suffix(Self.trackedJumps))
         }
         state.passed = sequence
         figures[held.line].first += 1
-        if let lines = state.skipped.removeValue(forKey: sequence) {
+        if !extra.skipped.isEmpty, let lines = extra.skipped.removeValue(forKey: sequence) {
             for other in 0..<lineCount where lines & (1 << other) != 0 { figures[other].covered += 1 }
         }
         outputs.append(.message(held.message))
@@ -223,27 +268,28 @@ final class LineArbiter {
     /// Counts what `line` skipped when its next message of a topic is `sequence`: those another
     /// line already brought are covered; the others are noted, to be counted as covered by
     /// ``pass(_:in:to:)`` if another line brings them (up to ``trackedSkip`` of them).
-    private func noteLoss(on line: Int, arriving sequence: UInt64, in state: inout TopicState) {
+    private func noteLoss(on line: Int, arriving sequence: UInt64, in state: TopicState, _ extra: inout Unsettled) {
         let seen = state.seen[line]
         guard seen > 0, sequence > seen + 1 else { return }
         figures[line].lost += sequence - seen - 1
         let alreadyPassed = min(sequence - 1, state.passed)
         if alreadyPassed > seen {
             let range = (seen + 1)...alreadyPassed
-            let neverPassed = state.jumped.reduce(UInt64(0)) { count, jump in
+            let neverPassed = extra.jumped.reduce(UInt64(0)) { count, jump in
                 count + (jump.overlaps(range) ? min(jump.upperBound, range.upperBound) - max(jump.lowerBound, range.lowerBound) + 1 : 0)
             }
             figures[line].covered += UInt64(range.count) - neverPassed
         }
         let pending = max(seen, state.passed) + 1
         guard pending < sequence, sequence - pending <= Self.trackedSkip else { return }
-        for skipped in pending..<sequence { state.skipped[skipped, default: 0] |= 1 << line }
+        for skipped in pending..<sequence { extra.skipped[skipped, default: 0] |= 1 << line }
     }
 
     private func noteSession(_ session: UInt32) {
         guard sessions.insert(session).inserted, sessions.count > TopicSequences.retainedSessions, let oldest = sessions.min() else { return }
         sessions.remove(oldest)
         topics = topics.filter { $0.key.session != oldest }
+        unsettled = unsettled.filter { $0.key.session != oldest }
         heartbeatTallies[oldest] = nil
     }
 }

@@ -43,6 +43,19 @@ struct LineArbiterTests {
         #expect(arbiter.figures.map(\.lost) == [0, 0])
     }
 
+    /// A third line (past the two kept inline): its copies, losses and covers count like the others'.
+    @Test func aThirdLineWinsLosesAndIsCoveredLikeTheFirstTwo() {
+        let arbiter = Self.arbiter(lines: 3)
+        #expect(Self.take(arbiter, Self.trade("X.A", 1, at: 1), line: 2, at: 0) == [.message(Self.trade("X.A", 1, at: 1))])
+        #expect(Self.take(arbiter, Self.trade("X.A", 1, at: 1), line: 0, at: 1) == [])
+        #expect(Self.take(arbiter, Self.trade("X.A", 2, at: 2), line: 1, at: 2) == [.message(Self.trade("X.A", 2, at: 2))])
+        // Line 2 skips #2, which line 1 already brought: a loss on line 2, covered.
+        #expect(Self.take(arbiter, Self.trade("X.A", 3, at: 3), line: 2, at: 3) == [.message(Self.trade("X.A", 3, at: 3))])
+        let figures = arbiter.figures
+        #expect(figures.map(\.first) == [0, 1, 2] && figures.map(\.laterCopies) == [1, 0, 0])
+        #expect(figures[2].lost == 1 && figures[2].covered == 1 && figures[0].lost == 0)
+    }
+
     @Test func aLossOnOneLineWaitsForTheOtherLineWhichCoversItWithinTheGrace() {
         let arbiter = Self.arbiter()
         let (a1, a2, a3) = (Self.trade("X.A", 1, at: 1), Self.trade("X.A", 2, at: 2), Self.trade("X.A", 3, at: 3))
