@@ -135,7 +135,8 @@ final class LineArbiter {
         heard(line, now: now, into: &outputs)
         let key = Key(session: message.session, topic: message.topic)
         let sequence = message.topicSequence
-        guard var state = topics[key] else {
+        // Taken out and put back, so that nothing it holds is shared while it changes (no copy).
+        guard var state = topics.removeValue(forKey: key) else {
             noteSession(message.session)
             var seen = LineSequences(lines: lineCount)
             seen[line] = sequence
@@ -144,7 +145,6 @@ final class LineArbiter {
             outputs.append(.message(message))
             return
         }
-        // Taken out and put back, so that its collections are not shared while they change (no copy).
         var extra = state.isUnsettled ? unsettled.removeValue(forKey: key) ?? Unsettled() : Unsettled()
         noteLoss(on: line, arriving: sequence, in: state, &extra)
         state.seen[line] = max(state.seen[line], sequence)
